@@ -1,0 +1,118 @@
+// The batch engine: from a Corpus to verified pairs and clusters.
+//
+// RunPipeline() wires the stages together with threads over documents:
+//   normalise -> shingle -> sketch      (every document, in parallel)
+//   band keys -> candidate pairs        (in parallel over bands)
+//   shingle sets -> exact verification  (only documents in a candidate pair)
+//   clusters                            (union-find or centre linkage)
+// Results are identical for any thread count.
+//
+// Memory stays near the size of the input: signatures are kept for every
+// document (k 32-bit slots), exact shingle sets only for candidates.
+//
+// Example:
+//
+//   neardup::PipelineOptions options;
+//   options.threshold = 0.8;
+//   absl::StatusOr<neardup::PipelineResult> result =
+//       neardup::RunPipeline(*corpus, options);
+//   if (!result.ok()) return result.status();
+//   for (const neardup::ClusterResult& c : result->clusters) ...
+#ifndef NEARDUP_INCLUDE_NEARDUP_PIPELINE_H_
+#define NEARDUP_INCLUDE_NEARDUP_PIPELINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "neardup/cluster.h"
+#include "neardup/corpus.h"
+#include "neardup/lsh.h"
+#include "neardup/minhash.h"
+#include "neardup/normalize.h"
+#include "neardup/shingle.h"
+
+namespace neardup {
+
+struct PipelineOptions {
+  NormalizeMode normalize = NormalizeMode::kFull;
+  int ngram = 5;
+  int num_perm = 128;
+  SketchAlgorithm algorithm = SketchAlgorithm::kOnePermutation;
+  // Pairs with exact Jaccard >= threshold are reported and linked.
+  double threshold = 0.8;
+  // 0 and 0: chosen by ChooseBands(threshold, num_perm, min_recall).
+  // Both or neither must be set.
+  int bands = 0;
+  int rows = 0;
+  double min_recall = 0.99;
+  ClusterOptions cluster;
+  // 0 means every hardware thread.
+  int threads = 0;
+  uint64_t seed = kDefaultSeed;
+};
+
+// InvalidArgument naming the first bad field and its allowed range.
+absl::Status ValidatePipelineOptions(const PipelineOptions& options);
+
+struct StageTimes {
+  double sketch_seconds = 0;  // Normalise, shingle, sketch.
+  double candidates_seconds = 0;
+  double verify_seconds = 0;
+  double cluster_seconds = 0;
+};
+
+struct PipelineStats {
+  size_t documents = 0;
+  size_t empty_documents = 0;  // No shingles after normalisation.
+  size_t invalid_utf8_documents = 0;
+  uint64_t code_points = 0;  // After normalisation, all documents.
+  BandParams bands;
+  CandidateStats candidates;
+  uint64_t verified_pairs = 0;  // Candidates with exact Jaccard >= threshold.
+  size_t clusters = 0;
+  size_t clustered_documents = 0;
+  StageTimes times;
+};
+
+struct ClusterMember {
+  uint32_t document = 0;
+  // Exact Jaccard and containment with the cluster's representative (1 for
+  // the representative itself).
+  double jaccard = 1;
+  double containment = 1;
+};
+
+struct ClusterResult {
+  uint32_t representative = 0;
+  std::vector<ClusterMember> members;  // Representative first.
+};
+
+struct PipelineResult {
+  // Verified pairs, sorted by (a, b).
+  std::vector<ScoredPair> pairs;
+  // Clusters of two or more, ordered by representative's input position.
+  std::vector<ClusterResult> clusters;
+  // For each document, the representative of its cluster (itself when it
+  // is alone or a representative).
+  std::vector<uint32_t> representative_of;
+  PipelineStats stats;
+};
+
+// Called from the calling thread with a stage name and progress in [0, 1].
+using PipelineProgress =
+    std::function<void(absl::string_view stage, double fraction)>;
+
+// Runs the whole batch. Errors: InvalidArgument for bad options; any error
+// the corpus reports while re-reading a document. Never prints.
+absl::StatusOr<PipelineResult> RunPipeline(
+    const Corpus& corpus, const PipelineOptions& options,
+    const PipelineProgress& progress = {});
+
+}  // namespace neardup
+
+#endif  // NEARDUP_INCLUDE_NEARDUP_PIPELINE_H_

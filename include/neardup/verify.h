@@ -1,0 +1,44 @@
+// Exact similarity of two shingle sets: the verification stage.
+//
+// LSH only proposes candidates, and a sketch's estimate is noisy near the
+// threshold (at J = t about half the true pairs estimate below t). Every pair
+// neardup reports has been scored here, exactly, from the two shingle sets.
+//
+// Example:
+//
+//   neardup::SetSimilarity s = neardup::CompareSortedSets(set_a, set_b);
+//   if (s.jaccard >= 0.8) Report(s.jaccard, s.containment);
+#ifndef NEARDUP_INCLUDE_NEARDUP_VERIFY_H_
+#define NEARDUP_INCLUDE_NEARDUP_VERIFY_H_
+
+#include <cstdint>
+
+#include "absl/types/span.h"
+
+namespace neardup {
+
+struct SetSimilarity {
+  // |A ∩ B| / |A ∪ B|; 1 when both sets are empty.
+  double jaccard = 0;
+  // |A ∩ B| / min(|A|, |B|): how much of the smaller set the larger one
+  // holds. 1 when the smaller set is empty.
+  double containment = 0;
+  uint64_t intersection = 0;
+};
+
+// Exact Jaccard and containment of two sets given as sorted arrays without
+// duplicates (see SortUnique()). Runs in O(|A| + |B|), or O(|small| log
+// |large|) when one set is much smaller. Thread-safe.
+SetSimilarity CompareSortedSets(absl::Span<const uint64_t> a,
+                                absl::Span<const uint64_t> b);
+
+// Upper bound on the Jaccard of sets of sizes a and b: min / max. Pairs
+// whose bound is below the threshold need no merge at all.
+inline double JaccardUpperBound(uint64_t a, uint64_t b) {
+  if (a == 0 && b == 0) return 1;
+  return a < b ? static_cast<double>(a) / b : static_cast<double>(b) / a;
+}
+
+}  // namespace neardup
+
+#endif  // NEARDUP_INCLUDE_NEARDUP_VERIFY_H_
