@@ -56,11 +56,11 @@ struct InputOptions {
 
 // What loading saw, for the summary line.
 struct LoadStats {
-  size_t records = 0;           // Records kept.
-  size_t skipped = 0;           // Bad records skipped under OnError::kSkip.
+  size_t records = 0;               // Records kept.
+  size_t skipped = 0;               // Bad records skipped under OnError::kSkip.
   size_t invalid_utf8_records = 0;  // Kept records whose bytes were not
                                     // valid UTF-8 (replaced by U+FFFD).
-  uint64_t input_bytes = 0;     // Bytes after decompression.
+  uint64_t input_bytes = 0;         // Bytes after decompression.
   // Up to 10 messages about skipped records, in input order.
   std::vector<std::string> skipped_examples;
 };

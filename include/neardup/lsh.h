@@ -15,7 +15,7 @@
 //   // bands->bands == 16, bands->rows == 6: P(0.8) = 0.992.
 //   neardup::CandidateStats stats;
 //   std::vector<neardup::DocPair> pairs = neardup::FindCandidatePairs(
-//       signatures, *bands, seed, /*threads=*/2, &stats);
+//       signatures, {.bands = *bands, .threads = 2}, &stats);
 #ifndef NEARDUP_INCLUDE_NEARDUP_LSH_H_
 #define NEARDUP_INCLUDE_NEARDUP_LSH_H_
 
@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "neardup/shingle.h"  // kDefaultSeed
 
 namespace neardup {
 
@@ -78,6 +79,18 @@ struct SignatureMatrix {
   }
 };
 
+struct CandidateOptions {
+  BandParams bands;
+  uint64_t seed = kDefaultSeed;
+  // A bucket holding more documents than this (templated items: a table of
+  // earnings reports can share whole bands) would emit a quadratic number of
+  // pairs. Its members are paired with the bucket's first document only,
+  // which still links them all when they are verified copies of it.
+  uint32_t max_bucket = 1000;
+  // 0 means every hardware thread.
+  int threads = 0;
+};
+
 struct CandidateStats {
   // Pairs emitted by band buckets, counting a pair once per band it shares.
   uint64_t band_collisions = 0;
@@ -85,15 +98,18 @@ struct CandidateStats {
   uint64_t candidate_pairs = 0;
   // Largest bucket seen in any band.
   uint64_t largest_bucket = 0;
+  // Buckets larger than CandidateOptions::max_bucket.
+  uint64_t capped_buckets = 0;
 };
 
-// Every pair of present documents that agrees on all rows of some band,
-// sorted and without duplicates. Band keys are XXH3 hashes of the band's
-// slots seeded from `seed` and the band number. Deterministic for any
-// `threads` (0 = all cores). Precondition: ValidateBandParams() is OK.
+// Every pair of present documents that agrees on all rows of some band
+// (subject to max_bucket), sorted and without duplicates. Band keys are XXH3
+// hashes of the band's slots seeded from `seed` and the band number.
+// Deterministic for any thread count. Precondition: ValidateBandParams() is
+// OK and there are fewer than 2^32 documents. `stats` may be null.
 std::vector<DocPair> FindCandidatePairs(const SignatureMatrix& signatures,
-                                        BandParams params, uint64_t seed,
-                                        int threads, CandidateStats* stats);
+                                        const CandidateOptions& options,
+                                        CandidateStats* stats);
 
 // The key of band `band` of one signature, as used by FindCandidatePairs and
 // by persistent indexes.

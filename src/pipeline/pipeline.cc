@@ -1,1 +1,309 @@
-// Placeholder: implementation in progress.
+#include "neardup/pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <mutex>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "neardup/verify.h"
+#include "src/internal/parallel.h"
+#include "src/internal/status_macros.h"
+
+namespace neardup {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Keeps the error of the lowest-numbered document, so the error reported is
+// the same whatever the thread count.
+class FirstError {
+ public:
+  void Record(size_t index, absl::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!index_ || index < *index_) {
+      index_ = index;
+      status_ = std::move(status);
+    }
+  }
+  bool any() const { return failed_.load(std::memory_order_relaxed); }
+  void MarkFailed() { failed_.store(true, std::memory_order_relaxed); }
+  absl::Status status() const { return status_; }
+
+ private:
+  std::mutex mu_;
+  std::optional<size_t> index_;
+  absl::Status status_;
+  std::atomic<bool> failed_{false};
+};
+
+// Reports progress of a parallel stage from the calling thread (worker 0)
+// only, so callbacks never run concurrently.
+class StageProgress {
+ public:
+  StageProgress(const PipelineProgress& callback, absl::string_view stage,
+                size_t total)
+      : callback_(callback), stage_(stage), total_(total) {}
+  void Add(size_t done, int worker) {
+    size_t now = done_.fetch_add(done, std::memory_order_relaxed) + done;
+    if (worker == 0 && callback_ && total_ > 0) {
+      callback_(stage_, static_cast<double>(now) / total_);
+    }
+  }
+
+ private:
+  const PipelineProgress& callback_;
+  absl::string_view stage_;
+  size_t total_;
+  std::atomic<size_t> done_{0};
+};
+
+// Per-worker buffers; reused across documents so the hot loop allocates only
+// when a document is larger than any before it.
+struct Scratch {
+  TextScratch text;
+  NormalizedText normalized;
+  std::vector<uint64_t> shingles;
+};
+
+// Exact shingle sets of the documents that take part in some candidate pair;
+// only those are ever needed, which keeps memory near the input's size.
+struct ShingleSets {
+  std::vector<uint32_t> slot;  // Per document; kNone when not stored.
+  std::vector<std::vector<uint64_t>> sets;
+  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+  absl::Span<const uint64_t> Get(uint32_t doc) const { return sets[slot[doc]]; }
+};
+
+}  // namespace
+
+absl::Status ValidatePipelineOptions(const PipelineOptions& options) {
+  NEARDUP_RETURN_IF_ERROR(ValidateShingleOptions({.ngram = options.ngram}));
+  if (options.num_perm < 1 || options.num_perm > 4096) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--num-perm must be between 1 and 4096, got ", options.num_perm));
+  }
+  if (!(options.threshold > 0 && options.threshold <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threshold must be greater than 0 and at most 1, got ",
+                     options.threshold));
+  }
+  if ((options.bands == 0) != (options.rows == 0)) {
+    return absl::InvalidArgumentError(
+        "--bands and --rows go together: give both, or neither to have them "
+        "chosen from the threshold");
+  }
+  if (options.bands != 0) {
+    NEARDUP_RETURN_IF_ERROR(
+        ValidateBandParams({options.bands, options.rows}, options.num_perm));
+  }
+  if (options.threads < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--threads must be 0 (all cores) or more, got ", options.threads));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
+                                           const PipelineOptions& options,
+                                           const PipelineProgress& progress) {
+  NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
+  if (corpus.size() >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(
+        "more than 4 billion documents; split the input");
+  }
+  BandParams bands{options.bands, options.rows};
+  if (bands.bands == 0) {
+    NEARDUP_ASSIGN_OR_RETURN(
+        bands,
+        ChooseBands(options.threshold, options.num_perm, options.min_recall));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(
+      Normalizer normalizer,
+      Normalizer::Create({.mode = options.normalize, .record_offsets = false}));
+  NEARDUP_ASSIGN_OR_RETURN(MinHasher hasher,
+                           MinHasher::Create({.num_perm = options.num_perm,
+                                              .algorithm = options.algorithm,
+                                              .seed = options.seed}));
+  const ShingleOptions shingle_options{.ngram = options.ngram,
+                                       .seed = options.seed};
+  const int threads = internal::ResolveThreads(options.threads);
+  const size_t n = corpus.size();
+
+  PipelineResult result;
+  PipelineStats& stats = result.stats;
+  stats.documents = n;
+  stats.bands = bands;
+
+  std::vector<std::unique_ptr<Scratch>> scratch(threads);
+  for (auto& s : scratch) s = std::make_unique<Scratch>();
+
+  // Normalises and shingles one document into the worker's scratch.
+  auto shingle = [&](size_t doc, Scratch& s) -> absl::Status {
+    absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
+    if (!text.ok()) return text.status();
+    normalizer.Normalize(*text, &s.normalized);
+    s.shingles.clear();
+    HashShingles(s.normalized.code_points, shingle_options, &s.shingles);
+    return absl::OkStatus();
+  };
+
+  // Stage 1: a signature for every document.
+  auto start = Clock::now();
+  SignatureMatrix signatures;
+  signatures.Resize(n, options.num_perm);
+  std::vector<uint64_t> lengths(n, 0);
+  std::vector<uint8_t> invalid_utf8(n, 0);
+  FirstError error;
+  {
+    StageProgress stage(progress, "sketch", n);
+    internal::ParallelFor(
+        n, threads, 64, [&](size_t begin, size_t end, int worker) {
+          Scratch& s = *scratch[worker];
+          for (size_t doc = begin; doc < end && !error.any(); ++doc) {
+            absl::Status status = shingle(doc, s);
+            if (!status.ok()) {
+              error.Record(doc, std::move(status));
+              error.MarkFailed();
+              return;
+            }
+            lengths[doc] = s.normalized.code_points.size();
+            invalid_utf8[doc] = s.normalized.invalid_utf8 > 0;
+            signatures.present[doc] =
+                hasher.Sketch(s.shingles, signatures.MutableRow(doc));
+          }
+          stage.Add(end - begin, worker);
+        });
+  }
+  if (error.any()) return error.status();
+  for (size_t i = 0; i < n; ++i) {
+    stats.code_points += lengths[i];
+    stats.empty_documents += !signatures.present[i];
+    stats.invalid_utf8_documents += invalid_utf8[i];
+  }
+  stats.times.sketch_seconds = SecondsSince(start);
+
+  // Stage 2: candidate pairs from the bands.
+  start = Clock::now();
+  if (progress) progress("candidates", 0);
+  std::vector<DocPair> candidates = FindCandidatePairs(
+      signatures, {.bands = bands, .seed = options.seed, .threads = threads},
+      &stats.candidates);
+  std::vector<uint32_t>().swap(signatures.slots);
+  stats.times.candidates_seconds = SecondsSince(start);
+
+  // Stage 3: exact shingle sets of the candidates' documents, then exact
+  // Jaccard for every candidate pair.
+  start = Clock::now();
+  ShingleSets sets;
+  sets.slot.assign(n, ShingleSets::kNone);
+  std::vector<uint32_t> involved;
+  for (const DocPair& p : candidates) {
+    for (uint32_t d : {p.a, p.b}) {
+      if (sets.slot[d] == ShingleSets::kNone) {
+        sets.slot[d] = static_cast<uint32_t>(involved.size());
+        involved.push_back(d);
+      }
+    }
+  }
+  sets.sets.resize(involved.size());
+  {
+    StageProgress stage(progress, "shingle sets", involved.size());
+    internal::ParallelFor(
+        involved.size(), threads, 16,
+        [&](size_t begin, size_t end, int worker) {
+          Scratch& s = *scratch[worker];
+          for (size_t i = begin; i < end && !error.any(); ++i) {
+            absl::Status status = shingle(involved[i], s);
+            if (!status.ok()) {
+              error.Record(involved[i], std::move(status));
+              error.MarkFailed();
+              return;
+            }
+            SortUnique(&s.shingles);
+            sets.sets[i].assign(s.shingles.begin(), s.shingles.end());
+          }
+          stage.Add(end - begin, worker);
+        });
+  }
+  if (error.any()) return error.status();
+  scratch.clear();
+
+  std::vector<std::optional<SetSimilarity>> scores(candidates.size());
+  {
+    StageProgress stage(progress, "verify", candidates.size());
+    const double threshold = options.threshold;
+    internal::ParallelFor(
+        candidates.size(), threads, 256,
+        [&](size_t begin, size_t end, int worker) {
+          for (size_t i = begin; i < end; ++i) {
+            absl::Span<const uint64_t> a = sets.Get(candidates[i].a);
+            absl::Span<const uint64_t> b = sets.Get(candidates[i].b);
+            // Sizes alone bound Jaccard: skip the merge when they cannot reach.
+            if (JaccardUpperBound(a.size(), b.size()) < threshold) continue;
+            SetSimilarity sim = CompareSortedSets(a, b);
+            if (sim.jaccard >= threshold) scores[i] = sim;
+          }
+          stage.Add(end - begin, worker);
+        });
+  }
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!scores[i]) continue;
+    result.pairs.push_back({candidates[i].a, candidates[i].b,
+                            scores[i]->jaccard, scores[i]->containment});
+  }
+  stats.verified_pairs = result.pairs.size();
+  stats.times.verify_seconds = SecondsSince(start);
+
+  // Stage 4: clusters, and each member's exact similarity to its
+  // representative (under single linkage a member may reach it only through
+  // others).
+  start = Clock::now();
+  if (progress) progress("cluster", 0);
+  std::vector<Cluster> clusters =
+      BuildClusters(result.pairs, lengths, options.cluster);
+  result.clusters.resize(clusters.size());
+  internal::ParallelFor(
+      clusters.size(), threads, 16, [&](size_t begin, size_t end, int) {
+        for (size_t c = begin; c < end; ++c) {
+          const Cluster& cluster = clusters[c];
+          ClusterResult& out = result.clusters[c];
+          out.representative = cluster.representative;
+          out.members.reserve(cluster.members.size());
+          absl::Span<const uint64_t> rep = sets.Get(cluster.representative);
+          for (uint32_t m : cluster.members) {
+            if (m == cluster.representative) {
+              out.members.push_back({m, 1.0, 1.0});
+              continue;
+            }
+            SetSimilarity sim = CompareSortedSets(rep, sets.Get(m));
+            out.members.push_back({m, sim.jaccard, sim.containment});
+          }
+        }
+      });
+  result.representative_of.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    result.representative_of[i] = static_cast<uint32_t>(i);
+  }
+  for (const ClusterResult& c : result.clusters) {
+    for (const ClusterMember& m : c.members) {
+      result.representative_of[m.document] = c.representative;
+    }
+    stats.clustered_documents += c.members.size();
+  }
+  stats.clusters = result.clusters.size();
+  stats.times.cluster_seconds = SecondsSince(start);
+  if (progress) progress("done", 1);
+  return result;
+}
+
+}  // namespace neardup

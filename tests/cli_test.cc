@@ -1,0 +1,307 @@
+// End-to-end tests of the neardup command: outputs, exit statuses and the
+// message for each kind of bad input, run as a user would run it.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "simdjson.h"
+
+namespace neardup {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteAll(const fs::path& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary);
+  out << data;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    lines.emplace_back(line);
+  }
+  return lines;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* cli = std::getenv("NEARDUP_CLI");
+    if (cli == nullptr || !fs::exists(cli)) {
+      GTEST_SKIP() << "neardup binary not built (NEARDUP_BUILD_TOOLS=OFF)";
+    }
+    cli_ = cli;
+    dir_ = fs::temp_directory_path() /
+           absl::StrCat(
+               "neardup_cli_test_", getpid(), "_",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  // Runs `neardup ARGS` in the test directory; `stdin_path` feeds stdin.
+  RunResult Run(const std::string& args, const std::string& stdin_path = "") {
+    std::string cmd = absl::StrCat("cd '", dir_.string(), "' && '", cli_, "' ",
+                                   args, " > stdout.txt 2> stderr.txt");
+    cmd += stdin_path.empty() ? " < /dev/null" : " < '" + stdin_path + "'";
+    int status = std::system(cmd.c_str());
+    RunResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = ReadAll(dir_ / "stdout.txt");
+    r.err = ReadAll(dir_ / "stderr.txt");
+    fs::remove(dir_ / "stdout.txt");
+    fs::remove(dir_ / "stderr.txt");
+    return r;
+  }
+
+  fs::path Sample() const {
+    return fs::path(NEARDUP_SOURCE_DIR) / "tests/data/sample-news.jsonl";
+  }
+
+  // Files left in the test directory (to prove failed runs leave nothing).
+  std::vector<std::string> Files() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      names.push_back(e.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  std::string cli_;
+  fs::path dir_;
+};
+
+constexpr char kStory[] =
+    "The central bank raised its main interest rate by a quarter point on "
+    "Tuesday, citing persistent inflation in services.";
+
+std::string Record(const std::string& id, const std::string& text,
+                   const std::string& extra = "") {
+  return absl::StrCat("{\"id\": \"", id, "\", \"text\": \"", text, "\"", extra,
+                      "}\n");
+}
+
+TEST_F(CliTest, ClustersTheSampleCorpus) {
+  RunResult r = Run(absl::StrCat("cluster '", Sample().string(), "'"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_GE(lines.size(), 3u);
+  simdjson::dom::parser parser;
+  for (const std::string& line : lines) {
+    simdjson::dom::element e;
+    ASSERT_EQ(parser.parse(line).get(e), simdjson::SUCCESS) << line;
+    int64_t size = e["size"].get_int64();
+    simdjson::dom::array members = e["members"].get_array();
+    EXPECT_EQ(static_cast<int64_t>(members.size()), size);
+    EXPECT_GE(size, 2);
+    std::string_view cluster = e["cluster"].get_string();
+    std::string_view first = members.at(0)["id"].get_string();
+    EXPECT_EQ(cluster, first) << "cluster id is its representative's id";
+    for (simdjson::dom::element m : members) {
+      EXPECT_GE(m["jaccard"].get_double().value(), 0.8);
+    }
+  }
+  EXPECT_THAT(r.err, HasSubstr("documents"));
+  EXPECT_THAT(r.err, HasSubstr("clusters"));
+}
+
+TEST_F(CliTest, OutputIsIdenticalForAnyThreadCount) {
+  std::string args = absl::StrCat("cluster '", Sample().string(),
+                                  "' --threshold 0.5 --quiet --pairs p.jsonl");
+  RunResult one = Run(args + " --threads 1");
+  std::string pairs_one = ReadAll(dir_ / "p.jsonl");
+  RunResult two = Run(args + " --threads 2");
+  std::string pairs_two = ReadAll(dir_ / "p.jsonl");
+  RunResult four = Run(args + " --threads 4");
+  ASSERT_EQ(one.exit_code, 0);
+  EXPECT_FALSE(pairs_one.empty());
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_EQ(one.out, four.out);
+  EXPECT_EQ(pairs_one, pairs_two);
+  EXPECT_EQ(one.err, "");  // --quiet
+}
+
+TEST_F(CliTest, PairsAndDedupOutputs) {
+  std::string input = Record("a", kStory, ", \"source\": \"x\"") +
+                      Record("b",
+                             "Completely different words here about "
+                             "the weather and the rain today.") +
+                      Record("c", kStory, ", \"source\": \"y\", \"n\": [1, 2]");
+  WriteAll(dir_ / "in.jsonl", input);
+  RunResult r =
+      Run("cluster in.jsonl --pairs pairs.jsonl --dedup dedup.jsonl "
+          "--clusters clusters.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(ReadAll(dir_ / "pairs.jsonl"),
+            "{\"a\":\"a\",\"b\":\"c\",\"jaccard\":1,\"containment\":1}\n");
+  EXPECT_EQ(ReadAll(dir_ / "clusters.jsonl"),
+            "{\"cluster\":\"a\",\"size\":2,\"members\":[{\"id\":\"a\","
+            "\"jaccard\":1,\"containment\":1},{\"id\":\"c\",\"jaccard\":1,"
+            "\"containment\":1}]}\n");
+  // Records pass through byte for byte, minus the duplicate.
+  std::vector<std::string> in_lines = Lines(input);
+  EXPECT_EQ(ReadAll(dir_ / "dedup.jsonl"),
+            in_lines[0] + "\n" + in_lines[1] + "\n");
+}
+
+TEST_F(CliTest, KeepLongestChoosesTheLongerCopy) {
+  std::string longer = absl::StrCat(kStory, " Markets rose.");
+  WriteAll(dir_ / "in.jsonl", Record("short", kStory) + Record("long", longer));
+  RunResult r = Run("cluster in.jsonl --keep longest --threshold 0.7 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("{\"cluster\":\"long\""));
+}
+
+TEST_F(CliTest, ReadsStdinAndDirectories) {
+  WriteAll(dir_ / "in.jsonl", Record("a", kStory) + Record("b", kStory));
+  RunResult r = Run("cluster - --quiet", (dir_ / "in.jsonl").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"cluster\":\"a\""));
+
+  fs::create_directories(dir_ / "docs/sub");
+  WriteAll(dir_ / "docs/one.txt", kStory);
+  WriteAll(dir_ / "docs/sub/two.txt", kStory);
+  WriteAll(dir_ / "docs/ignored.md", kStory);
+  r = Run("cluster docs --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"cluster\":\"one.txt\""));
+  EXPECT_THAT(r.out, HasSubstr("\"id\":\"sub/two.txt\""));
+  EXPECT_THAT(r.out, Not(HasSubstr("ignored")));
+}
+
+// Every bad input: exit status 2, a one-line message that names the place,
+// and no output file left behind.
+TEST_F(CliTest, MalformedJsonLineNamesFileAndLine) {
+  WriteAll(dir_ / "bad.jsonl", Record("a", kStory) + "{\"id\": \"b\", \n");
+  RunResult r = Run("cluster bad.jsonl --pairs pairs.jsonl --dedup d.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("bad.jsonl:2"));
+  EXPECT_THAT(r.err, HasSubstr("--on-error skip"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(Files(), ::testing::ElementsAre("bad.jsonl"));
+}
+
+TEST_F(CliTest, MissingFieldsAndDuplicateIds) {
+  WriteAll(dir_ / "notext.jsonl", Record("a", kStory) + "{\"id\": \"b\"}\n");
+  RunResult r = Run("cluster notext.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("notext.jsonl:2"));
+  EXPECT_THAT(r.err, HasSubstr("--text-field"));
+
+  WriteAll(dir_ / "noid.jsonl", "{\"text\": \"x\"}\n");
+  r = Run("cluster noid.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("noid.jsonl:1"));
+  EXPECT_THAT(r.err, HasSubstr("--id-field"));
+
+  WriteAll(dir_ / "dup.jsonl", Record("a", kStory) + Record("a", "other"));
+  r = Run("cluster dup.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("dup.jsonl:2"));
+  EXPECT_THAT(r.err, HasSubstr("duplicate id"));
+}
+
+TEST_F(CliTest, OnErrorSkipContinuesAndCounts) {
+  WriteAll(dir_ / "mixed.jsonl", Record("a", kStory) + "not json\n" +
+                                     Record("b", kStory) + "{\"id\": \"c\"}\n" +
+                                     Record("a", kStory));
+  RunResult r = Run("cluster mixed.jsonl --on-error skip --dedup d.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("3 bad records skipped"));
+  EXPECT_THAT(r.err, HasSubstr("mixed.jsonl:2"));
+  EXPECT_THAT(r.out, HasSubstr("\"cluster\":\"a\""));
+  EXPECT_EQ(Lines(ReadAll(dir_ / "d.jsonl")).size(), 1u);
+}
+
+TEST_F(CliTest, UnreadableInputs) {
+  RunResult r = Run("cluster missing.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("missing.jsonl"));
+
+  WriteAll(dir_ / "broken.jsonl.zst",
+           std::string("\x28\xb5\x2f\xfd garbage", 12));
+  r = Run("cluster broken.jsonl.zst");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("broken.jsonl.zst"));
+}
+
+TEST_F(CliTest, InvalidOptions) {
+  WriteAll(dir_ / "in.jsonl", Record("a", kStory));
+  struct BadFlag {
+    const char* args;
+    const char* message;
+  };
+  for (BadFlag bad : {BadFlag{"--threshold 2", "--threshold"},
+                      BadFlag{"--threshold 0", "--threshold"},
+                      BadFlag{"--normalize nfc", "--normalize"},
+                      BadFlag{"--algorithm simhash", "--algorithm"},
+                      BadFlag{"--bands 4", "--bands and --rows"},
+                      BadFlag{"--bands 20 --rows 7", "bands * rows"},
+                      BadFlag{"--ngram 0", "--ngram"},
+                      BadFlag{"--no-such-flag", "no-such-flag"},
+                      BadFlag{"--pairs in.jsonl", "also an input"},
+                      BadFlag{"--pairs x.jsonl --dedup x.jsonl", "twice"},
+                      BadFlag{"--pairs no/such/dir/p.jsonl", "no/such/dir"}}) {
+    RunResult r = Run(absl::StrCat("cluster in.jsonl ", bad.args));
+    EXPECT_EQ(r.exit_code, 2) << bad.args << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(bad.message)) << bad.args;
+    EXPECT_EQ(r.out, "") << bad.args;
+  }
+  EXPECT_THAT(Files(), ::testing::ElementsAre("in.jsonl"));
+  EXPECT_EQ(Run("cluster").exit_code, 2);
+  EXPECT_EQ(Run("").exit_code, 2);
+}
+
+TEST_F(CliTest, HelpTeaches) {
+  RunResult r = Run("cluster --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("--threshold"));
+  EXPECT_THAT(r.out, HasSubstr("Examples:"));
+  EXPECT_THAT(r.out, HasSubstr("Exit status"));
+}
+
+TEST_F(CliTest, EmptyInputGivesEmptyOutput) {
+  WriteAll(dir_ / "empty.jsonl", "");
+  RunResult r = Run("cluster empty.jsonl --pairs p.jsonl");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(fs::exists(dir_ / "p.jsonl"));
+  EXPECT_THAT(r.err, HasSubstr("0 documents"));
+}
+
+}  // namespace
+}  // namespace neardup

@@ -1,0 +1,171 @@
+#include "neardup/pipeline.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/generator.h"
+#include "tests/support/status_matchers.h"
+
+namespace neardup {
+namespace {
+
+using ::neardup::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::unique_ptr<Corpus> MakeCorpus(
+    std::vector<std::pair<std::string, std::string>> docs) {
+  absl::StatusOr<std::unique_ptr<Corpus>> corpus =
+      Corpus::FromDocuments(std::move(docs));
+  EXPECT_TRUE(corpus.ok()) << corpus.status();
+  return std::move(corpus).value();
+}
+
+const char kStory[] =
+    "The central bank raised its main interest rate by a quarter point on "
+    "Tuesday, citing persistent inflation in services and a tight labour "
+    "market. Analysts had expected the move after last month's data.";
+
+TEST(RunPipeline, ClustersCopiesAndLeavesOthersAlone) {
+  std::string copy = kStory;
+  copy.replace(copy.find("Tuesday"), 7, "Wednesday");
+  auto corpus = MakeCorpus({{"a", kStory},
+                            {"unrelated",
+                             "Heavy rain closed two schools in "
+                             "the north of the region today."},
+                            {"b", copy},
+                            {"c", kStory}});
+  absl::StatusOr<PipelineResult> result = RunPipeline(*corpus, {});
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->clusters.size(), 1u);
+  const ClusterResult& c = result->clusters[0];
+  EXPECT_EQ(c.representative, 0u);
+  ASSERT_EQ(c.members.size(), 3u);
+  EXPECT_EQ(c.members[1].document, 2u);
+  EXPECT_EQ(c.members[2].document, 3u);
+  EXPECT_DOUBLE_EQ(c.members[2].jaccard, 1.0);
+  EXPECT_LT(c.members[1].jaccard, 1.0);
+  EXPECT_GT(c.members[1].jaccard, 0.8);
+  EXPECT_EQ(result->representative_of[1], 1u);
+  EXPECT_EQ(result->representative_of[2], 0u);
+  EXPECT_EQ(result->stats.verified_pairs, 3u);
+  EXPECT_EQ(result->pairs.size(), 3u);
+}
+
+TEST(RunPipeline, FullNormalisationJoinsSpellingVariants) {
+  // Differ only in what full normalisation folds: case, Arabic comma, alef
+  // forms, diacritics, tatweel, digits and white space.
+  auto corpus = MakeCorpus({
+      {"a",
+       "أعلنت الوزارة، اليوم، عن خطة جديدة لدعم المزارعين في 2015 "
+       "بقيمة 300 مليون ريال"},
+      {"b",
+       "اعلنت  الوزارة, اليوم, عن خطـة جديدةٌ لدعم المزارعين في ٢٠١٥ "
+       "بقيمة ٣٠٠ مليون ريال"},
+  });
+  PipelineOptions options;
+  absl::StatusOr<PipelineResult> full = RunPipeline(*corpus, options);
+  ASSERT_TRUE(full.ok()) << full.status();
+  ASSERT_EQ(full->pairs.size(), 1u);
+  EXPECT_DOUBLE_EQ(full->pairs[0].jaccard, 1.0);
+  options.normalize = NormalizeMode::kNone;
+  absl::StatusOr<PipelineResult> raw = RunPipeline(*corpus, options);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_TRUE(raw->pairs.empty());
+}
+
+TEST(RunPipeline, EmptyDocumentsAreCountedNotClustered) {
+  auto corpus = MakeCorpus({{"e1", ""}, {"e2", "   "}, {"x", kStory}});
+  PipelineOptions options;
+  absl::StatusOr<PipelineResult> result = RunPipeline(*corpus, options);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->stats.empty_documents, 2u);
+  EXPECT_TRUE(result->clusters.empty());
+}
+
+TEST(RunPipeline, EmptyCorpusIsFine) {
+  auto corpus = MakeCorpus({});
+  absl::StatusOr<PipelineResult> result = RunPipeline(*corpus, {});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->stats.documents, 0u);
+  EXPECT_TRUE(result->pairs.empty());
+}
+
+TEST(RunPipeline, SameResultForAnyThreadCount) {
+  neardup::testing::CorpusSpec spec;
+  spec.stories = 60;
+  spec.seed = 21;
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (auto& d : neardup::testing::GenerateCorpus(spec)) {
+    docs.emplace_back(d.id, d.text);
+  }
+  auto corpus = MakeCorpus(docs);
+  PipelineOptions options;
+  options.threshold = 0.6;
+  options.threads = 1;
+  absl::StatusOr<PipelineResult> one = RunPipeline(*corpus, options);
+  options.threads = 3;
+  absl::StatusOr<PipelineResult> three = RunPipeline(*corpus, options);
+  ASSERT_TRUE(one.ok() && three.ok());
+  ASSERT_FALSE(one->pairs.empty());
+  ASSERT_EQ(one->pairs.size(), three->pairs.size());
+  for (size_t i = 0; i < one->pairs.size(); ++i) {
+    EXPECT_EQ(one->pairs[i].a, three->pairs[i].a);
+    EXPECT_EQ(one->pairs[i].b, three->pairs[i].b);
+    EXPECT_EQ(one->pairs[i].jaccard, three->pairs[i].jaccard);
+  }
+  EXPECT_EQ(one->representative_of, three->representative_of);
+}
+
+TEST(RunPipeline, RejectsBadOptions) {
+  auto corpus = MakeCorpus({{"a", "x"}});
+  PipelineOptions options;
+  options.bands = 4;
+  EXPECT_THAT(RunPipeline(*corpus, options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--bands and --rows go together")));
+  options = {};
+  options.threshold = 0;
+  EXPECT_THAT(
+      RunPipeline(*corpus, options),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--threshold")));
+  options = {};
+  options.bands = 20;
+  options.rows = 7;
+  EXPECT_THAT(
+      RunPipeline(*corpus, options),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("bands * rows")));
+  options = {};
+  options.ngram = 0;
+  EXPECT_THAT(
+      RunPipeline(*corpus, options),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("n-gram")));
+}
+
+TEST(RunPipeline, CenterLinkageReportsEveryMemberAboveThreshold) {
+  neardup::testing::CorpusSpec spec;
+  spec.stories = 40;
+  spec.min_similarity = 0.7;
+  spec.seed = 5;
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (auto& d : neardup::testing::GenerateCorpus(spec)) {
+    docs.emplace_back(d.id, d.text);
+  }
+  auto corpus = MakeCorpus(docs);
+  PipelineOptions options;
+  options.normalize = NormalizeMode::kNone;
+  options.cluster.linkage = Linkage::kCenter;
+  absl::StatusOr<PipelineResult> result = RunPipeline(*corpus, options);
+  ASSERT_TRUE(result.ok());
+  ASSERT_FALSE(result->clusters.empty());
+  for (const ClusterResult& c : result->clusters) {
+    for (const ClusterMember& m : c.members) {
+      EXPECT_GE(m.jaccard, options.threshold);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace neardup

@@ -1,0 +1,124 @@
+#include "tools/cli_common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace neardup::cli {
+
+void AddInputFlags(CLI::App* command, InputFlags* flags) {
+  command
+      ->add_option("INPUT", flags->inputs,
+                   "JSON-lines files (plain, .gz or .zst), directories of "
+                   ".txt files (searched recursively; id = relative path), or "
+                   "- for standard input")
+      ->required();
+  command
+      ->add_option("--id-field", flags->id_field,
+                   "JSON field holding each record's unique id")
+      ->capture_default_str();
+  command
+      ->add_option("--text-field", flags->text_field,
+                   "JSON field holding each record's text")
+      ->capture_default_str();
+  command
+      ->add_option("--on-error", flags->on_error,
+                   "What to do with a bad record (malformed JSON, missing "
+                   "field, duplicate id): fail stops with its location; skip "
+                   "leaves it out and counts it")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fail", "skip"}));
+  command
+      ->add_option("--threads", flags->threads,
+                   "Worker threads; 0 uses every core. Results are the same "
+                   "for any value")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  command->add_flag("--quiet,-q", flags->quiet,
+                    "Print nothing on stderr but errors");
+}
+
+int ReportError(absl::string_view command, const absl::Status& status) {
+  std::fprintf(stderr, "neardup %.*s: error: %.*s\n",
+               static_cast<int>(command.size()), command.data(),
+               static_cast<int>(status.message().size()),
+               status.message().data());
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kAlreadyExists:
+      return kExitBadInput;
+    default:
+      return kExitFailure;
+  }
+}
+
+Progress::Progress(absl::string_view command, bool quiet)
+    : command_(command), enabled_(!quiet && isatty(STDERR_FILENO) == 1) {}
+
+Progress::~Progress() { Clear(); }
+
+void Progress::Update(absl::string_view stage, double fraction) {
+  if (!enabled_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (drawn_ && fraction < 1 && now - last_ < std::chrono::milliseconds(100)) {
+    return;
+  }
+  last_ = now;
+  constexpr int kWidth = 30;
+  fraction = std::clamp(fraction, 0.0, 1.0);
+  int filled = static_cast<int>(fraction * kWidth);
+  std::string bar(filled, '#');
+  bar.append(kWidth - filled, '.');
+  std::fprintf(stderr, "\r\033[Kneardup %s: %-12.*s [%s] %3d%%",
+               command_.c_str(), static_cast<int>(stage.size()), stage.data(),
+               bar.c_str(), static_cast<int>(fraction * 100));
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void Progress::Clear() {
+  if (!drawn_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  drawn_ = false;
+}
+
+absl::StatusOr<std::unique_ptr<Corpus>> LoadInputs(const InputFlags& flags,
+                                                   Progress* progress) {
+  InputOptions options;
+  options.id_field = flags.id_field;
+  options.text_field = flags.text_field;
+  options.on_error = flags.on_error == "skip" ? OnError::kSkip : OnError::kFail;
+  options.threads = flags.threads;
+  return LoadCorpus(
+      flags.inputs, options, [progress](uint64_t done, uint64_t total) {
+        progress->Update("read", total > 0 ? static_cast<double>(done) /
+                                                 static_cast<double>(total)
+                                           : 0.0);
+      });
+}
+
+std::string Thousands(uint64_t value) {
+  std::string digits = absl::StrCat(value);
+  std::string out;
+  int count = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    if (count > 0 && count % 3 == 0) out.push_back(',');
+    out.push_back(*it);
+    ++count;
+  }
+  return std::string(out.rbegin(), out.rend());
+}
+
+std::string Megabytes(uint64_t bytes) {
+  return absl::StrFormat("%.1f MB", static_cast<double>(bytes) / 1e6);
+}
+
+}  // namespace neardup::cli

@@ -1,0 +1,69 @@
+// Pieces shared by the neardup subcommands: input options, progress display,
+// error reporting and exit codes. All engine logic lives in the library.
+#ifndef NEARDUP_TOOLS_CLI_COMMON_H_
+#define NEARDUP_TOOLS_CLI_COMMON_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "neardup/corpus.h"
+
+namespace neardup::cli {
+
+// Exit statuses, also listed in docs/cli.md.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;   // Could not write output, internal.
+inline constexpr int kExitBadInput = 2;  // Bad flags or bad input data.
+
+// Flags every command that reads documents shares.
+struct InputFlags {
+  std::vector<std::string> inputs;
+  std::string id_field = "id";
+  std::string text_field = "text";
+  std::string on_error = "fail";
+  int threads = 0;
+  bool quiet = false;
+};
+
+// Registers INPUT..., --id-field, --text-field, --on-error, --threads and
+// --quiet on `command`.
+void AddInputFlags(CLI::App* command, InputFlags* flags);
+
+// Prints "neardup COMMAND: error: MESSAGE" on stderr and returns the exit
+// status that fits the error's code.
+int ReportError(absl::string_view command, const absl::Status& status);
+
+// A one-line progress bar on stderr, shown only when stderr is a terminal
+// and the user did not ask for quiet. Updates are rate-limited.
+class Progress {
+ public:
+  Progress(absl::string_view command, bool quiet);
+  ~Progress();
+  void Update(absl::string_view stage, double fraction);
+  void Clear();
+
+ private:
+  std::string command_;
+  bool enabled_ = false;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+// Loads the inputs named by `flags`, with progress; errors are returned for
+// ReportError().
+absl::StatusOr<std::unique_ptr<Corpus>> LoadInputs(const InputFlags& flags,
+                                                   Progress* progress);
+
+// "14,848".
+std::string Thousands(uint64_t value);
+// "52.5 MB".
+std::string Megabytes(uint64_t bytes);
+
+}  // namespace neardup::cli
+
+#endif  // NEARDUP_TOOLS_CLI_COMMON_H_

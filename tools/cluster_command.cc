@@ -1,0 +1,327 @@
+// neardup cluster: batch clustering of a corpus into groups of copies.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "neardup/pipeline.h"
+#include "src/internal/json_writer.h"
+#include "src/internal/output_file.h"
+#include "src/internal/status_macros.h"
+#include "tools/cli_common.h"
+#include "tools/commands.h"
+
+namespace neardup::cli {
+namespace {
+
+struct ClusterFlags {
+  InputFlags input;
+  double threshold = 0.8;
+  int ngram = 5;
+  int num_perm = 128;
+  std::string normalize = "full";
+  std::string algorithm = "oph";
+  int bands = 0;
+  int rows = 0;
+  std::string keep = "first";
+  std::string linkage = "single";
+  uint64_t seed = kDefaultSeed;
+  std::string clusters_path = "-";
+  std::string pairs_path;
+  std::string dedup_path;
+};
+
+absl::StatusOr<PipelineOptions> MakeOptions(const ClusterFlags& flags) {
+  PipelineOptions options;
+  NEARDUP_ASSIGN_OR_RETURN(options.normalize,
+                           ParseNormalizeMode(flags.normalize));
+  NEARDUP_ASSIGN_OR_RETURN(options.algorithm,
+                           ParseSketchAlgorithm(flags.algorithm));
+  NEARDUP_ASSIGN_OR_RETURN(options.cluster.keep, ParseKeepPolicy(flags.keep));
+  NEARDUP_ASSIGN_OR_RETURN(options.cluster.linkage,
+                           ParseLinkage(flags.linkage));
+  options.threshold = flags.threshold;
+  options.ngram = flags.ngram;
+  options.num_perm = flags.num_perm;
+  options.bands = flags.bands;
+  options.rows = flags.rows;
+  options.threads = flags.input.threads;
+  options.seed = flags.seed;
+  NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
+  return options;
+}
+
+// Refuses output paths that would clobber an input or each other: a typo
+// such as `--dedup news.jsonl` must not destroy the data being read.
+absl::Status CheckOutputPaths(const ClusterFlags& flags) {
+  absl::flat_hash_set<std::string> seen;
+  for (const std::string* path :
+       {&flags.clusters_path, &flags.pairs_path, &flags.dedup_path}) {
+    if (path->empty() || *path == "-") continue;
+    std::error_code ec;
+    std::string canonical =
+        std::filesystem::weakly_canonical(*path, ec).string();
+    if (ec) canonical = *path;
+    if (!seen.insert(canonical).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("output file ", *path,
+                       " is named twice; give each output its own file"));
+    }
+    for (const std::string& input : flags.input.inputs) {
+      if (input == "-") continue;
+      std::string in = std::filesystem::weakly_canonical(input, ec).string();
+      if (!ec && in == canonical) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("output file ", *path,
+                         " is also an input; write the output "
+                         "elsewhere"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<internal::OutputFile>> MaybeCreate(
+    const std::string& path) {
+  if (path.empty()) return std::unique_ptr<internal::OutputFile>();
+  return internal::OutputFile::Create(path);
+}
+
+void WriteClusters(const Corpus& corpus, const PipelineResult& result,
+                   internal::OutputFile* out) {
+  std::string line;
+  for (const ClusterResult& cluster : result.clusters) {
+    line.clear();
+    line.append("{\"cluster\":");
+    internal::AppendJsonString(corpus.Id(cluster.representative), &line);
+    line.append(",\"size\":");
+    internal::AppendUint(cluster.members.size(), &line);
+    line.append(",\"members\":[");
+    for (size_t i = 0; i < cluster.members.size(); ++i) {
+      const ClusterMember& m = cluster.members[i];
+      if (i > 0) line.push_back(',');
+      line.append("{\"id\":");
+      internal::AppendJsonString(corpus.Id(m.document), &line);
+      line.append(",\"jaccard\":");
+      internal::AppendSimilarity(m.jaccard, &line);
+      line.append(",\"containment\":");
+      internal::AppendSimilarity(m.containment, &line);
+      line.push_back('}');
+    }
+    line.append("]}\n");
+    out->Write(line);
+  }
+}
+
+void WritePairs(const Corpus& corpus, const PipelineResult& result,
+                internal::OutputFile* out) {
+  std::string line;
+  for (const ScoredPair& pair : result.pairs) {
+    line.clear();
+    line.append("{\"a\":");
+    internal::AppendJsonString(corpus.Id(pair.a), &line);
+    line.append(",\"b\":");
+    internal::AppendJsonString(corpus.Id(pair.b), &line);
+    line.append(",\"jaccard\":");
+    internal::AppendSimilarity(pair.jaccard, &line);
+    line.append(",\"containment\":");
+    internal::AppendSimilarity(pair.containment, &line);
+    line.append("}\n");
+    out->Write(line);
+  }
+}
+
+void WriteDedup(const Corpus& corpus, const PipelineResult& result,
+                internal::OutputFile* out) {
+  for (size_t i = 0; i < corpus.size(); ++i) {
+    if (result.representative_of[i] != i) continue;
+    out->Write(corpus.Raw(i));
+    out->Write("\n");
+  }
+}
+
+void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
+                  const PipelineResult& result, double load_seconds,
+                  double write_seconds, double total_seconds) {
+  const PipelineStats& s = result.stats;
+  const LoadStats& load = corpus.stats();
+  std::string text =
+      absl::StrCat("neardup cluster: ", Thousands(s.documents), " documents (",
+                   Megabytes(load.input_bytes), ")");
+  if (load.skipped > 0) {
+    absl::StrAppend(&text, ", ", Thousands(load.skipped),
+                    " bad records skipped");
+  }
+  absl::StrAppend(&text, "; ", Thousands(s.empty_documents),
+                  " empty after normalisation");
+  if (s.invalid_utf8_documents > 0) {
+    absl::StrAppend(&text, "; ", Thousands(s.invalid_utf8_documents),
+                    " with invalid UTF-8 (replaced by U+FFFD)");
+  }
+  absl::StrAppend(
+      &text,
+      absl::StrFormat(". Normalize %s, %d-grams, %d permutations (%s), %d "
+                      "bands x %d rows: P(candidate | J = %.2f) = %.3f. ",
+                      NormalizeModeName(options.normalize), options.ngram,
+                      options.num_perm, SketchAlgorithmName(options.algorithm),
+                      s.bands.bands, s.bands.rows, options.threshold,
+                      CandidateProbability(options.threshold, s.bands)));
+  absl::StrAppend(&text, Thousands(s.candidates.candidate_pairs),
+                  " candidate pairs, ", Thousands(s.verified_pairs),
+                  absl::StrFormat(" verified with exact Jaccard >= %.2f; ",
+                                  options.threshold),
+                  Thousands(s.clusters), " clusters (",
+                  LinkageName(options.cluster.linkage), " linkage) holding ",
+                  Thousands(s.clustered_documents), " documents.");
+  if (s.candidates.capped_buckets > 0) {
+    absl::StrAppend(&text, " ", Thousands(s.candidates.capped_buckets),
+                    " oversized LSH buckets were linked to their first "
+                    "document only.");
+  }
+  absl::StrAppend(
+      &text,
+      absl::StrFormat(" Time: read %.2f s, sketch %.2f s, candidates %.2f s, "
+                      "verify %.2f s, cluster %.2f s, write %.2f s; total "
+                      "%.2f s.",
+                      load_seconds, s.times.sketch_seconds,
+                      s.times.candidates_seconds, s.times.verify_seconds,
+                      s.times.cluster_seconds, write_seconds, total_seconds));
+  std::fprintf(stderr, "%s\n", text.c_str());
+  for (const std::string& example : load.skipped_examples) {
+    std::fprintf(stderr, "  skipped: %s\n", example.c_str());
+  }
+}
+
+int RunCluster(const ClusterFlags& flags) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  absl::StatusOr<PipelineOptions> options = MakeOptions(flags);
+  if (!options.ok()) return ReportError("cluster", options.status());
+  absl::Status paths = CheckOutputPaths(flags);
+  if (!paths.ok()) return ReportError("cluster", paths);
+
+  // Outputs are opened first so an unwritable path fails before the work,
+  // and committed last so a failed run leaves none of them behind.
+  auto clusters_out = MaybeCreate(flags.clusters_path);
+  if (!clusters_out.ok()) return ReportError("cluster", clusters_out.status());
+  auto pairs_out = MaybeCreate(flags.pairs_path);
+  if (!pairs_out.ok()) return ReportError("cluster", pairs_out.status());
+  auto dedup_out = MaybeCreate(flags.dedup_path);
+  if (!dedup_out.ok()) return ReportError("cluster", dedup_out.status());
+
+  Progress progress("cluster", flags.input.quiet);
+  auto corpus = LoadInputs(flags.input, &progress);
+  if (!corpus.ok()) return ReportError("cluster", corpus.status());
+  const double load_seconds = seconds_since(start);
+
+  absl::StatusOr<PipelineResult> result = RunPipeline(
+      **corpus, *options, [&progress](absl::string_view stage, double f) {
+        progress.Update(stage, f);
+      });
+  progress.Clear();
+  if (!result.ok()) return ReportError("cluster", result.status());
+
+  const auto write_start = Clock::now();
+  if (*clusters_out) WriteClusters(**corpus, *result, clusters_out->get());
+  if (*pairs_out) WritePairs(**corpus, *result, pairs_out->get());
+  if (*dedup_out) WriteDedup(**corpus, *result, dedup_out->get());
+  for (auto* out : {&*clusters_out, &*pairs_out, &*dedup_out}) {
+    if (!*out) continue;
+    absl::Status status = (*out)->Commit();
+    if (!status.ok()) return ReportError("cluster", status);
+  }
+  if (!flags.input.quiet) {
+    PrintSummary(**corpus, *options, *result, load_seconds,
+                 seconds_since(write_start), seconds_since(start));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddClusterCommand(CLI::App* root) {
+  auto flags = std::make_shared<ClusterFlags>();
+  CLI::App* app = root->add_subcommand(
+      "cluster",
+      "Group documents into clusters of near-duplicates. Every reported pair "
+      "is verified with its exact Jaccard similarity over character n-gram "
+      "shingles; LSH only proposes candidates.");
+  AddInputFlags(app, &flags->input);
+  app->add_option("--threshold,-t", flags->threshold,
+                  "Report and link pairs whose exact Jaccard similarity is "
+                  "at least this (0 < t <= 1)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--ngram,-n", flags->ngram,
+                  "Shingle size in code points (characters, not bytes)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  app->add_option("--num-perm,-k", flags->num_perm,
+                  "MinHash slots per signature: more costs time, lowers "
+                  "estimate noise and allows steeper bands")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  app->add_option("--normalize", flags->normalize,
+                  "none: code points as given; ws: white-space runs collapsed; "
+                  "full: NFKC, case fold, punctuation and Arabic folding, "
+                  "white space collapsed")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "ws", "full"}));
+  app->add_option("--algorithm", flags->algorithm,
+                  "oph: one-permutation hashing with optimal densification "
+                  "(fast); classic: k independent hash functions (reference)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"oph", "classic"}));
+  app->add_option("--bands,-b", flags->bands,
+                  "LSH bands; with --rows overrides the automatic choice "
+                  "(recall >= 0.99 at the threshold, fewest candidates)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--rows,-r", flags->rows, "LSH rows per band; see --bands")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--keep", flags->keep,
+                  "Cluster representative: first (in input order) or longest "
+                  "(ties to the first); the cluster id is its id")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"first", "longest"}));
+  app->add_option("--linkage", flags->linkage,
+                  "single: connected components of verified pairs; center: "
+                  "every member verified against its representative")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"single", "center"}));
+  app->add_option("--seed", flags->seed,
+                  "Seed for every hash; change it to get independent sketches")
+      ->capture_default_str();
+  app->add_option("--clusters", flags->clusters_path,
+                  "Write clusters of two or more as JSON lines here (- is "
+                  "standard output)")
+      ->capture_default_str();
+  app->add_option("--pairs", flags->pairs_path,
+                  "Write every verified pair as JSON lines here");
+  app->add_option("--dedup", flags->dedup_path,
+                  "Write the input records minus non-representative cluster "
+                  "members here, bytes untouched");
+  app->footer(
+      "Outputs are JSON lines, written to a temporary file and renamed when "
+      "complete:\n"
+      "  clusters: {\"cluster\":ID,\"size\":N,\"members\":[{\"id\":ID,"
+      "\"jaccard\":J,\"containment\":C},...]}\n"
+      "  pairs:    {\"a\":ID,\"b\":ID,\"jaccard\":J,\"containment\":C}\n"
+      "A summary goes to stderr. Exit status: 0 done, 1 could not write, 2 "
+      "bad flags or bad input.\n"
+      "Examples:\n"
+      "  neardup cluster news.jsonl.zst > clusters.jsonl\n"
+      "  neardup cluster articles/ --threshold 0.9 --pairs pairs.jsonl "
+      "--dedup unique.jsonl --clusters clusters.jsonl\n"
+      "  zcat feed.jsonl.gz | neardup cluster - --text-field body");
+  return {app, [flags] { return RunCluster(*flags); }};
+}
+
+}  // namespace neardup::cli

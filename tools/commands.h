@@ -1,0 +1,21 @@
+// The neardup subcommands. Each Add*Command registers its flags on the root
+// app and returns the function that runs it once parsing succeeded.
+#ifndef NEARDUP_TOOLS_COMMANDS_H_
+#define NEARDUP_TOOLS_COMMANDS_H_
+
+#include <functional>
+
+#include "CLI/CLI.hpp"
+
+namespace neardup::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command AddClusterCommand(CLI::App* root);
+
+}  // namespace neardup::cli
+
+#endif  // NEARDUP_TOOLS_COMMANDS_H_
