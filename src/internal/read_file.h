@@ -16,8 +16,11 @@ inline constexpr size_t kInputPadding = 64;
 struct InputBytes {
   std::string data;  // data.size() == size + kInputPadding, padding zeroed.
   size_t size = 0;   // Bytes of content after decompression.
-  enum class Compression { kNone, kGzip, kZstd } compression =
-      Compression::kNone;
+  enum class Compression {
+    kNone,
+    kGzip,
+    kZstd
+  } compression = Compression::kNone;
 };
 
 // Reads `path` ("-" for standard input) whole. gzip and zstd data (also

@@ -30,16 +30,13 @@ MATCHER_P2(StatusIs, code, message_matcher, "") {
   const absl::Status& status = GetStatus(arg);
   *result_listener << status.ToString();
   return status.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher,
-                                       std::string(status.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(status.message()), result_listener);
 }
 
 }  // namespace neardup::testing
 
-#define NEARDUP_ASSERT_OK(expr) \
-  ASSERT_THAT(expr, ::neardup::testing::IsOk())
-#define NEARDUP_EXPECT_OK(expr) \
-  EXPECT_THAT(expr, ::neardup::testing::IsOk())
+#define NEARDUP_ASSERT_OK(expr) ASSERT_THAT(expr, ::neardup::testing::IsOk())
+#define NEARDUP_EXPECT_OK(expr) EXPECT_THAT(expr, ::neardup::testing::IsOk())
 
 #endif  // NEARDUP_TESTS_SUPPORT_STATUS_MATCHERS_H_

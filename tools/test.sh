@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Quick start, part 2: install what is missing, build everything (library,
+# tool, tests, benchmarks) and run every test except those labelled slow.
+# Set NEARDUP_SANITIZE=1 to run the suite again under ASan and UBSan, and
+# NEARDUP_SLOW=1 to include the slow tests.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/tools/install-deps.sh"
+jobs=$(nproc)
+
+run_suite() {
+  local build=$1
+  shift
+  cmake -S "$root" -B "$build" -G Ninja "$@" >/dev/null
+  cmake --build "$build" -j"$jobs"
+  local select=(-LE slow)
+  [[ "${NEARDUP_SLOW:-0}" == 1 ]] && select=()
+  ctest --test-dir "$build" --output-on-failure -j"$jobs" "${select[@]}"
+}
+
+run_suite "$root/build/release" -DCMAKE_BUILD_TYPE=Release
+if [[ "${NEARDUP_SANITIZE:-0}" == 1 ]]; then
+  run_suite "$root/build/asan" -DCMAKE_BUILD_TYPE=Debug \
+    -DNEARDUP_SANITIZE="address;undefined" -DNEARDUP_BUILD_BENCHMARKS=OFF
+fi
