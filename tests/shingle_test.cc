@@ -1,5 +1,7 @@
 #include "neardup/shingle.h"
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -83,6 +85,24 @@ TEST(SortUnique, MakesASortedSet) {
   std::vector<uint64_t> v = {5, 1, 5, 3, 1};
   SortUnique(&v);
   EXPECT_THAT(v, ElementsAre(1, 3, 5));
+}
+
+TEST(SortUnique, MatchesStdSortOnLargeAndRepetitiveInputs) {
+  std::mt19937_64 rng(5);
+  for (size_t n : {255, 256, 1000, 70000}) {
+    for (uint64_t distinct : {uint64_t{3}, uint64_t{500}, ~uint64_t{0}}) {
+      std::vector<uint64_t> v(n);
+      // Few distinct values stress the big-bucket path; spreading them over
+      // the whole range (multiplying) keeps the top bits varied.
+      for (auto& x : v) x = (rng() % distinct) * 0x9e3779b97f4a7c15ULL;
+      std::vector<uint64_t> expected = v;
+      std::sort(expected.begin(), expected.end());
+      expected.erase(std::unique(expected.begin(), expected.end()),
+                     expected.end());
+      SortUnique(&v);
+      EXPECT_EQ(v, expected) << "n=" << n << " distinct=" << distinct;
+    }
+  }
 }
 
 TEST(ValidateShingleOptions, RejectsOutOfRangeNgram) {
