@@ -1,4 +1,5 @@
 // neardup cluster: batch clustering of a corpus into groups of copies.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -159,8 +160,12 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
   }
   absl::StrAppend(&text, "; ", Thousands(s.empty_documents),
                   " empty after normalisation");
-  if (s.invalid_utf8_documents > 0) {
-    absl::StrAppend(&text, "; ", Thousands(s.invalid_utf8_documents),
+  // The corpus repairs invalid UTF-8 as it loads, so that is where it is
+  // counted; the normaliser catches any that reaches it another way.
+  const size_t invalid =
+      std::max<size_t>(load.invalid_utf8_records, s.invalid_utf8_documents);
+  if (invalid > 0) {
+    absl::StrAppend(&text, "; ", Thousands(invalid),
                     " with invalid UTF-8 (replaced by U+FFFD)");
   }
   absl::StrAppend(
@@ -236,7 +241,11 @@ int RunCluster(const ClusterFlags& flags) {
   for (auto* out : {&*clusters_out, &*pairs_out, &*dedup_out}) {
     if (!*out) continue;
     absl::Status status = (*out)->Commit();
-    if (!status.ok()) return ReportError("cluster", status);
+    if (!status.ok()) {
+      ReportError("cluster", status);
+      return kExitFailure;  // The input was fine; the output could not be
+                            // written (disk full, closed stdout).
+    }
   }
   if (!flags.input.quiet) {
     PrintSummary(**corpus, *options, *result, load_seconds,

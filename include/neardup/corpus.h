@@ -100,9 +100,12 @@ class Corpus {
   absl::string_view Id(size_t index) const;
 
   // The document's text, unescaped, valid until the next call with the same
-  // scratch. Invalid UTF-8 is passed through as it was (the normaliser
-  // replaces it). Errors are not expected after a successful load, but a
-  // failure to re-read is reported, never hidden.
+  // scratch. A JSONL record whose bytes were not valid UTF-8 is served
+  // repaired (each invalid sequence replaced by U+FFFD, as the JSON parser
+  // requires); .txt files and in-memory documents are served as given, and
+  // the normaliser replaces what is invalid. Either way the record counts in
+  // stats().invalid_utf8_records. Errors are not expected after a successful
+  // load, but a failure to re-read is reported, never hidden.
   absl::StatusOr<absl::string_view> Text(size_t index,
                                          TextScratch* scratch) const;
 

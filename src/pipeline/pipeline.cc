@@ -23,8 +23,9 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Keeps the error of the lowest-numbered document, so the error reported is
-// the same whatever the thread count.
+// Keeps the error of the lowest-numbered document. Workers do not stop at
+// the first failure they see, so every document is tried and the error
+// reported is the same whatever the thread count.
 class FirstError {
  public:
   void Record(size_t index, absl::Status status) {
@@ -34,15 +35,13 @@ class FirstError {
       status_ = std::move(status);
     }
   }
-  bool any() const { return failed_.load(std::memory_order_relaxed); }
-  void MarkFailed() { failed_.store(true, std::memory_order_relaxed); }
+  bool any() const { return index_.has_value(); }
   absl::Status status() const { return status_; }
 
  private:
   std::mutex mu_;
   std::optional<size_t> index_;
   absl::Status status_;
-  std::atomic<bool> failed_{false};
 };
 
 // Reports progress of a parallel stage from the calling thread (worker 0)
@@ -169,12 +168,11 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     internal::ParallelFor(
         n, threads, 64, [&](size_t begin, size_t end, int worker) {
           Scratch& s = *scratch[worker];
-          for (size_t doc = begin; doc < end && !error.any(); ++doc) {
+          for (size_t doc = begin; doc < end; ++doc) {
             absl::Status status = shingle(doc, s);
             if (!status.ok()) {
               error.Record(doc, std::move(status));
-              error.MarkFailed();
-              return;
+              continue;
             }
             lengths[doc] = s.normalized.code_points.size();
             invalid_utf8[doc] = s.normalized.invalid_utf8 > 0;
@@ -222,12 +220,11 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
         involved.size(), threads, 16,
         [&](size_t begin, size_t end, int worker) {
           Scratch& s = *scratch[worker];
-          for (size_t i = begin; i < end && !error.any(); ++i) {
+          for (size_t i = begin; i < end; ++i) {
             absl::Status status = shingle(involved[i], s);
             if (!status.ok()) {
               error.Record(involved[i], std::move(status));
-              error.MarkFailed();
-              return;
+              continue;
             }
             SortUnique(&s.shingles);
             sets.sets[i].assign(s.shingles.begin(), s.shingles.end());
