@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -190,6 +191,35 @@ TEST_F(OutputFileTest, DirectoryAsTargetIsRejected) {
   EXPECT_THAT(OutputFile::Create(dir_.string()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("is a directory")));
+}
+
+// Renaming a temporary file over a device or FIFO would destroy it (as root,
+// `--clusters /dev/null` once replaced /dev/null with a regular file).
+TEST_F(OutputFileTest, FifoIsWrittenDirectlyNotReplaced) {
+  const fs::path fifo = dir_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // A reader must hold the FIFO open before a writer's open() returns.
+  std::string received;
+  std::thread reader([&] { received = ReadAll(fifo); });
+  absl::StatusOr<std::unique_ptr<OutputFile>> file =
+      OutputFile::Create(fifo.string());
+  ASSERT_THAT(file, IsOk());
+  (*file)->Write("through the pipe\n");
+  EXPECT_THAT((*file)->Commit(), IsOk());
+  file->reset();
+  reader.join();
+  EXPECT_EQ(received, "through the pipe\n");
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  EXPECT_EQ(Listing(), std::vector<std::string>{"pipe"});
+}
+
+TEST_F(OutputFileTest, DevNullStaysADevice) {
+  absl::StatusOr<std::unique_ptr<OutputFile>> file =
+      OutputFile::Create("/dev/null");
+  ASSERT_THAT(file, IsOk());
+  (*file)->Write("discarded");
+  EXPECT_THAT((*file)->Commit(), IsOk());
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
 }
 
 TEST_F(OutputFileTest, SecondCommitFails) {

@@ -4,7 +4,8 @@
 // by Commit(), after an fsync; an OutputFile destroyed without Commit()
 // removes its temporary file, so a failed run never leaves a half-written
 // file that looks whole. "-" writes to standard output instead (buffered,
-// flushed by Commit()).
+// flushed by Commit()), and an existing path that is not a regular file
+// (/dev/null, a FIFO) is written directly, never replaced.
 #ifndef NEARDUP_SRC_INTERNAL_OUTPUT_FILE_H_
 #define NEARDUP_SRC_INTERNAL_OUTPUT_FILE_H_
 
@@ -46,6 +47,7 @@ class OutputFile {
   std::string buffer_;
   absl::Status error_;
   bool committed_ = false;
+  bool close_fd_ = false;  // A device or FIFO opened directly.
 };
 
 }  // namespace neardup::internal

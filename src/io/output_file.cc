@@ -92,9 +92,27 @@ absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(
         "\"", path, "\": not a file name; name the file to write"));
   }
   struct stat target;
-  if (::stat(path.c_str(), &target) == 0 && S_ISDIR(target.st_mode)) {
+  const bool exists = ::stat(path.c_str(), &target) == 0;
+  if (exists && S_ISDIR(target.st_mode)) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": is a directory; name a file to write instead"));
+  }
+  if (exists && !S_ISREG(target.st_mode)) {
+    // A device, FIFO or socket (/dev/null, /dev/stdout, a pipe) is a stream,
+    // not a file to replace: renaming over it would destroy it. Write to it
+    // directly; "complete or absent" cannot apply to a stream.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      const int error_number = errno;
+      return ErrnoError(error_number,
+                        absl::StrCat(path, ": cannot open for writing: ",
+                                     std::strerror(error_number), "; ",
+                                     Advice(error_number)));
+    }
+    auto file =
+        std::unique_ptr<OutputFile>(new OutputFile(path, std::string(), fd));
+    file->close_fd_ = true;
+    return file;
   }
   const size_t slash = path.rfind('/');
   const std::string directory = DirectoryOf(path);
@@ -137,6 +155,7 @@ absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(
 }
 
 OutputFile::~OutputFile() {
+  if (close_fd_ && fd_ >= 0) ::close(fd_);
   if (committed_ || temp_path_.empty()) return;
   if (fd_ >= 0) ::close(fd_);
   ::unlink(temp_path_.c_str());
@@ -183,8 +202,18 @@ absl::Status OutputFile::Commit() {
   }
   if (error_.ok()) error_ = FlushBuffer();
   if (temp_path_.empty()) {
-    // Standard output: nothing to sync or rename, and never ours to close.
+    // A stream (standard output, a device): nothing to sync or rename.
+    // Standard output is never ours to close; a device we opened is.
     committed_ = true;
+    if (close_fd_ && fd_ >= 0) {
+      if (::close(fd_) != 0 && error_.ok()) {
+        const int error_number = errno;
+        error_ =
+            ErrnoError(error_number, absl::StrCat(path_, ": cannot close: ",
+                                                  std::strerror(error_number)));
+      }
+      fd_ = -1;
+    }
     return error_;
   }
   // On any failure below the destructor still removes the temporary file.
