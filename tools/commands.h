@@ -15,6 +15,9 @@ struct Command {
 };
 
 Command AddClusterCommand(CLI::App* root);
+Command AddPassagesCommand(CLI::App* root);  // tools/passages_command.cc
+Command AddEvalCommand(CLI::App* root);      // tools/eval_command.cc
+Command AddTuneCommand(CLI::App* root);      // tools/tune_command.cc
 
 }  // namespace neardup::cli
 

@@ -21,6 +21,15 @@ int main(int argc, char** argv) {
       "  neardup cluster news.jsonl.zst --pairs pairs.jsonl > clusters.jsonl");
   std::vector<neardup::cli::Command> commands = {
       neardup::cli::AddClusterCommand(&app),
+#ifdef NEARDUP_HAVE_PASSAGES_COMMAND
+      neardup::cli::AddPassagesCommand(&app),
+#endif
+#ifdef NEARDUP_HAVE_EVAL_COMMAND
+      neardup::cli::AddEvalCommand(&app),
+#endif
+#ifdef NEARDUP_HAVE_TUNE_COMMAND
+      neardup::cli::AddTuneCommand(&app),
+#endif
   };
   try {
     app.parse(argc, argv);
