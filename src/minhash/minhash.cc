@@ -144,6 +144,27 @@ void MinHasher::SketchOnePermutation(absl::Span<const uint64_t> hashes,
   }
 }
 
+namespace {
+
+// The classic O(k)-per-shingle loop, compiled for AVX-512, AVX2 and the
+// baseline; the loader picks the best the CPU has. Integer arithmetic gives
+// the same bits on every path.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void ClassicMinima(const uint64_t* hashes, size_t n, const uint64_t* a,
+                   const uint64_t* b, size_t k, uint64_t* minima) {
+  for (size_t s = 0; s < n; ++s) {
+    const uint64_t h = hashes[s];
+    for (size_t i = 0; i < k; ++i) {
+      uint64_t v = (a[i] * h + b[i]) >> 32;
+      minima[i] = v < minima[i] ? v : minima[i];
+    }
+  }
+}
+
+}  // namespace
+
 void MinHasher::SketchClassic(absl::Span<const uint64_t> hashes,
                               absl::Span<uint32_t> signature) const {
   const size_t k = static_cast<size_t>(options_.num_perm);
@@ -153,14 +174,8 @@ void MinHasher::SketchClassic(absl::Span<const uint64_t> hashes,
   // compiler vectorise the slot loop.
   uint64_t minima[kMaxPerm];
   std::fill(minima, minima + k, std::numeric_limits<uint64_t>::max());
-  const uint64_t* a = multipliers_.data();
-  const uint64_t* b = offsets_.data();
-  for (uint64_t h : hashes) {
-    for (size_t i = 0; i < k; ++i) {
-      uint64_t v = (a[i] * h + b[i]) >> 32;
-      minima[i] = v < minima[i] ? v : minima[i];
-    }
-  }
+  ClassicMinima(hashes.data(), hashes.size(), multipliers_.data(),
+                offsets_.data(), k, minima);
   for (size_t i = 0; i < k; ++i)
     signature[i] = static_cast<uint32_t>(minima[i]);
 }
