@@ -1,0 +1,394 @@
+#include "neardup/exact_search.h"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "neardup/verify.h"
+#include "src/internal/parallel.h"
+#include "src/internal/status_macros.h"
+
+namespace neardup {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The smallest integer >= x, except that x is first shrunk by a relative
+// 1e-12. The bounds below are exact in rational arithmetic, but t is a double
+// (0.8 is slightly above 4/5) and the engine decides a pair with a double
+// division, so a pair whose rational Jaccard sits a rounding error below t
+// can still be reported. Erring low only lengthens prefixes by at most one
+// token: never a missed pair.
+uint32_t AtLeast(double x) {
+  const double c = std::ceil(x * (1 - 1e-12));
+  return c < 1 ? 1 : static_cast<uint32_t>(c);
+}
+
+// Sorts `values` with up to `threads` threads: parts sorted in parallel,
+// then merged pairwise, each round in parallel.
+void ParallelSort(std::vector<uint64_t>* values, int threads) {
+  const size_t n = values->size();
+  size_t parts = std::bit_ceil(static_cast<size_t>(std::max(threads, 1)));
+  if (n < (size_t{1} << 16)) parts = 1;
+  std::vector<size_t> bounds(parts + 1);
+  for (size_t p = 0; p <= parts; ++p) bounds[p] = n * p / parts;
+  uint64_t* data = values->data();
+  internal::ParallelFor(parts, threads, 1, [&](size_t begin, size_t end, int) {
+    for (size_t p = begin; p < end; ++p) {
+      std::sort(data + bounds[p], data + bounds[p + 1]);
+    }
+  });
+  for (size_t width = 1; width < parts; width *= 2) {
+    const size_t merges = parts / (2 * width);
+    internal::ParallelFor(
+        merges, threads, 1, [&](size_t begin, size_t end, int) {
+          for (size_t m = begin; m < end; ++m) {
+            const size_t lo = m * 2 * width;
+            std::inplace_merge(data + bounds[lo], data + bounds[lo + width],
+                               data + bounds[lo + 2 * width]);
+          }
+        });
+  }
+}
+
+// Keeps the error of the lowest-numbered document, so the error reported
+// does not depend on the thread count.
+class FirstError {
+ public:
+  void Record(size_t index, absl::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!index_ || index < *index_) {
+      index_ = index;
+      status_ = std::move(status);
+    }
+  }
+  bool any() const { return index_.has_value(); }
+  absl::Status status() const { return status_; }
+
+ private:
+  std::mutex mu_;
+  std::optional<size_t> index_;
+  absl::Status status_;
+};
+
+struct Posting {
+  uint32_t rank;      // The indexed set's position in size order.
+  uint32_t position;  // Where the token sits in that set.
+};
+
+absl::Status ValidateThreshold(double threshold) {
+  if (!(threshold > 0 && threshold <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the exact search threshold must be greater than 0 and "
+                     "at most 1, got ",
+                     threshold));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ExactSearchResult> FindSimilarSets(
+    absl::Span<const absl::Span<const uint64_t>> sets,
+    const ExactSearchOptions& options) {
+  NEARDUP_RETURN_IF_ERROR(ValidateThreshold(options.threshold));
+  if (sets.size() >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(
+        "the exact search takes fewer than 4 billion documents");
+  }
+  uint64_t total = 0;
+  for (absl::Span<const uint64_t> s : sets) total += s.size();
+  if (total >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(
+        "the exact search takes fewer than 4 billion shingles in total; "
+        "split the input");
+  }
+  const int threads = internal::ResolveThreads(options.threads);
+  const double t = options.threshold;
+  ExactSearchResult result;
+  ExactSearchStats& stats = result.stats;
+  stats.shingles = total;
+
+  // Token ids: distinct hashes ranked by how many sets hold them, rarest
+  // first, ties by hash value. Rare tokens then lead every set, where the
+  // prefixes are, and the inverted lists stay short.
+  auto start = Clock::now();
+  std::vector<uint32_t> offsets(sets.size() + 1, 0);
+  for (size_t i = 0; i < sets.size(); ++i) {
+    offsets[i + 1] = offsets[i] + static_cast<uint32_t>(sets[i].size());
+  }
+  std::vector<uint64_t> distinct(total);
+  internal::ParallelFor(sets.size(), threads, 256,
+                        [&](size_t begin, size_t end, int) {
+                          for (size_t i = begin; i < end; ++i) {
+                            std::copy(sets[i].begin(), sets[i].end(),
+                                      distinct.begin() + offsets[i]);
+                          }
+                        });
+  ParallelSort(&distinct, threads);
+  std::vector<uint32_t> frequency;
+  size_t num_distinct = 0;
+  for (size_t i = 0; i < distinct.size();) {
+    size_t j = i + 1;
+    while (j < distinct.size() && distinct[j] == distinct[i]) ++j;
+    distinct[num_distinct++] = distinct[i];
+    frequency.push_back(static_cast<uint32_t>(j - i));
+    i = j;
+  }
+  distinct.resize(num_distinct);
+  distinct.shrink_to_fit();
+  stats.distinct_shingles = num_distinct;
+  // Counting sort by frequency; within a frequency, hash order.
+  uint32_t max_frequency = 0;
+  for (uint32_t f : frequency) max_frequency = std::max(max_frequency, f);
+  std::vector<uint32_t> first_of(max_frequency + 2, 0);
+  for (uint32_t f : frequency) ++first_of[f + 1];
+  for (size_t f = 1; f < first_of.size(); ++f) first_of[f] += first_of[f - 1];
+  // Tokens held by one set only can never be shared: they are skipped when
+  // indexing and probing.
+  const uint32_t num_unshared = first_of.size() > 2 ? first_of[2] : 0;
+  std::vector<uint32_t> token_of(num_distinct);
+  for (size_t u = 0; u < num_distinct; ++u) {
+    token_of[u] = first_of[frequency[u]]++;
+  }
+  std::vector<uint32_t>().swap(frequency);
+  // Hashes are uniform, so a table on their top bits finds each one in the
+  // sorted distinct array with a short scan.
+  const int bits =
+      std::clamp(static_cast<int>(std::bit_width(num_distinct)) - 2, 1, 26);
+  std::vector<uint32_t> bucket_start((size_t{1} << bits) + 1, 0);
+  for (uint64_t h : distinct) ++bucket_start[(h >> (64 - bits)) + 1];
+  for (size_t b = 1; b < bucket_start.size(); ++b) {
+    bucket_start[b] += bucket_start[b - 1];
+  }
+  std::vector<uint32_t> tokens(total);
+  internal::ParallelFor(sets.size(), threads, 64,
+                        [&](size_t begin, size_t end, int) {
+                          for (size_t i = begin; i < end; ++i) {
+                            uint32_t* out = tokens.data() + offsets[i];
+                            for (uint64_t h : sets[i]) {
+                              uint32_t u = bucket_start[h >> (64 - bits)];
+                              while (distinct[u] != h) ++u;
+                              *out++ = token_of[u];
+                            }
+                            std::sort(tokens.data() + offsets[i], out);
+                          }
+                        });
+  std::vector<uint64_t>().swap(distinct);
+  std::vector<uint32_t>().swap(token_of);
+  std::vector<uint32_t>().swap(bucket_start);
+  stats.order_seconds = SecondsSince(start);
+
+  // Sets in order of size (ties by input position): a set is probed only
+  // against smaller-or-equal ones, which is what lets the index hold the
+  // shorter prefix.
+  start = Clock::now();
+  std::vector<uint32_t> order;
+  for (size_t i = 0; i < sets.size(); ++i) {
+    if (!sets[i].empty()) order.push_back(static_cast<uint32_t>(i));
+  }
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return sets[a].size() < sets[b].size();
+  });
+  const size_t num_sets = order.size();
+  stats.documents = num_sets;
+  std::vector<uint32_t> size_at(num_sets);
+  for (size_t r = 0; r < num_sets; ++r) {
+    size_at[r] = static_cast<uint32_t>(sets[order[r]].size());
+  }
+  auto set_tokens = [&](uint32_t rank) {
+    const uint32_t doc = order[rank];
+    return absl::MakeConstSpan(tokens.data() + offsets[doc], size_at[rank]);
+  };
+  const double index_ratio = 2 * t / (1 + t);
+  auto index_prefix = [&](uint32_t size) {
+    return size - AtLeast(index_ratio * size) + 1;
+  };
+  std::vector<uint32_t> list_start(num_distinct + 1, 0);
+  for (uint32_t r = 0; r < num_sets; ++r) {
+    absl::Span<const uint32_t> x = set_tokens(r);
+    const uint32_t prefix = index_prefix(size_at[r]);
+    for (uint32_t i = 0; i < prefix; ++i) {
+      if (x[i] >= num_unshared) ++list_start[x[i] + 1];
+    }
+  }
+  for (size_t k = 1; k < list_start.size(); ++k) {
+    list_start[k] += list_start[k - 1];
+  }
+  std::vector<Posting> postings(list_start.back());
+  stats.postings = postings.size();
+  {
+    std::vector<uint32_t> fill(list_start.begin(), list_start.end() - 1);
+    for (uint32_t r = 0; r < num_sets; ++r) {
+      absl::Span<const uint32_t> x = set_tokens(r);
+      const uint32_t prefix = index_prefix(size_at[r]);
+      for (uint32_t i = 0; i < prefix; ++i) {
+        if (x[i] >= num_unshared) postings[fill[x[i]]++] = {r, i};
+      }
+    }
+  }
+
+  // Probe: each set against the index entries of smaller sets, in parallel.
+  constexpr uint32_t kPruned = std::numeric_limits<uint32_t>::max();
+  constexpr size_t kChunk = 32;
+  const double pair_ratio = t / (1 + t);
+  struct Worker {
+    std::vector<uint32_t> overlap;  // Per rank: prefix overlap or kPruned.
+    std::vector<uint32_t> touched;
+    uint64_t candidates = 0;
+  };
+  std::vector<Worker> workers(threads);
+  std::vector<std::vector<ScoredPair>> found((num_sets + kChunk - 1) / kChunk);
+  internal::ParallelFor(
+      num_sets, threads, kChunk, [&](size_t begin, size_t end, int worker) {
+        Worker& w = workers[worker];
+        if (w.overlap.empty()) w.overlap.assign(num_sets, 0);
+        std::vector<ScoredPair>& out = found[begin / kChunk];
+        for (uint32_t r = static_cast<uint32_t>(begin); r < end; ++r) {
+          absl::Span<const uint32_t> x = set_tokens(r);
+          const uint32_t sx = size_at[r];
+          const uint32_t min_size = AtLeast(t * sx);
+          const uint32_t prefix = sx - min_size + 1;
+          for (uint32_t i = 0; i < prefix; ++i) {
+            if (x[i] < num_unshared) continue;
+            const Posting* list = postings.data() + list_start[x[i]];
+            const Posting* list_end = postings.data() + list_start[x[i] + 1];
+            // Entries are in rank order, so in size order: skip the sets too
+            // small to reach t, stop at the first set not smaller than x.
+            list = std::partition_point(list, list_end, [&](const Posting& p) {
+              return size_at[p.rank] < min_size;
+            });
+            for (; list != list_end && list->rank < r; ++list) {
+              const uint32_t y = list->rank;
+              const uint32_t seen = w.overlap[y];
+              if (seen == kPruned) continue;
+              const uint32_t sy = size_at[y];
+              const uint32_t needed = AtLeast(pair_ratio * (sx + sy));
+              const uint32_t reachable =
+                  seen + 1 + std::min(sx - i - 1, sy - list->position - 1);
+              if (seen == 0) w.touched.push_back(y);
+              w.overlap[y] = reachable >= needed ? seen + 1 : kPruned;
+            }
+          }
+          for (uint32_t y : w.touched) {
+            const uint32_t seen = w.overlap[y];
+            w.overlap[y] = 0;
+            if (seen == kPruned) continue;
+            ++w.candidates;
+            absl::Span<const uint32_t> ys = set_tokens(y);
+            const uint32_t sy = size_at[y];
+            const uint32_t needed = AtLeast(pair_ratio * (sx + sy));
+            uint32_t common = 0;
+            size_t a = 0, b = 0;
+            while (a < sx && b < sy) {
+              if (common + std::min(sx - a, sy - b) < needed) break;
+              const uint32_t u = x[a], v = ys[b];
+              common += u == v;
+              a += u <= v;
+              b += v <= u;
+            }
+            // As CompareSortedSets computes them, so a pair on the threshold
+            // is decided the same way the engine decides it.
+            const double jaccard = static_cast<double>(common) /
+                                   static_cast<double>(sx + sy - common);
+            if (jaccard < t) continue;
+            uint32_t da = order[r], db = order[y];
+            if (da > db) std::swap(da, db);
+            out.push_back(
+                {da, db, jaccard,
+                 static_cast<double>(common) / static_cast<double>(sy)});
+          }
+          w.touched.clear();
+        }
+      });
+  for (const Worker& w : workers) stats.candidates += w.candidates;
+  size_t num_pairs = 0;
+  for (const auto& f : found) num_pairs += f.size();
+  result.pairs.reserve(num_pairs);
+  for (auto& f : found) {
+    result.pairs.insert(result.pairs.end(), f.begin(), f.end());
+    std::vector<ScoredPair>().swap(f);
+  }
+  std::sort(result.pairs.begin(), result.pairs.end(),
+            [](const ScoredPair& p, const ScoredPair& q) {
+              return p.a != q.a ? p.a < q.a : p.b < q.b;
+            });
+  stats.pairs = result.pairs.size();
+  stats.search_seconds = SecondsSince(start);
+  return result;
+}
+
+absl::StatusOr<ExactSearchResult> FindSimilarDocuments(
+    const Corpus& corpus, const ExactSearchOptions& options,
+    const ExactSearchProgress& progress) {
+  NEARDUP_RETURN_IF_ERROR(ValidateThreshold(options.threshold));
+  NEARDUP_RETURN_IF_ERROR(ValidateShingleOptions({.ngram = options.ngram}));
+  if (options.threads < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "threads must be 0 (all cores) or more, got ", options.threads));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(
+      Normalizer normalizer,
+      Normalizer::Create({.mode = options.normalize, .record_offsets = false}));
+  const ShingleOptions shingle_options{.ngram = options.ngram,
+                                       .seed = options.seed};
+  const int threads = internal::ResolveThreads(options.threads);
+  const size_t n = corpus.size();
+
+  auto start = Clock::now();
+  struct Scratch {
+    TextScratch text;
+    NormalizedText normalized;
+    std::vector<uint64_t> shingles;
+  };
+  std::vector<std::unique_ptr<Scratch>> scratch(threads);
+  for (auto& s : scratch) s = std::make_unique<Scratch>();
+  std::vector<std::vector<uint64_t>> sets(n);
+  FirstError error;
+  std::atomic<size_t> done{0};
+  internal::ParallelFor(
+      n, threads, 64, [&](size_t begin, size_t end, int worker) {
+        Scratch& s = *scratch[worker];
+        for (size_t doc = begin; doc < end; ++doc) {
+          absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
+          if (!text.ok()) {
+            error.Record(doc, text.status());
+            continue;
+          }
+          normalizer.Normalize(*text, &s.normalized);
+          s.shingles.clear();
+          HashShingles(s.normalized.code_points, shingle_options, &s.shingles);
+          SortUnique(&s.shingles);
+          sets[doc].assign(s.shingles.begin(), s.shingles.end());
+        }
+        const size_t now = done.fetch_add(end - begin) + (end - begin);
+        if (worker == 0 && progress) {
+          progress("shingle", static_cast<double>(now) / n);
+        }
+      });
+  if (error.any()) return error.status();
+  scratch.clear();
+  const double shingle_seconds = SecondsSince(start);
+
+  if (progress) progress("exact search", 0);
+  std::vector<absl::Span<const uint64_t>> spans(sets.begin(), sets.end());
+  NEARDUP_ASSIGN_OR_RETURN(ExactSearchResult result,
+                           FindSimilarSets(spans, options));
+  result.stats.shingle_seconds = shingle_seconds;
+  if (progress) progress("exact search", 1);
+  return result;
+}
+
+}  // namespace neardup
