@@ -1,14 +1,17 @@
 #include "neardup/normalize.h"
 
 #include <unicode/normalizer2.h>
+#include <unicode/uclean.h>
 #include <unicode/unistr.h>
 #include <unicode/utf16.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <new>
 #include <random>
 #include <string>
 #include <thread>
@@ -21,6 +24,39 @@
 #include "src/internal/normalize_internal.h"
 #include "src/internal/utf8.h"
 #include "tests/support/status_matchers.h"
+
+// Counts heap allocations made by this thread, through operator new and
+// through ICU's allocator, to check that steady-state normalisation
+// allocates nothing.
+namespace {
+thread_local size_t allocations = 0;
+
+void* U_CALLCONV CountingMalloc(const void*, size_t size) {
+  ++allocations;
+  return std::malloc(size);
+}
+void* U_CALLCONV CountingRealloc(const void*, void* p, size_t size) {
+  ++allocations;
+  return std::realloc(p, size);
+}
+void U_CALLCONV CountingFree(const void*, void* p) { std::free(p); }
+
+// Installed before main(), while ICU is still unused.
+const bool icu_allocator_installed = [] {
+  UErrorCode status = U_ZERO_ERROR;
+  u_setMemoryFunctions(nullptr, CountingMalloc, CountingRealloc, CountingFree,
+                       &status);
+  return U_SUCCESS(status);
+}();
+}  // namespace
+
+void* operator new(size_t size) {
+  ++allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace neardup {
 namespace {
@@ -752,6 +788,32 @@ TEST(Normalizer, FullModeIsIdempotent) {
     normalizer.Normalize(Utf8(CodePoints(once)), &twice);
     ASSERT_EQ(CodePoints(twice), CodePoints(once))
         << ::testing::PrintToString(input);
+  }
+}
+
+TEST(Normalizer, SteadyStateAllocatesNothing) {
+  // Arabic with diacritics and a decomposed hamza (ICU path), punctuation,
+  // white space variants, an expansion, CJK, emoji, invalid bytes, and a
+  // segment longer than ICU strings hold inline.
+  const std::string input =
+      Utf8(
+          U"  \u00AB\u0623\u0647\u0644\u0627\u064B\u00BB \u0627\u0654"
+          U"\u0648\u0654\u0651\u00A0\u3000Stra\u00DFe \uFB01 \u4E2D"
+          U"\u6587 \U0001F600 e\u0301 \uFDFA \u0661\u0662 ") +
+      "\xFF\xC0\xAF tail " + Utf8(U"a" + std::u32string(60, U'\u0301'));
+  ASSERT_TRUE(icu_allocator_installed);
+  for (NormalizeMode mode : {NormalizeMode::kNone, NormalizeMode::kWhitespace,
+                             NormalizeMode::kFull}) {
+    for (bool record_offsets : {false, true}) {
+      SCOPED_TRACE(absl::StrCat(NormalizeModeName(mode), " ", record_offsets));
+      const Normalizer normalizer = MakeNormalizer(mode, record_offsets);
+      NormalizedText out;
+      normalizer.Normalize(input, &out);  // grows the vectors
+      const size_t before = allocations;
+      for (int i = 0; i < 10; ++i) normalizer.Normalize(input, &out);
+      EXPECT_EQ(allocations - before, 0u);
+      EXPECT_FALSE(out.code_points.empty());
+    }
   }
 }
 

@@ -14,7 +14,7 @@ namespace neardup::internal {
 // also what `\s` matches in a Python 3 str regex): U+0009..U+000D,
 // U+001C..U+0020, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
 // U+202F, U+205F and U+3000.
-inline bool IsPythonWhitespace(char32_t c) {
+constexpr bool IsPythonWhitespace(char32_t c) {
   if (c <= 0x20) {
     constexpr uint64_t kMask = (uint64_t{0x1F} << 9) | (uint64_t{0x1F} << 28);
     return (kMask >> c) & 1;
