@@ -1,0 +1,747 @@
+#include "neardup/passage.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "neardup/cluster.h"
+#include "neardup/verify.h"
+#include "src/internal/parallel.h"
+#include "src/internal/status_macros.h"
+#include "src/internal/utf8.h"
+
+namespace neardup {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// ---------------------------------------------------------------------------
+// Segmentation.
+
+bool IsLineBreak(char32_t c) {
+  return c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029;
+}
+
+// What Python's str.isspace() accepts (as the normaliser's kWhitespace), so
+// trimming agrees with what normalisation would drop anyway.
+bool IsSpace(char32_t c) {
+  if (c < 0x80)
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+  return c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+bool IsSentenceEnd(char32_t c) {
+  return c == '.' || c == '!' || c == '?' || c == 0x061F /* ؟ */ ||
+         c == 0x061B /* ؛ */ || c == 0x2026 /* … */;
+}
+
+// Closing marks that may follow the sentence's punctuation: `.»`, `?"`.
+bool IsClosing(char32_t c) {
+  return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0xBB /* » */ ||
+         c == 0x201D /* ” */ || c == 0x2019 /* ’ */;
+}
+
+// Decodes one code point at text[pos]; returns its byte length.
+uint32_t Decode(absl::string_view text, size_t pos, char32_t* c) {
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  bool invalid = false;
+  return internal::DecodeUtf8CodePoint(p + pos, p + text.size(), c, &invalid);
+}
+
+struct Sentence {
+  uint32_t begin;  // Bytes.
+  uint32_t end;
+  uint32_t cp_begin;  // Code points from the paragraph's start.
+  uint32_t cp_end;
+};
+
+// Cuts the trimmed paragraph [begin, end) (of `cps` code points) into
+// windows of whole sentences.
+void SegmentLongParagraph(absl::string_view text, uint32_t begin, uint32_t end,
+                          uint32_t cps, uint32_t max_chars,
+                          std::vector<PassageSpan>* out) {
+  thread_local std::vector<Sentence> sentences;
+  sentences.clear();
+  uint32_t pos = begin;
+  uint32_t cp = 0;
+  uint32_t sentence_begin = begin, sentence_cp = 0;
+  while (pos < end) {
+    char32_t c;
+    uint32_t len = Decode(text, pos, &c);
+    pos += len;
+    ++cp;
+    if (!IsSentenceEnd(c)) continue;
+    // Take further terminators and closing marks ("?!", "...", ".»").
+    while (pos < end) {
+      char32_t next;
+      uint32_t next_len = Decode(text, pos, &next);
+      if (!IsSentenceEnd(next) && !IsClosing(next)) break;
+      pos += next_len;
+      ++cp;
+    }
+    if (pos >= end) break;
+    char32_t next;
+    Decode(text, pos, &next);
+    if (!IsSpace(next)) continue;
+    sentences.push_back({sentence_begin, pos, sentence_cp, cp});
+    // Skip the white space to the next sentence.
+    while (pos < end) {
+      uint32_t space_len = Decode(text, pos, &next);
+      if (!IsSpace(next)) break;
+      pos += space_len;
+      ++cp;
+    }
+    sentence_begin = pos;
+    sentence_cp = cp;
+  }
+  if (sentence_begin < end) {
+    sentences.push_back({sentence_begin, end, sentence_cp, cps});
+  }
+  // As even as the sentences allow: aim for equal windows of at most
+  // max_chars, so a paragraph slightly over the limit does not leave a
+  // tiny last window that is too short to match.
+  const uint32_t windows = (cps + max_chars - 1) / max_chars;
+  const uint32_t target = (cps + windows - 1) / windows;
+  size_t i = 0;
+  while (i < sentences.size()) {
+    size_t j = i;
+    while (j + 1 < sentences.size()) {
+      const uint32_t current = sentences[j].cp_end - sentences[i].cp_begin;
+      const uint32_t with_next =
+          sentences[j + 1].cp_end - sentences[i].cp_begin;
+      if (current >= target || with_next > max_chars) break;
+      ++j;
+    }
+    out->push_back({sentences[i].begin, sentences[j].end});
+    i = j + 1;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Matching.
+
+// Keeps the error of the lowest-numbered document, so the error reported is
+// the same whatever the thread count.
+class FirstError {
+ public:
+  void Record(size_t index, absl::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!index_ || index < *index_) {
+      index_ = index;
+      status_ = std::move(status);
+    }
+  }
+  bool any() const { return index_.has_value(); }
+  absl::Status status() const { return status_; }
+
+ private:
+  std::mutex mu_;
+  std::optional<size_t> index_;
+  absl::Status status_;
+};
+
+// Reports progress of a parallel stage from the calling thread (worker 0)
+// only, so callbacks never run concurrently.
+class StageProgress {
+ public:
+  StageProgress(const PassageProgress& callback, absl::string_view stage,
+                size_t total)
+      : callback_(callback), stage_(stage), total_(total) {}
+  void Add(size_t done, int worker) {
+    size_t now = done_.fetch_add(done, std::memory_order_relaxed) + done;
+    if (worker == 0 && callback_ && total_ > 0) {
+      callback_(stage_, static_cast<double>(now) / total_);
+    }
+  }
+
+ private:
+  const PassageProgress& callback_;
+  absl::string_view stage_;
+  size_t total_;
+  std::atomic<size_t> done_{0};
+};
+
+// A passage long enough to be matched.
+struct Passage {
+  uint32_t document;
+  PassageSpan span;
+};
+
+// Per-worker buffers, reused across documents.
+struct Scratch {
+  TextScratch text;
+  NormalizedText normalized;
+  std::vector<uint64_t> shingles;
+  std::vector<PassageSpan> spans;
+};
+
+// What one chunk of documents produced in the sketch stage; chunks are
+// joined in order, which keeps passage numbers independent of threads.
+struct ChunkOutput {
+  std::vector<Passage> passages;
+  std::vector<uint32_t> lengths;
+  std::vector<uint32_t> slots;
+  uint64_t all_passages = 0;
+};
+
+constexpr size_t kDocumentsPerChunk = 32;
+
+}  // namespace
+
+void Segment(absl::string_view text, const SegmentOptions& options,
+             std::vector<PassageSpan>* out) {
+  const uint32_t max_chars =
+      static_cast<uint32_t>(std::max(options.max_chars, 1));
+  const uint32_t size = static_cast<uint32_t>(text.size());
+  uint32_t pos = 0;
+  while (pos < size) {
+    // One line: [pos, line_end), trimmed to [first, last) as we go.
+    uint32_t first = size, last = pos, cps = 0, trailing_cps = 0;
+    uint32_t line_end = size;
+    while (pos < size) {
+      char32_t c;
+      uint32_t len = Decode(text, pos, &c);
+      if (IsLineBreak(c)) {
+        line_end = pos;
+        pos += len;
+        break;
+      }
+      if (IsSpace(c)) {
+        if (first != size) ++trailing_cps;
+      } else {
+        if (first == size) first = pos;
+        cps += trailing_cps + 1;
+        trailing_cps = 0;
+        last = pos + len;
+      }
+      pos += len;
+    }
+    (void)line_end;
+    if (first == size) continue;  // Blank line.
+    if (cps <= max_chars) {
+      out->push_back({first, last});
+    } else {
+      SegmentLongParagraph(text, first, last, cps, max_chars, out);
+    }
+  }
+}
+
+absl::Status ValidatePassageOptions(const PassageOptions& options) {
+  NEARDUP_RETURN_IF_ERROR(ValidateShingleOptions({.ngram = options.ngram}));
+  if (options.num_perm < 1 || options.num_perm > 4096) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--num-perm must be between 1 and 4096, got ", options.num_perm));
+  }
+  if (!(options.threshold > 0 && options.threshold <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threshold must be greater than 0 and at most 1, got ",
+                     options.threshold));
+  }
+  if ((options.bands == 0) != (options.rows == 0)) {
+    return absl::InvalidArgumentError(
+        "--bands and --rows go together: give both, or neither to have them "
+        "chosen from the threshold");
+  }
+  if (options.bands != 0) {
+    NEARDUP_RETURN_IF_ERROR(
+        ValidateBandParams({options.bands, options.rows}, options.num_perm));
+  }
+  if (options.min_chars < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--min-chars must be at least 1, got ", options.min_chars));
+  }
+  if (options.max_chars < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-chars must be at least 1, got ", options.max_chars));
+  }
+  if (options.threads < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--threads must be 0 (all cores) or more, got ", options.threads));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PassageResult> FindRepeatedPassages(
+    const Corpus& corpus, const PassageOptions& options,
+    const PassageProgress& progress) {
+  NEARDUP_RETURN_IF_ERROR(ValidatePassageOptions(options));
+  if (corpus.size() >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(
+        "more than 4 billion documents; split the input");
+  }
+  BandParams bands{options.bands, options.rows};
+  if (bands.bands == 0) {
+    NEARDUP_ASSIGN_OR_RETURN(
+        bands,
+        ChooseBands(options.threshold, options.num_perm, options.min_recall));
+  }
+  NEARDUP_ASSIGN_OR_RETURN(
+      Normalizer normalizer,
+      Normalizer::Create({.mode = options.normalize, .record_offsets = false}));
+  NEARDUP_ASSIGN_OR_RETURN(MinHasher hasher,
+                           MinHasher::Create({.num_perm = options.num_perm,
+                                              .algorithm = options.algorithm,
+                                              .seed = options.seed}));
+  const ShingleOptions shingle_options{.ngram = options.ngram,
+                                       .seed = options.seed};
+  const SegmentOptions segment_options{.max_chars = options.max_chars};
+  const size_t min_chars = static_cast<size_t>(options.min_chars);
+  const int threads = internal::ResolveThreads(options.threads);
+  const size_t n = corpus.size();
+  const size_t k = static_cast<size_t>(options.num_perm);
+
+  PassageResult result;
+  PassageStats& stats = result.stats;
+  stats.documents = n;
+  stats.bands = bands;
+
+  std::vector<std::unique_ptr<Scratch>> scratch(threads);
+  for (auto& s : scratch) s = std::make_unique<Scratch>();
+  FirstError error;
+
+  // Stage 1: segment every document and sketch its passages.
+  auto start = Clock::now();
+  const size_t chunks = (n + kDocumentsPerChunk - 1) / kDocumentsPerChunk;
+  std::vector<ChunkOutput> outputs(chunks);
+  {
+    StageProgress stage(progress, "sketch", n);
+    internal::ParallelFor(
+        n, threads, kDocumentsPerChunk,
+        [&](size_t begin, size_t end, int worker) {
+          Scratch& s = *scratch[worker];
+          ChunkOutput& out = outputs[begin / kDocumentsPerChunk];
+          for (size_t doc = begin; doc < end; ++doc) {
+            absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
+            if (!text.ok()) {
+              error.Record(doc, text.status());
+              continue;
+            }
+            s.spans.clear();
+            Segment(*text, segment_options, &s.spans);
+            out.all_passages += s.spans.size();
+            for (const PassageSpan& span : s.spans) {
+              normalizer.Normalize(
+                  text->substr(span.begin, span.end - span.begin),
+                  &s.normalized);
+              if (s.normalized.code_points.size() < min_chars) continue;
+              s.shingles.clear();
+              HashShingles(s.normalized.code_points, shingle_options,
+                           &s.shingles);
+              const size_t row = out.passages.size();
+              out.slots.resize((row + 1) * k);
+              if (!hasher.Sketch(s.shingles, absl::MakeSpan(out.slots).subspan(
+                                                 row * k, k))) {
+                out.slots.resize(row * k);
+                continue;
+              }
+              out.passages.push_back({static_cast<uint32_t>(doc), span});
+              out.lengths.push_back(
+                  static_cast<uint32_t>(s.normalized.code_points.size()));
+            }
+          }
+          stage.Add(end - begin, worker);
+        });
+  }
+  if (error.any()) return error.status();
+  size_t total = 0;
+  for (const ChunkOutput& out : outputs) {
+    total += out.passages.size();
+    stats.passages += out.all_passages;
+  }
+  if (total >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(
+        "more than 4 billion passages; split the input");
+  }
+  stats.short_passages = stats.passages - total;
+  std::vector<Passage> passages;
+  std::vector<uint64_t> lengths;
+  passages.reserve(total);
+  lengths.reserve(total);
+  SignatureMatrix signatures;
+  signatures.Resize(total, options.num_perm);
+  for (ChunkOutput& out : outputs) {
+    std::copy(out.slots.begin(), out.slots.end(),
+              signatures.slots.begin() + passages.size() * k);
+    std::fill(
+        signatures.present.begin() + passages.size(),
+        signatures.present.begin() + passages.size() + out.passages.size(), 1);
+    passages.insert(passages.end(), out.passages.begin(), out.passages.end());
+    lengths.insert(lengths.end(), out.lengths.begin(), out.lengths.end());
+    out = ChunkOutput();
+  }
+  std::vector<ChunkOutput>().swap(outputs);
+  stats.sketch_seconds = SecondsSince(start);
+
+  // Stage 2: candidate pairs of passages.
+  start = Clock::now();
+  if (progress) progress("candidates", 0);
+  std::vector<DocPair> candidates = FindCandidatePairs(
+      signatures, {.bands = bands, .seed = options.seed, .threads = threads},
+      &stats.candidates);
+  std::vector<uint32_t>().swap(signatures.slots);
+  stats.candidates_seconds = SecondsSince(start);
+
+  // Stage 3: exact shingle sets of the passages in some candidate pair,
+  // recomputed document by document, then exact Jaccard per candidate.
+  start = Clock::now();
+  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  std::vector<uint32_t> slot(total, kNone);
+  std::vector<uint32_t> involved;  // Passage numbers, sorted below.
+  for (const DocPair& p : candidates) {
+    for (uint32_t q : {p.a, p.b}) {
+      if (slot[q] == kNone) {
+        slot[q] = 0;
+        involved.push_back(q);
+      }
+    }
+  }
+  std::sort(involved.begin(), involved.end());
+  for (size_t i = 0; i < involved.size(); ++i) {
+    slot[involved[i]] = static_cast<uint32_t>(i);
+  }
+  // Runs of involved passages that share a document.
+  std::vector<size_t> runs;
+  for (size_t i = 0; i < involved.size(); ++i) {
+    if (i == 0 ||
+        passages[involved[i]].document != passages[involved[i - 1]].document) {
+      runs.push_back(i);
+    }
+  }
+  runs.push_back(involved.size());
+  std::vector<std::vector<uint64_t>> sets(involved.size());
+  {
+    StageProgress stage(progress, "shingle sets", runs.size() - 1);
+    internal::ParallelFor(
+        runs.size() - 1, threads, 8, [&](size_t begin, size_t end, int worker) {
+          Scratch& s = *scratch[worker];
+          for (size_t r = begin; r < end; ++r) {
+            const uint32_t doc = passages[involved[runs[r]]].document;
+            absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
+            if (!text.ok()) {
+              error.Record(doc, text.status());
+              continue;
+            }
+            for (size_t i = runs[r]; i < runs[r + 1]; ++i) {
+              const PassageSpan span = passages[involved[i]].span;
+              normalizer.Normalize(
+                  text->substr(span.begin, span.end - span.begin),
+                  &s.normalized);
+              s.shingles.clear();
+              HashShingles(s.normalized.code_points, shingle_options,
+                           &s.shingles);
+              SortUnique(&s.shingles);
+              sets[i].assign(s.shingles.begin(), s.shingles.end());
+            }
+          }
+          stage.Add(end - begin, worker);
+        });
+  }
+  if (error.any()) return error.status();
+  scratch.clear();
+  auto set_of = [&](uint32_t passage) -> absl::Span<const uint64_t> {
+    return sets[slot[passage]];
+  };
+
+  std::vector<double> scores(candidates.size(), -1);
+  {
+    StageProgress stage(progress, "verify", candidates.size());
+    const double threshold = options.threshold;
+    internal::ParallelFor(
+        candidates.size(), threads, 256,
+        [&](size_t begin, size_t end, int worker) {
+          for (size_t i = begin; i < end; ++i) {
+            absl::Span<const uint64_t> a = set_of(candidates[i].a);
+            absl::Span<const uint64_t> b = set_of(candidates[i].b);
+            if (JaccardUpperBound(a.size(), b.size()) < threshold) continue;
+            SetSimilarity sim = CompareSortedSets(a, b);
+            if (sim.jaccard >= threshold) scores[i] = sim.jaccard;
+          }
+          stage.Add(end - begin, worker);
+        });
+  }
+  std::vector<ScoredPair> verified;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (scores[i] < 0) continue;
+    const DocPair p = candidates[i];
+    verified.push_back({p.a, p.b, scores[i], 0});
+    const uint32_t da = passages[p.a].document;
+    const uint32_t db = passages[p.b].document;
+    if (da != db) {
+      result.document_pairs.push_back({std::min(da, db), std::max(da, db)});
+    }
+  }
+  std::vector<DocPair>().swap(candidates);
+  std::sort(result.document_pairs.begin(), result.document_pairs.end());
+  result.document_pairs.erase(
+      std::unique(result.document_pairs.begin(), result.document_pairs.end()),
+      result.document_pairs.end());
+  stats.verified_pairs = verified.size();
+
+  // Stage 4: groups; the first passage in input order is the original (the
+  // passage numbers follow input order).
+  std::vector<Cluster> groups =
+      BuildClusters(verified, lengths,
+                    {.linkage = Linkage::kSingle, .keep = KeepPolicy::kFirst});
+  stats.groups = groups.size();
+  std::vector<std::vector<RepeatedPassage>> per_group(groups.size());
+  internal::ParallelFor(
+      groups.size(), threads, 16, [&](size_t begin, size_t end, int) {
+        for (size_t g = begin; g < end; ++g) {
+          const Cluster& group = groups[g];
+          const Passage& original = passages[group.representative];
+          absl::Span<const uint64_t> original_set =
+              set_of(group.representative);
+          // Members are in input order: a member repeats its own document
+          // when the member before it is in the same document.
+          uint32_t previous_doc = original.document;
+          for (uint32_t m : group.members) {
+            if (m == group.representative) continue;
+            const Passage& member = passages[m];
+            RepeatedPassage repeat;
+            repeat.passage = {member.document, member.span};
+            repeat.original = {original.document, original.span};
+            repeat.jaccard = CompareSortedSets(original_set, set_of(m)).jaccard;
+            repeat.repeats_own_document = member.document == previous_doc;
+            previous_doc = member.document;
+            per_group[g].push_back(repeat);
+          }
+        }
+      });
+  for (auto& group : per_group) {
+    result.repeats.insert(result.repeats.end(), group.begin(), group.end());
+    std::vector<RepeatedPassage>().swap(group);
+  }
+  std::sort(result.repeats.begin(), result.repeats.end(),
+            [](const RepeatedPassage& a, const RepeatedPassage& b) {
+              if (a.passage.document != b.passage.document) {
+                return a.passage.document < b.passage.document;
+              }
+              return a.passage.span.begin < b.passage.span.begin;
+            });
+  for (const RepeatedPassage& r : result.repeats) {
+    ++stats.repeated;
+    const uint64_t bytes = r.passage.span.end - r.passage.span.begin;
+    if (r.internal()) {
+      ++stats.internal;
+    } else {
+      ++stats.shared;
+    }
+    if (r.repeats_own_document) {
+      stats.removable_bytes += bytes;
+    } else {
+      stats.removable_shared_bytes += bytes;
+    }
+  }
+  stats.verify_seconds = SecondsSince(start);
+  if (progress) progress("done", 1);
+  return result;
+}
+
+std::vector<PassageSpan> RemovableSpans(
+    absl::Span<const RepeatedPassage> repeats, uint32_t document,
+    bool include_shared) {
+  auto first = std::lower_bound(repeats.begin(), repeats.end(), document,
+                                [](const RepeatedPassage& r, uint32_t d) {
+                                  return r.passage.document < d;
+                                });
+  std::vector<PassageSpan> spans;
+  for (auto it = first; it != repeats.end() && it->passage.document == document;
+       ++it) {
+    if (it->repeats_own_document || include_shared) {
+      spans.push_back(it->passage.span);
+    }
+  }
+  return spans;
+}
+
+namespace {
+
+// The code point that ends just before byte `pos` (which must be > 0 and
+// on a code point boundary); sets *len to its length.
+char32_t DecodeBefore(absl::string_view text, size_t pos, uint32_t* len) {
+  size_t start = pos - 1;
+  // Step back over at most three continuation bytes.
+  while (start > 0 && pos - start < 4 &&
+         (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
+    --start;
+  }
+  char32_t c;
+  uint32_t decoded = Decode(text, start, &c);
+  if (start + decoded != pos) {  // Not one sequence: treat as one byte.
+    *len = 1;
+    return internal::kReplacementCharacter;
+  }
+  *len = decoded;
+  return c;
+}
+
+}  // namespace
+
+std::string RemovePassages(absl::string_view text,
+                           absl::Span<const PassageSpan> spans) {
+  std::string out(text);
+  // From the last span to the first: each removal only touches bytes at or
+  // after the previous span's end, so earlier spans keep their offsets, and
+  // each step sees the text as the later removals left it.
+  for (size_t i = spans.size(); i-- > 0;) {
+    const absl::string_view current(out);
+    size_t begin = spans[i].begin;
+    size_t end = spans[i].end;
+    // White space before: back to the previous text or the start.
+    size_t before = begin;
+    bool break_before = false;
+    while (before > 0) {
+      uint32_t len;
+      char32_t c = DecodeBefore(current, before, &len);
+      if (!IsSpace(c)) break;
+      break_before |= IsLineBreak(c);
+      before -= len;
+    }
+    // White space after: on to the next text or the end.
+    size_t after = end;
+    bool break_after = false;
+    while (after < current.size()) {
+      char32_t c;
+      uint32_t len = Decode(current, after, &c);
+      if (!IsSpace(c)) break;
+      break_after |= IsLineBreak(c);
+      after += len;
+    }
+    const bool starts_line = before == 0 || break_before;
+    const bool at_start = before == 0;
+    const bool at_end = after == current.size();
+    if (starts_line) {
+      if (!at_end) {
+        // A paragraph (or a line's first sentence): take the separator
+        // after it, so the next text moves up into its place.
+        end = after;
+      } else if (!at_start) {
+        // The last text: take the separator before it instead.
+        begin = before;
+        end = after;
+      } else {
+        begin = 0;
+        end = after;
+      }
+    } else {
+      // Inside a line: take the white space before it, which keeps the
+      // separator after it for the text that follows.
+      size_t horizontal = begin;
+      while (horizontal > before) {
+        uint32_t len;
+        char32_t c = DecodeBefore(current, horizontal, &len);
+        if (IsLineBreak(c)) break;
+        horizontal -= len;
+      }
+      begin = horizontal;
+      if (at_end) end = after;
+    }
+    out.erase(begin, end - begin);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// PassageMatcher.
+
+struct PassageMatcher::State {
+  PassageOptions options;
+  std::vector<std::pair<std::string, std::string>> documents;
+  bool built = false;
+  PassageResult result;
+};
+
+PassageMatcher::PassageMatcher(std::unique_ptr<State> state)
+    : state_(std::move(state)) {}
+PassageMatcher::PassageMatcher(PassageMatcher&&) noexcept = default;
+PassageMatcher& PassageMatcher::operator=(PassageMatcher&&) noexcept = default;
+PassageMatcher::~PassageMatcher() = default;
+
+absl::StatusOr<PassageMatcher> PassageMatcher::Create(
+    const PassageOptions& options) {
+  NEARDUP_RETURN_IF_ERROR(ValidatePassageOptions(options));
+  auto state = std::make_unique<State>();
+  state->options = options;
+  return PassageMatcher(std::move(state));
+}
+
+absl::StatusOr<uint32_t> PassageMatcher::Add(absl::string_view text) {
+  if (state_->built) {
+    return absl::FailedPreconditionError(
+        "PassageMatcher::Add() after Build(); add every document first");
+  }
+  if (text.size() >= (uint64_t{1} << 32)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "document of ", text.size(), " bytes; documents must be under 4 GiB"));
+  }
+  if (state_->documents.size() >= std::numeric_limits<uint32_t>::max() - 1) {
+    return absl::InvalidArgumentError("too many documents");
+  }
+  const auto number = static_cast<uint32_t>(state_->documents.size());
+  state_->documents.emplace_back(absl::StrCat(number), std::string(text));
+  return number;
+}
+
+absl::Status PassageMatcher::Build(const PassageProgress& progress) {
+  if (state_->built) {
+    return absl::FailedPreconditionError(
+        "PassageMatcher::Build() called twice");
+  }
+  state_->built = true;
+  NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<Corpus> corpus,
+                           Corpus::FromDocuments(std::move(state_->documents)));
+  std::vector<std::pair<std::string, std::string>>().swap(state_->documents);
+  NEARDUP_ASSIGN_OR_RETURN(
+      state_->result, FindRepeatedPassages(*corpus, state_->options, progress));
+  return absl::OkStatus();
+}
+
+size_t PassageMatcher::num_documents() const {
+  return state_->built ? state_->result.stats.documents : 0;
+}
+
+absl::Span<const RepeatedPassage> PassageMatcher::repeats() const {
+  return state_->result.repeats;
+}
+
+absl::Span<const RepeatedPassage> PassageMatcher::RepeatsIn(
+    uint32_t document) const {
+  absl::Span<const RepeatedPassage> all = state_->result.repeats;
+  auto first = std::lower_bound(all.begin(), all.end(), document,
+                                [](const RepeatedPassage& r, uint32_t d) {
+                                  return r.passage.document < d;
+                                });
+  auto last = std::upper_bound(first, all.end(), document,
+                               [](uint32_t d, const RepeatedPassage& r) {
+                                 return d < r.passage.document;
+                               });
+  return all.subspan(first - all.begin(), last - first);
+}
+
+std::vector<PassageSpan> PassageMatcher::RemovableSpans(
+    uint32_t document, bool include_shared) const {
+  return neardup::RemovableSpans(state_->result.repeats, document,
+                                 include_shared);
+}
+
+absl::Span<const DocPair> PassageMatcher::document_pairs() const {
+  return state_->result.document_pairs;
+}
+
+const PassageStats& PassageMatcher::stats() const {
+  return state_->result.stats;
+}
+
+}  // namespace neardup
