@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -55,8 +56,13 @@ void* operator new(size_t size) {
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+// Not inlined: GCC 12 otherwise warns (-Wmismatched-new-delete) that free()
+// receives memory from operator new, which is exactly what the operator new
+// above hands out.
+ABSL_ATTRIBUTE_NOINLINE void operator delete(void* p) noexcept { std::free(p); }
+ABSL_ATTRIBUTE_NOINLINE void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
 
 namespace neardup {
 namespace {

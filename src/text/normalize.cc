@@ -1,7 +1,6 @@
 #include "neardup/normalize.h"
 
 #include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/utf16.h>
 #include <unicode/utypes.h>
