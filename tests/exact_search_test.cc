@@ -221,5 +221,37 @@ TEST(FindSimilarDocuments, RejectsBadNgram) {
               StatusIs(absl::StatusCode::kInvalidArgument, _));
 }
 
+TEST(ScoreDocumentPairs, ScoresChosenPairsLikeBruteForce) {
+  CorpusSpec spec;
+  spec.stories = 6;
+  spec.max_paragraphs = 3;
+  spec.seed = 11;
+  std::vector<GeneratedDoc> docs = testing::GenerateCorpus(spec);
+  std::vector<std::pair<std::string, std::string>> records;
+  for (const GeneratedDoc& d : docs) records.emplace_back(d.id, d.text);
+  absl::StatusOr<std::unique_ptr<Corpus>> corpus =
+      Corpus::FromDocuments(std::move(records));
+  ASSERT_THAT(corpus, IsOk());
+  std::vector<DocPair> pairs;
+  for (uint32_t a = 0; a < docs.size(); ++a) {
+    for (uint32_t b = a + 1; b < docs.size(); b += 2) pairs.push_back({a, b});
+  }
+  ExactSearchOptions options;
+  options.normalize = NormalizeMode::kNone;
+  absl::StatusOr<std::vector<SetSimilarity>> scores =
+      ScoreDocumentPairs(**corpus, pairs, options);
+  ASSERT_THAT(scores, IsOk());
+  ASSERT_EQ(scores->size(), pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    EXPECT_NEAR((*scores)[i].jaccard,
+                testing::BruteForceJaccard(docs[pairs[i].a].text,
+                                           docs[pairs[i].b].text, 5),
+                1e-12);
+  }
+  std::vector<DocPair> out_of_range = {{0, 1000}};
+  EXPECT_THAT(ScoreDocumentPairs(**corpus, out_of_range, options),
+              StatusIs(absl::StatusCode::kInvalidArgument, _));
+}
+
 }  // namespace
 }  // namespace neardup

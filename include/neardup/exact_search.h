@@ -43,8 +43,10 @@
 #include "absl/types/span.h"
 #include "neardup/cluster.h"  // ScoredPair
 #include "neardup/corpus.h"
+#include "neardup/lsh.h"  // DocPair
 #include "neardup/normalize.h"
 #include "neardup/shingle.h"
+#include "neardup/verify.h"  // SetSimilarity
 
 namespace neardup {
 
@@ -100,6 +102,15 @@ using ExactSearchProgress =
 absl::StatusOr<ExactSearchResult> FindSimilarDocuments(
     const Corpus& corpus, const ExactSearchOptions& options,
     const ExactSearchProgress& progress = {});
+
+// Exact similarity of chosen pairs of documents (a labelled sample, say),
+// shingled as FindSimilarDocuments() shingles them; only the documents named
+// are read. One result per pair, in the order given. options.threshold is
+// not used. Errors as FindSimilarDocuments(); an index out of range is
+// InvalidArgument.
+absl::StatusOr<std::vector<SetSimilarity>> ScoreDocumentPairs(
+    const Corpus& corpus, absl::Span<const DocPair> pairs,
+    const ExactSearchOptions& options);
 
 }  // namespace neardup
 

@@ -391,4 +391,62 @@ absl::StatusOr<ExactSearchResult> FindSimilarDocuments(
   return result;
 }
 
+absl::StatusOr<std::vector<SetSimilarity>> ScoreDocumentPairs(
+    const Corpus& corpus, absl::Span<const DocPair> pairs,
+    const ExactSearchOptions& options) {
+  NEARDUP_RETURN_IF_ERROR(ValidateShingleOptions({.ngram = options.ngram}));
+  NEARDUP_ASSIGN_OR_RETURN(
+      Normalizer normalizer,
+      Normalizer::Create({.mode = options.normalize, .record_offsets = false}));
+  const ShingleOptions shingle_options{.ngram = options.ngram,
+                                       .seed = options.seed};
+  // The distinct documents named, each shingled once.
+  std::vector<uint32_t> docs;
+  for (const DocPair& p : pairs) {
+    if (p.a >= corpus.size() || p.b >= corpus.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("document index out of range: pair (", p.a, ", ", p.b,
+                       ") in a corpus of ", corpus.size()));
+    }
+    docs.push_back(p.a);
+    docs.push_back(p.b);
+  }
+  std::sort(docs.begin(), docs.end());
+  docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+  const int threads = internal::ResolveThreads(std::max(options.threads, 0));
+  struct Scratch {
+    TextScratch text;
+    NormalizedText normalized;
+  };
+  std::vector<std::unique_ptr<Scratch>> scratch(threads);
+  for (auto& s : scratch) s = std::make_unique<Scratch>();
+  std::vector<std::vector<uint64_t>> sets(docs.size());
+  FirstError error;
+  internal::ParallelFor(
+      docs.size(), threads, 16, [&](size_t begin, size_t end, int worker) {
+        Scratch& s = *scratch[worker];
+        for (size_t i = begin; i < end; ++i) {
+          absl::StatusOr<absl::string_view> text =
+              corpus.Text(docs[i], &s.text);
+          if (!text.ok()) {
+            error.Record(docs[i], text.status());
+            continue;
+          }
+          normalizer.Normalize(*text, &s.normalized);
+          HashShingles(s.normalized.code_points, shingle_options, &sets[i]);
+          SortUnique(&sets[i]);
+        }
+      });
+  if (error.any()) return error.status();
+  auto set_of = [&](uint32_t doc) -> absl::Span<const uint64_t> {
+    return sets[std::lower_bound(docs.begin(), docs.end(), doc) - docs.begin()];
+  };
+  std::vector<SetSimilarity> result;
+  result.reserve(pairs.size());
+  for (const DocPair& p : pairs) {
+    result.push_back(CompareSortedSets(set_of(p.a), set_of(p.b)));
+  }
+  return result;
+}
+
 }  // namespace neardup
