@@ -286,12 +286,27 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
             const uint32_t seen = w.overlap[y];
             w.overlap[y] = 0;
             if (seen == kPruned) continue;
-            ++w.candidates;
             absl::Span<const uint32_t> ys = set_tokens(y);
             const uint32_t sy = size_at[y];
             const uint32_t needed = AtLeast(pair_ratio * (sx + sy));
-            uint32_t common = 0;
-            size_t a = 0, b = 0;
+            // `seen` counts every token the two prefixes share. Tokens up to
+            // the smaller of the two prefixes' last tokens lie inside both
+            // prefixes, so only what follows it can add to the overlap
+            // (AllPairs' verification bound): often too little, and the
+            // merge is skipped.
+            const uint32_t x_last = x[prefix - 1];
+            const uint32_t y_last = ys[index_prefix(sy) - 1];
+            size_t a, b;
+            if (x_last < y_last) {
+              a = prefix;
+              b = std::upper_bound(ys.begin(), ys.end(), x_last) - ys.begin();
+            } else {
+              a = std::upper_bound(x.begin(), x.end(), y_last) - x.begin();
+              b = index_prefix(sy);
+            }
+            uint32_t common = seen;
+            if (common + std::min(sx - a, sy - b) < needed) continue;
+            ++w.candidates;
             while (a < sx && b < sy) {
               if (common + std::min(sx - a, sy - b) < needed) break;
               const uint32_t u = x[a], v = ys[b];
