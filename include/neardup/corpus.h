@@ -114,6 +114,14 @@ class Corpus {
   // output writes these bytes through untouched.
   absl::string_view Raw(size_t index) const;
 
+  // Raw(index) with the text field's value replaced by `text`, written as a
+  // JSON string (AppendJsonString escaping); every other byte of the record,
+  // other fields and their order included, is kept. For cleaned output such
+  // as `neardup passages --strip`. Errors are not expected after a
+  // successful load (Internal if the field cannot be found again).
+  absl::StatusOr<std::string> RawWithText(size_t index,
+                                          absl::string_view text) const;
+
   // "file:line" for JSONL records, the file path for .txt files, "#index"
   // for in-memory documents: where to look when something about this record
   // needs a user's attention.

@@ -324,6 +324,7 @@ TextScratch::TextScratch() : impl_(std::make_unique<Impl>()) {}
 TextScratch::~TextScratch() = default;
 
 struct Corpus::Impl {
+  std::string text_field = "text";  // For RawWithText().
   std::vector<std::unique_ptr<Source>> sources;
   std::vector<Record> records;
   Arena arena;  // Ids, sanitised lines, original bytes of invalid .txt.
@@ -343,7 +344,9 @@ class CorpusBuilder {
         threads_(threads),
         progress_(progress),
         total_bytes_(total_bytes),
-        impl_(std::make_unique<Corpus::Impl>()) {}
+        impl_(std::make_unique<Corpus::Impl>()) {
+    impl_->text_field = options.text_field;
+  }
 
   // In-memory documents have no --on-error; their messages say so.
   void set_in_memory() { in_memory_ = true; }
@@ -920,6 +923,88 @@ std::string Corpus::Location(size_t index) const {
 }
 
 const LoadStats& Corpus::stats() const { return impl_->stats; }
+
+namespace {
+
+// The first member of the JSON object `json` whose key is written exactly as
+// `quoted_key` (with its quotes): sets [*begin, *end) to its value's bytes.
+bool FindMemberByKey(absl::string_view json, absl::string_view quoted_key,
+                     size_t* begin, size_t* end) {
+  using namespace internal::json_fields_internal;
+  size_t p = SkipSpace(json, 0);
+  if (p >= json.size() || json[p] != '{') return false;
+  ++p;
+  for (;;) {
+    p = SkipSpace(json, p);
+    if (p >= json.size() || json[p] != '"') return false;
+    const size_t key_begin = p;
+    if (!SkipString(json, &p)) return false;
+    const absl::string_view key = json.substr(key_begin, p - key_begin);
+    p = SkipSpace(json, p);
+    if (p >= json.size() || json[p] != ':') return false;
+    p = SkipSpace(json, p + 1);
+    const size_t value_begin = p;
+    if (!SkipValue(json, &p)) return false;
+    if (key == quoted_key) {
+      *begin = value_begin;
+      *end = p;
+      return true;
+    }
+    p = SkipSpace(json, p);
+    if (p >= json.size() || json[p] != ',') return false;
+    ++p;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Corpus::RawWithText(size_t index,
+                                                absl::string_view text) const {
+  if (index >= impl_->records.size()) {
+    return absl::OutOfRangeError(absl::StrCat("document ", index,
+                                              " requested from a corpus of ",
+                                              impl_->records.size()));
+  }
+  const Record& record = impl_->records[index];
+  const absl::string_view raw(record.raw, record.raw_size);
+  // The text usually lies inside the record: a slice of the quoted string,
+  // or the quoted string itself when it has escapes.
+  size_t begin = 0, end = 0;
+  const auto raw_at = reinterpret_cast<uintptr_t>(record.raw);
+  const auto text_at = reinterpret_cast<uintptr_t>(record.text);
+  bool found = false;
+  if (text_at > raw_at &&
+      text_at + record.text_size < raw_at + record.raw_size) {
+    if (record.flags & kTextEscaped) {
+      begin = record.text - record.raw;
+      end = begin + record.text_size;
+      found = raw[begin] == '"' && raw[end - 1] == '"';
+    } else {
+      begin = record.text - record.raw - 1;
+      end = begin + record.text_size + 2;
+      found = raw[begin] == '"' && raw[end - 1] == '"';
+    }
+  }
+  if (!found) {
+    // A record repaired for invalid UTF-8 keeps its text elsewhere: find
+    // the field in the original bytes.
+    std::string quoted_key;
+    internal::AppendJsonString(impl_->text_field, &quoted_key);
+    found = FindMemberByKey(raw, quoted_key, &begin, &end);
+  }
+  if (!found) {
+    return absl::InternalError(
+        absl::StrCat(Location(index),
+                     ": cannot locate the text field again; please "
+                     "report this record"));
+  }
+  std::string out;
+  out.reserve(raw.size() + text.size() - (end - begin) + 16);
+  out.append(raw.data(), begin);
+  internal::AppendJsonString(text, &out);
+  out.append(raw.data() + end, raw.size() - end);
+  return out;
+}
 
 absl::StatusOr<absl::string_view> Corpus::Text(size_t index,
                                                TextScratch* scratch) const {

@@ -620,20 +620,16 @@ std::string RemovePassages(absl::string_view text,
       after += len;
     }
     const bool starts_line = before == 0 || break_before;
-    const bool at_start = before == 0;
     const bool at_end = after == current.size();
     if (starts_line) {
       if (!at_end) {
         // A paragraph (or a line's first sentence): take the separator
         // after it, so the next text moves up into its place.
         end = after;
-      } else if (!at_start) {
-        // The last text: take the separator before it instead.
-        begin = before;
-        end = after;
       } else {
-        begin = 0;
-        end = after;
+        // The last text: take the separator before it instead, and keep
+        // the text's final line break, if any.
+        begin = before;
       }
     } else {
       // Inside a line: take the white space before it, which keeps the
@@ -646,7 +642,6 @@ std::string RemovePassages(absl::string_view text,
         horizontal -= len;
       }
       begin = horizontal;
-      if (at_end) end = after;
     }
     out.erase(begin, end - begin);
   }
