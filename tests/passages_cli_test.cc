@@ -348,6 +348,38 @@ TEST_F(PassagesCliTest, WriteFailureExitsOne) {
   EXPECT_THAT(r.err, HasSubstr("/dev/full"));
 }
 
+// `neardup cluster --containment`: the abridged copy's pair is marked.
+TEST_F(PassagesCliTest, ClusterContainmentMarksPairs) {
+  const std::string full =
+      absl::StrJoin(std::begin(kParagraphs), std::end(kParagraphs), "\\n\\n");
+  const std::string half =
+      absl::StrCat(kParagraphs[0], "\\n\\n", kParagraphs[1]);
+  WriteAll(dir_ / "in.jsonl", Record("full", full) + Record("half", half) +
+                                  Record("full-copy", full));
+  RunResult r = Run("cluster in.jsonl --pairs p.jsonl --clusters c.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadAll(dir_ / "p.jsonl"),
+            "{\"a\":\"full\",\"b\":\"full-copy\",\"jaccard\":1,"
+            "\"containment\":1}\n");
+  r =
+      Run("cluster in.jsonl --containment 0.8 --pairs p.jsonl --clusters "
+          "c.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> pairs = Lines(ReadAll(dir_ / "p.jsonl"));
+  ASSERT_EQ(pairs.size(), 3u);
+  EXPECT_THAT(pairs[0], HasSubstr("\"a\":\"full\",\"b\":\"half\""));
+  EXPECT_THAT(pairs[0], HasSubstr(",\"link\":\"containment\"}"));
+  EXPECT_THAT(pairs[1], HasSubstr("\"b\":\"full-copy\",\"jaccard\":1,"
+                                  "\"containment\":1}"));
+  EXPECT_THAT(pairs[2], HasSubstr("\"a\":\"half\",\"b\":\"full-copy\""));
+  EXPECT_THAT(pairs[2], HasSubstr("\"link\":\"containment\""));
+  EXPECT_THAT(ReadAll(dir_ / "c.jsonl"), HasSubstr("\"size\":3"));
+  EXPECT_THAT(r.err, HasSubstr("Containment:"));
+  r = Run("cluster in.jsonl --containment 1.5");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--containment"));
+}
+
 TEST_F(PassagesCliTest, EmptyInputAndHelp) {
   WriteAll(dir_ / "empty.jsonl", "");
   RunResult r = Run("passages empty.jsonl --strip s.jsonl");

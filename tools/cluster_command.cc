@@ -29,6 +29,7 @@ struct ClusterFlags {
   std::string algorithm = "oph";
   int bands = 0;
   int rows = 0;
+  double containment = 0;
   std::string keep = "first";
   std::string linkage = "single";
   uint64_t seed = kDefaultSeed;
@@ -51,6 +52,7 @@ absl::StatusOr<PipelineOptions> MakeOptions(const ClusterFlags& flags) {
   options.num_perm = flags.num_perm;
   options.bands = flags.bands;
   options.rows = flags.rows;
+  options.containment = flags.containment;
   options.threads = flags.input.threads;
   options.seed = flags.seed;
   NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
@@ -122,7 +124,8 @@ void WriteClusters(const Corpus& corpus, const PipelineResult& result,
 void WritePairs(const Corpus& corpus, const PipelineResult& result,
                 internal::OutputFile* out) {
   std::string line;
-  for (const ScoredPair& pair : result.pairs) {
+  for (size_t i = 0; i < result.pairs.size(); ++i) {
+    const ScoredPair& pair = result.pairs[i];
     line.clear();
     line.append("{\"a\":");
     internal::AppendJsonString(corpus.Id(pair.a), &line);
@@ -132,6 +135,9 @@ void WritePairs(const Corpus& corpus, const PipelineResult& result,
     internal::AppendSimilarity(pair.jaccard, &line);
     line.append(",\"containment\":");
     internal::AppendSimilarity(pair.containment, &line);
+    if (result.pair_links[i] == PairLink::kContainment) {
+      line.append(",\"link\":\"containment\"");
+    }
     line.append("}\n");
     out->Write(line);
   }
@@ -183,6 +189,14 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
                   Thousands(s.clusters), " clusters (",
                   LinkageName(options.cluster.linkage), " linkage) holding ",
                   Thousands(s.clustered_documents), " documents.");
+  if (options.containment > 0) {
+    absl::StrAppend(
+        &text, " Containment: ", Thousands(s.containment_candidates),
+        " document pairs share a passage, ", Thousands(s.containment_pairs),
+        absl::StrFormat(" more pairs linked with containment >= %.2f "
+                        "(passages %.2f s).",
+                        options.containment, s.times.passages_seconds));
+  }
   if (s.candidates.capped_buckets > 0) {
     absl::StrAppend(&text, " ", Thousands(s.candidates.capped_buckets),
                     " oversized LSH buckets were linked to their first "
@@ -295,6 +309,13 @@ Command AddClusterCommand(CLI::App* root) {
       ->check(CLI::PositiveNumber);
   app->add_option("--rows,-r", flags->rows, "LSH rows per band; see --bands")
       ->check(CLI::PositiveNumber);
+  app->add_option("--containment", flags->containment,
+                  "Also link documents when the smaller one's shingles are "
+                  "contained in the larger to at least this (0 = off), so an "
+                  "abridged copy joins its full story; candidates are "
+                  "documents that share a passage (see neardup passages)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   app->add_option("--keep", flags->keep,
                   "Cluster representative: first (in input order) or longest "
                   "(ties to the first); the cluster id is its id")
@@ -323,6 +344,8 @@ Command AddClusterCommand(CLI::App* root) {
       "  clusters: {\"cluster\":ID,\"size\":N,\"members\":[{\"id\":ID,"
       "\"jaccard\":J,\"containment\":C},...]}\n"
       "  pairs:    {\"a\":ID,\"b\":ID,\"jaccard\":J,\"containment\":C}\n"
+      "            (plus \"link\":\"containment\" for a pair linked by "
+      "--containment alone)\n"
       "A summary goes to stderr. Exit status: 0 done, 1 could not write, 2 "
       "bad flags or bad input.\n"
       "Examples:\n"

@@ -51,6 +51,13 @@ struct PipelineOptions {
   int rows = 0;
   double min_recall = 0.99;
   ClusterOptions cluster;
+  // When above 0, also link two documents whose containment |A ∩ B| /
+  // min(|A|, |B|) is at least this, so an abridged copy joins its full
+  // story. Candidates are the documents that share a passage (see
+  // passage.h; passages matched at Jaccard >= 0.8 with the default passage
+  // lengths), verified exactly on the documents' shingle sets. 0 turns it
+  // off; at most 1.
+  double containment = 0;
   // 0 means every hardware thread.
   int threads = 0;
   uint64_t seed = kDefaultSeed;
@@ -60,7 +67,8 @@ struct PipelineOptions {
 absl::Status ValidatePipelineOptions(const PipelineOptions& options);
 
 struct StageTimes {
-  double sketch_seconds = 0;  // Normalise, shingle, sketch.
+  double sketch_seconds = 0;    // Normalise, shingle, sketch.
+  double passages_seconds = 0;  // Containment candidates, when asked for.
   double candidates_seconds = 0;
   double verify_seconds = 0;
   double cluster_seconds = 0;
@@ -74,6 +82,10 @@ struct PipelineStats {
   BandParams bands;
   CandidateStats candidates;
   uint64_t verified_pairs = 0;  // Candidates with exact Jaccard >= threshold.
+  // With PipelineOptions::containment: document pairs sharing a passage, and
+  // the verified pairs linked by containment alone (not counted above).
+  uint64_t containment_candidates = 0;
+  uint64_t containment_pairs = 0;
   size_t clusters = 0;
   size_t clustered_documents = 0;
   StageTimes times;
@@ -92,9 +104,18 @@ struct ClusterResult {
   std::vector<ClusterMember> members;  // Representative first.
 };
 
+// Why a verified pair links its documents.
+enum class PairLink : uint8_t {
+  kJaccard,      // Exact Jaccard >= threshold (whatever its containment).
+  kContainment,  // Jaccard below the threshold, containment >= the option.
+};
+
 struct PipelineResult {
   // Verified pairs, sorted by (a, b).
   std::vector<ScoredPair> pairs;
+  // Parallel to `pairs`: kJaccard for every pair unless
+  // PipelineOptions::containment is above 0.
+  std::vector<PairLink> pair_links;
   // Clusters of two or more, ordered by representative's input position.
   std::vector<ClusterResult> clusters;
   // For each document, the representative of its cluster (itself when it

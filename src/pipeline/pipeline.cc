@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "neardup/passage.h"
 #include "neardup/verify.h"
 #include "src/internal/parallel.h"
 #include "src/internal/status_macros.h"
@@ -109,6 +111,11 @@ absl::Status ValidatePipelineOptions(const PipelineOptions& options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--threads must be 0 (all cores) or more, got ", options.threads));
   }
+  if (!(options.containment >= 0 && options.containment <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--containment must be between 0 (off) and 1, got ",
+                     options.containment));
+  }
   return absl::OkStatus();
 }
 
@@ -199,6 +206,35 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   std::vector<uint32_t>().swap(signatures.slots);
   stats.times.candidates_seconds = SecondsSince(start);
 
+  // Stage 2b: documents sharing a passage are containment candidates; they
+  // join the LSH candidates, and any candidate may link by containment.
+  if (options.containment > 0) {
+    start = Clock::now();
+    PassageOptions passage_options;
+    passage_options.normalize = options.normalize;
+    passage_options.ngram = options.ngram;
+    passage_options.num_perm = options.num_perm;
+    passage_options.algorithm = options.algorithm;
+    passage_options.threads = options.threads;
+    passage_options.seed = options.seed;
+    NEARDUP_ASSIGN_OR_RETURN(
+        std::vector<DocPair> shared,
+        FindContainmentCandidates(
+            corpus, passage_options,
+            [&progress](absl::string_view stage, double fraction) {
+              if (progress) {
+                progress(absl::StrCat("passages: ", stage), fraction);
+              }
+            }));
+    stats.containment_candidates = shared.size();
+    std::vector<DocPair> merged;
+    merged.reserve(candidates.size() + shared.size());
+    std::set_union(candidates.begin(), candidates.end(), shared.begin(),
+                   shared.end(), std::back_inserter(merged));
+    candidates.swap(merged);
+    stats.times.passages_seconds = SecondsSince(start);
+  }
+
   // Stage 3: exact shingle sets of the candidates' documents, then exact
   // Jaccard for every candidate pair.
   start = Clock::now();
@@ -239,16 +275,24 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   {
     StageProgress stage(progress, "verify", candidates.size());
     const double threshold = options.threshold;
+    const double containment = options.containment;
     internal::ParallelFor(
         candidates.size(), threads, 256,
         [&](size_t begin, size_t end, int worker) {
           for (size_t i = begin; i < end; ++i) {
             absl::Span<const uint64_t> a = sets.Get(candidates[i].a);
             absl::Span<const uint64_t> b = sets.Get(candidates[i].b);
-            // Sizes alone bound Jaccard: skip the merge when they cannot reach.
-            if (JaccardUpperBound(a.size(), b.size()) < threshold) continue;
+            // Sizes alone bound Jaccard: skip the merge when they cannot
+            // reach it (containment has no such bound).
+            if (containment == 0 &&
+                JaccardUpperBound(a.size(), b.size()) < threshold) {
+              continue;
+            }
             SetSimilarity sim = CompareSortedSets(a, b);
-            if (sim.jaccard >= threshold) scores[i] = sim;
+            if (sim.jaccard >= threshold ||
+                (containment > 0 && sim.containment >= containment)) {
+              scores[i] = sim;
+            }
           }
           stage.Add(end - begin, worker);
         });
@@ -257,8 +301,14 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     if (!scores[i]) continue;
     result.pairs.push_back({candidates[i].a, candidates[i].b,
                             scores[i]->jaccard, scores[i]->containment});
+    if (scores[i]->jaccard >= options.threshold) {
+      result.pair_links.push_back(PairLink::kJaccard);
+      ++stats.verified_pairs;
+    } else {
+      result.pair_links.push_back(PairLink::kContainment);
+      ++stats.containment_pairs;
+    }
   }
-  stats.verified_pairs = result.pairs.size();
   stats.times.verify_seconds = SecondsSince(start);
 
   // Stage 4: clusters, and each member's exact similarity to its
