@@ -234,6 +234,31 @@ TEST(DecodeUtf8, MatchesIcuAcrossInternalChunkBoundaries) {
   }
 }
 
+TEST(DecodeUtf8, MatchesIcuWithAnInsertAtEveryPosition) {
+  // Arabic letters and ASCII, the case the decoder handles 16 bytes at a
+  // time, with one odd sequence put at every byte offset in turn, so that
+  // it falls at every position of a block (and splits pairs when the offset
+  // is odd).
+  const std::string text =
+      "\xD8\xA8\xD8\xAA \xD8\xAB"
+      "12 \xD8\xAC\xD8\xAD\xD8\xAE ab "
+      "\xD8\xAF\xD8\xB0\xD8\xB1\xD8\xB2 c\xD8\xB3\xD8\xB4";
+  const std::string inserts[] = {
+      "\xC0\x80", "\xC1\xBF",         "\x80",     "\xC2", "\xE2\x82\xAC",
+      "\xE2\x82", "\xF0\x9F\x98\x80", "\xDF\xBF", "\xFF", "x"};
+  for (const std::string& insert : inserts) {
+    for (size_t at = 0; at <= text.size(); ++at) {
+      const std::string bytes = text.substr(0, at) + insert + text.substr(at);
+      const Decoded ours = Decode(bytes);
+      const Decoded icu = DecodeWithIcu(bytes);
+      ASSERT_EQ(ours.code_points, icu.code_points)
+          << testing::PrintToString(bytes);
+      ASSERT_EQ(ours.offsets, icu.offsets) << testing::PrintToString(bytes);
+      ASSERT_EQ(ours.invalid, icu.invalid) << testing::PrintToString(bytes);
+    }
+  }
+}
+
 TEST(EncodeUtf8, WritesShortestForm) {
   EXPECT_EQ(Encode(U'a'), "a");
   EXPECT_EQ(Encode(0x80), "\xC2\x80");

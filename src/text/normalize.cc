@@ -117,7 +117,21 @@ using internal::PreNormalizeMap;
 template <bool kRecordOffsets>
 class Sink {
  public:
-  explicit Sink(NormalizedText* out) : out_(out) {}
+  explicit Sink(NormalizedText* out) : out_(out) {
+    // Whatever the vectors hold from the previous text is room that costs
+    // nothing to overwrite, unlike room that resize() must zero-fill.
+    if constexpr (kRecordOffsets) {
+      capacity_ = std::min({out->code_points.size(), out->source_begin.size(),
+                            out->source_end.size()});
+      begins_ = out->source_begin.data();
+      ends_ = out->source_end.data();
+    } else {
+      capacity_ = out->code_points.size();
+      out->source_begin.clear();
+      out->source_end.clear();
+    }
+    code_points_ = out->code_points.data();
+  }
 
   // Makes room for `n` more code points.
   ABSL_ATTRIBUTE_ALWAYS_INLINE void Reserve(size_t n) {
@@ -125,6 +139,7 @@ class Sink {
       // The vectors grow a chunk at a time because resize() zero-fills:
       // sizing for the worst case up front would fill far more than most
       // text uses. Their capacity stays, so steady state never allocates.
+      // (Their size stays too, see the constructor.)
       capacity_ = std::max(size_ + n, capacity_ + kChunk);
       Grow(capacity_, out_);
       code_points_ = out_->code_points.data();
@@ -637,8 +652,6 @@ void Normalizer::Normalize(absl::string_view utf8, NormalizedText* out) const {
       return;
     }
     case NormalizeMode::kWhitespace:
-      out->source_begin.clear();
-      out->source_end.clear();
       if (record) {
         NormalizeWhitespace<true>(utf8, out);
       } else {
@@ -646,8 +659,6 @@ void Normalizer::Normalize(absl::string_view utf8, NormalizedText* out) const {
       }
       return;
     case NormalizeMode::kFull:
-      out->source_begin.clear();
-      out->source_end.clear();
       if (record) {
         NormalizeFull<true, true>(*tables_->nfkc_cf, &tables_->fast, utf8, out);
       } else {
