@@ -667,6 +667,7 @@ void Normalizer::Normalize(absl::string_view utf8, NormalizedText* out) const {
       }
       return;
   }
+  out->Clear();  // not a NormalizeMode
 }
 
 }  // namespace neardup
