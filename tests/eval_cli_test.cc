@@ -1,0 +1,436 @@
+// End-to-end tests of `neardup eval` and `neardup tune`, run as a user runs
+// them, on generated corpora whose true pairs come from the brute-force
+// reference (tests/support/generator.h), and on ../shared/data when present.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "neardup/corpus.h"
+#include "neardup/exact_search.h"
+#include "neardup/lsh.h"
+#include "neardup/minhash.h"
+#include "simdjson.h"
+#include "src/internal/json_writer.h"
+#include "tests/support/generator.h"
+
+namespace neardup {
+namespace {
+
+namespace fs = std::filesystem;
+using ::neardup::testing::BruteForceJaccard;
+using ::neardup::testing::BruteForcePairs;
+using ::neardup::testing::CorpusSpec;
+using ::neardup::testing::GeneratedDoc;
+using ::neardup::testing::TruePair;
+using ::testing::HasSubstr;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteAll(const fs::path& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary);
+  out << data;
+}
+
+class EvalCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* cli = std::getenv("NEARDUP_CLI");
+    if (cli == nullptr || !fs::exists(cli)) {
+      GTEST_SKIP() << "neardup binary not built (NEARDUP_BUILD_TOOLS=OFF)";
+    }
+    cli_ = cli;
+    dir_ = fs::temp_directory_path() /
+           absl::StrCat(
+               "neardup_eval_cli_test_", getpid(), "_",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  RunResult Run(const std::string& args) {
+    std::string cmd =
+        absl::StrCat("cd '", dir_.string(), "' && '", cli_, "' ", args,
+                     " > stdout.txt 2> stderr.txt < /dev/null");
+    int status = std::system(cmd.c_str());
+    RunResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = ReadAll(dir_ / "stdout.txt");
+    r.err = ReadAll(dir_ / "stderr.txt");
+    return r;
+  }
+
+  // An easy corpus: every copy within [0.85, 1] of its original, so copies
+  // of one story are far above 0.5 and stories far below it.
+  void WriteEasyCorpus() {
+    CorpusSpec spec;
+    spec.stories = 30;
+    spec.max_copies = 3;
+    spec.min_similarity = 0.85;
+    spec.max_paragraphs = 4;
+    spec.seed = 21;
+    docs_ = testing::GenerateCorpus(spec);
+    std::string jsonl;
+    for (const GeneratedDoc& d : docs_) {
+      jsonl += "{\"id\":";
+      internal::AppendJsonString(d.id, &jsonl);
+      jsonl += ",\"text\":";
+      internal::AppendJsonString(d.text, &jsonl);
+      jsonl += "}\n";
+    }
+    WriteAll(dir_ / "corpus.jsonl", jsonl);
+  }
+
+  std::string cli_;
+  fs::path dir_;
+  std::vector<GeneratedDoc> docs_;
+  simdjson::dom::parser parser_;
+};
+
+TEST_F(EvalCliTest, ExactTruthGivesFullRecallOnAnEasyCorpus) {
+  WriteEasyCorpus();
+  RunResult r =
+      Run("eval --exact --normalize none --threshold 0.5 --sweep 0.5,0.7,0.9 "
+          "--json --quiet corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::element report;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["documents"].get_uint64().value(), docs_.size());
+  // The truth is the brute-force pair set, independently computed.
+  const std::vector<TruePair> want = BruteForcePairs(docs_, 5, 0.5);
+  ASSERT_GT(want.size(), 10u);
+  EXPECT_EQ(report["truth"]["pairs"].get_uint64().value(), want.size());
+  simdjson::dom::element result = report["result"];
+  EXPECT_EQ(result["true_pairs"].get_uint64().value(), want.size());
+  EXPECT_EQ(result["recall"].get_double().value(), 1.0);
+  EXPECT_EQ(result["precision"].get_double().value(), 1.0);
+  EXPECT_EQ(result["missed_pairs"].get_uint64().value(), 0u);
+  EXPECT_GE(result["candidates_per_true_pair"].get_double().value(), 1.0);
+  simdjson::dom::array sweep = report["sweep"].get_array();
+  ASSERT_EQ(sweep.size(), 3u);
+  size_t i = 0;
+  for (double t : {0.5, 0.7, 0.9}) {
+    simdjson::dom::element run = sweep.at(i++);
+    EXPECT_EQ(run["threshold"].get_double().value(), t);
+    size_t expected = 0;
+    for (const TruePair& p : want) expected += p.jaccard >= t;
+    EXPECT_EQ(run["true_pairs"].get_uint64().value(), expected) << t;
+    EXPECT_EQ(run["recall"].get_double().value(), 1.0) << t;
+  }
+}
+
+TEST_F(EvalCliTest, TruthFileFromBruteForceAgreesWithTheEngine) {
+  WriteEasyCorpus();
+  std::string tsv;
+  for (const TruePair& p : BruteForcePairs(docs_, 5, 0.5)) {
+    absl::StrAppend(&tsv, docs_[p.a].id, "\t", docs_[p.b].id, "\t",
+                    absl::StrFormat("%.4f", p.jaccard), "\n");
+  }
+  WriteAll(dir_ / "truth.tsv", tsv);
+  // The easy corpus has no pair below 0.8, so the file's lowest value does
+  // not show its floor: say it.
+  RunResult r =
+      Run("eval --truth truth.tsv --truth-floor 0.5 --normalize none --json "
+          "--quiet --plot curve.svg corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::element report;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["truth"]["floor"].get_double().value(), 0.5);
+  EXPECT_EQ(report["result"]["recall"].get_double().value(), 1.0);
+  // The default sweep is 0.5 to 0.95 by 0.05.
+  EXPECT_EQ(report["sweep"].get_array().size(), 10u);
+  const std::string svg = ReadAll(dir_ / "curve.svg");
+  EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+  EXPECT_THAT(svg, HasSubstr("</svg>"));
+  EXPECT_THAT(svg, HasSubstr("recall (exact pairs)"));
+  // Without --truth-floor the floor is the lowest listed value, rounded
+  // down to 0.01, and the sweep starts there.
+  r =
+      Run("eval --truth truth.tsv --normalize none --json --quiet "
+          "corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  double lowest = 1;
+  for (const TruePair& p : BruteForcePairs(docs_, 5, 0.5)) {
+    lowest = std::min(lowest, p.jaccard);
+  }
+  const double floor = report["truth"]["floor"].get_double().value();
+  EXPECT_LE(floor, lowest);
+  EXPECT_GT(floor, lowest - 0.01);
+  for (simdjson::dom::element run : report["sweep"].get_array()) {
+    EXPECT_GE(run["threshold"].get_double().value(), floor);
+  }
+}
+
+TEST_F(EvalCliTest, LabelsGiveF1AndTheBestThreshold) {
+  WriteEasyCorpus();
+  // Copies of one story are "copy", pairs across stories "distinct".
+  std::string tsv = "# idA\tidB\tlabel\n";
+  double lowest_copy = 1, highest_distinct = 0;
+  int copies = 0, distinct = 0;
+  for (size_t a = 0; a < docs_.size(); ++a) {
+    for (size_t b = a + 1; b < docs_.size(); b += 3) {
+      const bool copy = docs_[a].story == docs_[b].story;
+      const double j = BruteForceJaccard(docs_[a].text, docs_[b].text, 5);
+      if (copy) {
+        lowest_copy = std::min(lowest_copy, j);
+        ++copies;
+      } else {
+        highest_distinct = std::max(highest_distinct, j);
+        ++distinct;
+      }
+      absl::StrAppend(&tsv, docs_[a].id, "\t", docs_[b].id, "\t",
+                      copy ? "copy" : "distinct", "\n");
+    }
+  }
+  ASSERT_GT(copies, 3);
+  ASSERT_LT(highest_distinct, lowest_copy);
+  WriteAll(dir_ / "labels.tsv", tsv);
+  RunResult r = Run(
+      "eval --labels labels.tsv --normalize none --threshold 0.5 --no-sweep "
+      "--json --quiet corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::element report;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  simdjson::dom::element labels = report["labels"];
+  EXPECT_EQ(labels["pairs"].get_uint64().value(),
+            static_cast<uint64_t>(copies + distinct));
+  EXPECT_EQ(labels["copies"].get_uint64().value(),
+            static_cast<uint64_t>(copies));
+  EXPECT_EQ(labels["engine"]["f1"].get_double().value(), 1.0);
+  simdjson::dom::element best = labels["best_threshold"];
+  EXPECT_EQ(best["metrics"]["f1"].get_double().value(), 1.0);
+  // The best threshold is the lowest copy's similarity, and everything down
+  // to the highest distinct pair decides the same (6 decimals in JSON).
+  EXPECT_NEAR(best["threshold"].get_double().value(), lowest_copy, 1e-6);
+  EXPECT_NEAR(best["open_below"].get_double().value(), highest_distinct, 1e-6);
+}
+
+TEST_F(EvalCliTest, BadLabelLineExitsTwoNamingFileAndLine) {
+  WriteEasyCorpus();
+  WriteAll(dir_ / "labels.tsv",
+           absl::StrCat(docs_[0].id, "\t", docs_[1].id, "\tcopy\n", docs_[0].id,
+                        "\t", docs_[2].id, "\tdistinct\n", docs_[0].id,
+                        "\tno-such-id\tcopy\n"));
+  RunResult r = Run("eval --labels labels.tsv --quiet corpus.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("labels.tsv:3:"));
+  EXPECT_THAT(r.err, HasSubstr("no-such-id"));
+  EXPECT_TRUE(r.out.empty());
+  WriteAll(dir_ / "labels.tsv",
+           absl::StrCat(docs_[0].id, "\t", docs_[1].id, "\tsame\n"));
+  r = Run("eval --labels labels.tsv --quiet corpus.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("labels.tsv:1:"));
+}
+
+TEST_F(EvalCliTest, RefusesToRunWithNothingToMeasure) {
+  WriteEasyCorpus();
+  RunResult r = Run("eval corpus.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--exact"));
+  r = Run("eval --exact --truth x.tsv corpus.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(EvalCliTest, StoryClustersAgreeWithTheEngine) {
+  WriteEasyCorpus();
+  std::string jsonl;
+  for (const GeneratedDoc& d : docs_) {
+    absl::StrAppend(&jsonl, "{\"id\": \"", d.id, "\", \"cluster\": ", d.story,
+                    "}\n");
+  }
+  WriteAll(dir_ / "clusters.jsonl", jsonl);
+  // At 0.5 every copy links to its original and no two stories link (the
+  // brute-force pairs say so), so the engine's clusters are the stories.
+  for (const TruePair& p : BruteForcePairs(docs_, 5, 0.5)) {
+    ASSERT_EQ(docs_[p.a].story, docs_[p.b].story);
+  }
+  RunResult r = Run(
+      "eval --truth-clusters clusters.jsonl --normalize none --threshold 0.5 "
+      "--no-sweep --json --quiet corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::element report;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["clusters"]["adjusted_rand_index"].get_double().value(),
+            1.0);
+  EXPECT_EQ(report["clusters"]["pairwise"]["f1"].get_double().value(), 1.0);
+}
+
+TEST_F(EvalCliTest, HumanReadableReportNamesTheMainNumbers) {
+  WriteEasyCorpus();
+  RunResult r = Run("eval --exact --normalize none corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("recall"));
+  EXPECT_THAT(r.out, HasSubstr("precision"));
+  EXPECT_THAT(r.out, HasSubstr("candidates"));
+  EXPECT_THAT(r.out, HasSubstr("Time: load"));
+}
+
+// ---- tune ----
+
+TEST_F(EvalCliTest, TuneChoiceMeetsItsRecallPromiseOnPaper) {
+  for (double t : {0.5, 0.7, 0.8, 0.9, 0.95}) {
+    for (int k : {64, 128, 256}) {
+      RunResult r = Run(absl::StrFormat(
+          "tune --threshold %.2f --num-perm %d --min-recall 0.99 --json", t,
+          k));
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      simdjson::dom::element out;
+      ASSERT_EQ(parser_.parse(r.out).get(out), simdjson::SUCCESS) << r.out;
+      const int64_t b = out["bands"].get_int64().value();
+      const int64_t rows = out["rows"].get_int64().value();
+      EXPECT_LE(b * rows, k);
+      // The S-curve, computed here from its definition.
+      const double p = 1 - std::pow(1 - std::pow(t, rows), b);
+      EXPECT_GE(p, 0.99) << t << " " << k << ": " << b << " x " << rows;
+    }
+  }
+}
+
+// Pairs of sets with Jaccard exactly t, sketched as the engine sketches them,
+// become candidates under the chosen bands at least as often as promised.
+TEST_F(EvalCliTest, TuneChoiceMeetsItsRecallPromiseOnSketches) {
+  RunResult r = Run("tune --threshold 0.8 --num-perm 128 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::element out;
+  ASSERT_EQ(parser_.parse(r.out).get(out), simdjson::SUCCESS) << r.out;
+  const BandParams bands{static_cast<int>(out["bands"].get_int64().value()),
+                         static_cast<int>(out["rows"].get_int64().value())};
+  absl::StatusOr<MinHasher> hasher = MinHasher::Create({.num_perm = 128});
+  ASSERT_TRUE(hasher.ok());
+  testing::Rng rng(77);
+  constexpr int kPairs = 2000;
+  int found = 0;
+  std::vector<uint32_t> sa(128), sb(128);
+  for (int i = 0; i < kPairs; ++i) {
+    // |A ∩ B| = 400, |A ∪ B| = 500: J = 0.8 exactly.
+    std::vector<uint64_t> a, b;
+    for (int j = 0; j < 400; ++j) {
+      const uint64_t h = rng.Next();
+      a.push_back(h);
+      b.push_back(h);
+    }
+    for (int j = 0; j < 50; ++j) a.push_back(rng.Next());
+    for (int j = 0; j < 50; ++j) b.push_back(rng.Next());
+    hasher->Sketch(a, absl::MakeSpan(sa));
+    hasher->Sketch(b, absl::MakeSpan(sb));
+    for (int band = 0; band < bands.bands; ++band) {
+      if (BandKey(sa, bands, band, kDefaultSeed) ==
+          BandKey(sb, bands, band, kDefaultSeed)) {
+        ++found;
+        break;
+      }
+    }
+  }
+  // Promised 0.99 at J = t; the binomial standard error over 2,000 pairs is
+  // 0.0022, so 0.98 is more than four errors below.
+  EXPECT_GE(static_cast<double>(found) / kPairs, 0.98) << found;
+}
+
+TEST_F(EvalCliTest, TuneWritesAWellFormedPlotAndRejectsImpossibleSettings) {
+  RunResult r = Run("tune -t 0.8 -k 128 --plot s.svg");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("16 bands x 6 rows"));
+  EXPECT_THAT(r.out, HasSubstr("<- threshold"));
+  const std::string svg = ReadAll(dir_ / "s.svg");
+  EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+  EXPECT_THAT(svg, HasSubstr("t = 0.80"));
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+  r = Run("tune -t 0.5 -k 1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("more permutations"));
+  EXPECT_FALSE(fs::exists(dir_ / "x.svg"));
+}
+
+// ---- real data ----
+
+// The exact search on the first 1,500 SaudiNewsNet articles agrees pair for
+// pair with the shared ground truth restricted to them, and eval reports
+// full recall against it.
+TEST_F(EvalCliTest, SharedDataExactPairsMatchGroundTruth) {
+  const fs::path data = fs::path(NEARDUP_SOURCE_DIR) / "../shared/data";
+  const fs::path corpus_path = data / "saudinewsnet-dev.jsonl.zst";
+  const fs::path truth_path = data / "saudinewsnet-dev.pairs-raw-j05.tsv";
+  if (!fs::exists(corpus_path) || !fs::exists(truth_path)) {
+    GTEST_SKIP() << "no ../shared/data (optional)";
+  }
+  auto full = LoadCorpus({corpus_path.string()}, {});
+  ASSERT_TRUE(full.ok()) << full.status();
+  constexpr size_t kDocs = 1500;
+  std::string jsonl;
+  std::map<std::string, uint32_t> index;
+  for (size_t i = 0; i < kDocs && i < (*full)->size(); ++i) {
+    absl::StrAppend(&jsonl, (*full)->Raw(i), "\n");
+    index[std::string((*full)->Id(i))] = static_cast<uint32_t>(i);
+  }
+  WriteAll(dir_ / "subset.jsonl", jsonl);
+  std::set<std::pair<uint32_t, uint32_t>> want;
+  std::string subset_truth;
+  std::ifstream in(truth_path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    ASSERT_EQ(f.size(), 3u) << line;
+    auto a = index.find(f[0]), b = index.find(f[1]);
+    if (a == index.end() || b == index.end()) continue;
+    want.insert(std::minmax(a->second, b->second));
+    subset_truth += line + "\n";
+  }
+  ASSERT_GT(want.size(), 20u);
+  WriteAll(dir_ / "truth.tsv", subset_truth);
+
+  auto subset = LoadCorpus({(dir_ / "subset.jsonl").string()}, {});
+  ASSERT_TRUE(subset.ok()) << subset.status();
+  ExactSearchOptions options;
+  options.normalize = NormalizeMode::kNone;
+  options.threshold = 0.5;
+  auto exact = FindSimilarDocuments(**subset, options);
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  std::set<std::pair<uint32_t, uint32_t>> got;
+  for (const ScoredPair& p : exact->pairs) got.insert({p.a, p.b});
+  EXPECT_EQ(got, want);
+
+  RunResult r =
+      Run("eval --truth truth.tsv --normalize none --threshold 0.8 --no-sweep "
+          "--json --quiet subset.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::element report;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_GE(report["result"]["recall"].get_double().value(), 0.95);
+  EXPECT_EQ(report["result"]["precision"].get_double().value(), 1.0);
+}
+
+}  // namespace
+}  // namespace neardup
