@@ -56,6 +56,7 @@ struct EvalFlags {
                                0.75, 0.8,  0.85, 0.9,  0.95};
   bool no_sweep = false;
   std::string plot_path;
+  std::string write_truth_path;
   bool json = false;
 };
 
@@ -622,11 +623,20 @@ int RunEval(const EvalFlags& flags) {
                     "nothing to measure against: give --exact, --truth FILE, "
                     "--labels FILE or --truth-clusters FILE"));
   }
-  std::unique_ptr<internal::OutputFile> plot;
+  if (!flags.write_truth_path.empty() && !flags.exact) {
+    return ReportError(
+        "eval", absl::InvalidArgumentError("--write-truth needs --exact"));
+  }
+  std::unique_ptr<internal::OutputFile> plot, truth_out;
   if (!flags.plot_path.empty()) {
     auto created = internal::OutputFile::Create(flags.plot_path);
     if (!created.ok()) return ReportError("eval", created.status());
     plot = std::move(*created);
+  }
+  if (!flags.write_truth_path.empty()) {
+    auto created = internal::OutputFile::Create(flags.write_truth_path);
+    if (!created.ok()) return ReportError("eval", created.status());
+    truth_out = std::move(*created);
   }
   Progress progress("eval", flags.input.quiet);
   auto corpus = LoadInputs(flags.input, &progress);
@@ -645,9 +655,19 @@ int RunEval(const EvalFlags& flags) {
     ReportError("eval", absl::InternalError("cannot write standard output"));
     return kExitFailure;
   }
-  if (plot) {
-    plot->Write(RenderPlot(report));
-    absl::Status committed = plot->Commit();
+  if (truth_out) {
+    std::string line;
+    for (const ScoredPair& p : report.truth) {
+      line.clear();
+      absl::StrAppend(&line, (*corpus)->Id(p.a), "\t", (*corpus)->Id(p.b), "\t",
+                      absl::StrFormat("%.4f", p.jaccard), "\n");
+      truth_out->Write(line);
+    }
+  }
+  for (auto* out : {&plot, &truth_out}) {
+    if (!*out) continue;
+    if (out == &plot) (*out)->Write(RenderPlot(report));
+    absl::Status committed = (*out)->Commit();
     if (!committed.ok()) {
       ReportError("eval", committed);
       return kExitFailure;
@@ -736,6 +756,10 @@ Command AddEvalCommand(CLI::App* root) {
   app->add_option("--plot", flags->plot_path,
                   "Write recall and precision (and label F1) against "
                   "threshold as SVG here");
+  app->add_option("--write-truth", flags->write_truth_path,
+                  "With --exact: also write the exact pairs here as TSV "
+                  "idA<TAB>idB<TAB>jaccard (4 decimals), the format --truth "
+                  "reads");
   app->add_flag("--json", flags->json,
                 "Print one JSON object instead of a table");
   app->footer(
