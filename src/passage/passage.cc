@@ -60,6 +60,63 @@ uint32_t Decode(absl::string_view text, size_t pos, char32_t* c) {
   return internal::DecodeUtf8CodePoint(p + pos, p + text.size(), c, &invalid);
 }
 
+// Code points in text[from, to): bytes that do not continue a sequence
+// (an invalid byte counts as one, as U+FFFD would).
+uint32_t CountCodePoints(absl::string_view text, uint32_t from, uint32_t to) {
+  uint32_t n = 0;
+  for (uint32_t i = from; i < to; ++i) {
+    n += (static_cast<uint8_t>(text[i]) & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+// The length of the sentence terminator starting at bytes[pos], or 0.
+uint32_t TerminatorLength(const uint8_t* bytes, uint32_t pos, uint32_t end) {
+  const uint8_t b = bytes[pos];
+  if (b == '.' || b == '!' || b == '?') return 1;
+  if (b == 0xD8 && pos + 1 < end &&
+      (bytes[pos + 1] == 0x9F || bytes[pos + 1] == 0x9B)) {
+    return 2;
+  }
+  if (b == 0xE2 && pos + 2 < end && bytes[pos + 1] == 0x80 &&
+      bytes[pos + 2] == 0xA6) {
+    return 3;
+  }
+  return 0;
+}
+
+// The length of the line break starting at bytes[pos] (\n, \r\n, \r,
+// U+2028, U+2029), or 0.
+uint32_t LineBreakLength(const uint8_t* bytes, uint32_t pos, uint32_t size) {
+  const uint8_t b = bytes[pos];
+  if (b == '\n') return 1;
+  if (b == '\r') return pos + 1 < size && bytes[pos + 1] == '\n' ? 2 : 1;
+  if (b == 0xE2 && pos + 2 < size && bytes[pos + 1] == 0x80 &&
+      (bytes[pos + 2] == 0xA8 || bytes[pos + 2] == 0xA9)) {
+    return 3;
+  }
+  return 0;
+}
+
+// The code point that ends just before byte `pos` (which must be > 0 and
+// on a code point boundary); sets *len to its length.
+char32_t DecodeBefore(absl::string_view text, size_t pos, uint32_t* len) {
+  size_t start = pos - 1;
+  // Step back over at most three continuation bytes.
+  while (start > 0 && pos - start < 4 &&
+         (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
+    --start;
+  }
+  char32_t c;
+  uint32_t decoded = Decode(text, start, &c);
+  if (start + decoded != pos) {  // Not one sequence: treat as one byte.
+    *len = 1;
+    return internal::kReplacementCharacter;
+  }
+  *len = decoded;
+  return c;
+}
+
 struct Sentence {
   uint32_t begin;  // Bytes.
   uint32_t end;
@@ -74,35 +131,44 @@ void SegmentLongParagraph(absl::string_view text, uint32_t begin, uint32_t end,
                           std::vector<PassageSpan>* out) {
   thread_local std::vector<Sentence> sentences;
   sentences.clear();
-  uint32_t pos = begin;
-  uint32_t cp = 0;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   uint32_t sentence_begin = begin, sentence_cp = 0;
+  // Code points before `counted`, from the paragraph's start.
+  uint32_t counted = begin, cp = 0;
+  auto count_to = [&](uint32_t to) {
+    cp += CountCodePoints(text, counted, to);
+    counted = to;
+  };
+  uint32_t pos = begin;
   while (pos < end) {
-    char32_t c;
-    uint32_t len = Decode(text, pos, &c);
+    // Only bytes that can start a terminator need a look: . ! ? (ASCII),
+    // ؟ ؛ (D8 9F, D8 9B) and … (E2 80 A6).
+    const uint32_t len = TerminatorLength(bytes, pos, end);
+    if (len == 0) {
+      ++pos;
+      continue;
+    }
     pos += len;
-    ++cp;
-    if (!IsSentenceEnd(c)) continue;
     // Take further terminators and closing marks ("?!", "...", ".»").
     while (pos < end) {
       char32_t next;
-      uint32_t next_len = Decode(text, pos, &next);
+      const uint32_t next_len = Decode(text, pos, &next);
       if (!IsSentenceEnd(next) && !IsClosing(next)) break;
       pos += next_len;
-      ++cp;
     }
     if (pos >= end) break;
     char32_t next;
     Decode(text, pos, &next);
     if (!IsSpace(next)) continue;
+    count_to(pos);
     sentences.push_back({sentence_begin, pos, sentence_cp, cp});
     // Skip the white space to the next sentence.
     while (pos < end) {
-      uint32_t space_len = Decode(text, pos, &next);
+      const uint32_t space_len = Decode(text, pos, &next);
       if (!IsSpace(next)) break;
       pos += space_len;
-      ++cp;
     }
+    count_to(pos);
     sentence_begin = pos;
     sentence_cp = cp;
   }
@@ -205,31 +271,32 @@ void Segment(absl::string_view text, const SegmentOptions& options,
   const uint32_t max_chars =
       static_cast<uint32_t>(std::max(options.max_chars, 1));
   const uint32_t size = static_cast<uint32_t>(text.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   uint32_t pos = 0;
   while (pos < size) {
-    // One line: [pos, line_end), trimmed to [first, last) as we go.
-    uint32_t first = size, last = pos, cps = 0, trailing_cps = 0;
-    uint32_t line_end = size;
-    while (pos < size) {
-      char32_t c;
-      uint32_t len = Decode(text, pos, &c);
-      if (IsLineBreak(c)) {
-        line_end = pos;
-        pos += len;
-        break;
-      }
-      if (IsSpace(c)) {
-        if (first != size) ++trailing_cps;
-      } else {
-        if (first == size) first = pos;
-        cps += trailing_cps + 1;
-        trailing_cps = 0;
-        last = pos + len;
-      }
-      pos += len;
+    // One line: [pos, line_end), then trimmed to [first, last).
+    uint32_t line_end = pos;
+    uint32_t break_len = 0;
+    while (line_end < size &&
+           (break_len = LineBreakLength(bytes, line_end, size)) == 0) {
+      ++line_end;
     }
-    (void)line_end;
-    if (first == size) continue;  // Blank line.
+    uint32_t first = pos;
+    while (first < line_end) {
+      char32_t c;
+      const uint32_t len = Decode(text, first, &c);
+      if (!IsSpace(c)) break;
+      first += len;
+    }
+    uint32_t last = line_end;
+    while (last > first) {
+      uint32_t len;
+      if (!IsSpace(DecodeBefore(text, last, &len))) break;
+      last -= len;
+    }
+    pos = line_end + break_len;
+    if (first == last) continue;  // Blank line.
+    const uint32_t cps = CountCodePoints(text, first, last);
     if (cps <= max_chars) {
       out->push_back({first, last});
     } else {
@@ -565,29 +632,6 @@ std::vector<PassageSpan> RemovableSpans(
   }
   return spans;
 }
-
-namespace {
-
-// The code point that ends just before byte `pos` (which must be > 0 and
-// on a code point boundary); sets *len to its length.
-char32_t DecodeBefore(absl::string_view text, size_t pos, uint32_t* len) {
-  size_t start = pos - 1;
-  // Step back over at most three continuation bytes.
-  while (start > 0 && pos - start < 4 &&
-         (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
-    --start;
-  }
-  char32_t c;
-  uint32_t decoded = Decode(text, start, &c);
-  if (start + decoded != pos) {  // Not one sequence: treat as one byte.
-    *len = 1;
-    return internal::kReplacementCharacter;
-  }
-  *len = decoded;
-  return c;
-}
-
-}  // namespace
 
 std::string RemovePassages(absl::string_view text,
                            absl::Span<const PassageSpan> spans) {
