@@ -14,6 +14,7 @@
 #include "neardup/passage.h"
 #include "neardup/verify.h"
 #include "src/internal/parallel.h"
+#include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
 
 namespace neardup {
@@ -25,47 +26,8 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Keeps the error of the lowest-numbered document. Workers do not stop at
-// the first failure they see, so every document is tried and the error
-// reported is the same whatever the thread count.
-class FirstError {
- public:
-  void Record(size_t index, absl::Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!index_ || index < *index_) {
-      index_ = index;
-      status_ = std::move(status);
-    }
-  }
-  bool any() const { return index_.has_value(); }
-  absl::Status status() const { return status_; }
-
- private:
-  std::mutex mu_;
-  std::optional<size_t> index_;
-  absl::Status status_;
-};
-
-// Reports progress of a parallel stage from the calling thread (worker 0)
-// only, so callbacks never run concurrently.
-class StageProgress {
- public:
-  StageProgress(const PipelineProgress& callback, absl::string_view stage,
-                size_t total)
-      : callback_(callback), stage_(stage), total_(total) {}
-  void Add(size_t done, int worker) {
-    size_t now = done_.fetch_add(done, std::memory_order_relaxed) + done;
-    if (worker == 0 && callback_ && total_ > 0) {
-      callback_(stage_, static_cast<double>(now) / total_);
-    }
-  }
-
- private:
-  const PipelineProgress& callback_;
-  absl::string_view stage_;
-  size_t total_;
-  std::atomic<size_t> done_{0};
-};
+using internal::FirstError;
+using internal::StageProgress;
 
 // Per-worker buffers; reused across documents so the hot loop allocates only
 // when a document is larger than any before it.
@@ -252,21 +214,21 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   sets.sets.resize(involved.size());
   {
     StageProgress stage(progress, "shingle sets", involved.size());
-    internal::ParallelFor(
-        involved.size(), threads, 16,
-        [&](size_t begin, size_t end, int worker) {
-          Scratch& s = *scratch[worker];
-          for (size_t i = begin; i < end; ++i) {
-            absl::Status status = shingle(involved[i], s);
-            if (!status.ok()) {
-              error.Record(involved[i], std::move(status));
-              continue;
-            }
-            SortUnique(&s.shingles);
-            sets.sets[i].assign(s.shingles.begin(), s.shingles.end());
-          }
-          stage.Add(end - begin, worker);
-        });
+    internal::ParallelFor(involved.size(), threads, 16,
+                          [&](size_t begin, size_t end, int worker) {
+                            Scratch& s = *scratch[worker];
+                            for (size_t i = begin; i < end; ++i) {
+                              absl::Status status = shingle(involved[i], s);
+                              if (!status.ok()) {
+                                error.Record(involved[i], std::move(status));
+                                continue;
+                              }
+                              SortUnique(&s.shingles);
+                              sets.sets[i].assign(s.shingles.begin(),
+                                                  s.shingles.end());
+                            }
+                            stage.Add(end - begin, worker);
+                          });
   }
   if (error.any()) return error.status();
   scratch.clear();
