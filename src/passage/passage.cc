@@ -250,16 +250,6 @@ struct Scratch {
   TextScratch text;
   NormalizedText normalized;
   std::vector<uint64_t> shingles;
-  std::vector<PassageSpan> spans;
-};
-
-// What one chunk of documents produced in the sketch stage; chunks are
-// joined in order, which keeps passage numbers independent of threads.
-struct ChunkOutput {
-  std::vector<Passage> passages;
-  std::vector<uint32_t> lengths;
-  std::vector<uint32_t> slots;
-  uint64_t all_passages = 0;
 };
 
 constexpr size_t kDocumentsPerChunk = 32;
@@ -378,77 +368,104 @@ absl::StatusOr<PassageResult> FindRepeatedPassages(
   for (auto& s : scratch) s = std::make_unique<Scratch>();
   FirstError error;
 
-  // Stage 1: segment every document and sketch its passages.
+  // Stage 1: the passages of every document, numbered in input order.
+  // Segmenting first (it is cheap) gives the number of passages, so the
+  // sketches can then be written straight into one matrix.
   auto start = Clock::now();
   const size_t chunks = (n + kDocumentsPerChunk - 1) / kDocumentsPerChunk;
-  std::vector<ChunkOutput> outputs(chunks);
+  std::vector<std::vector<PassageSpan>> chunk_spans(chunks);
+  std::vector<uint32_t> per_document(n, 0);
   {
-    StageProgress stage(progress, "sketch", n);
+    StageProgress stage(progress, "segment", n);
     internal::ParallelFor(
         n, threads, kDocumentsPerChunk,
         [&](size_t begin, size_t end, int worker) {
           Scratch& s = *scratch[worker];
-          ChunkOutput& out = outputs[begin / kDocumentsPerChunk];
+          std::vector<PassageSpan>& out =
+              chunk_spans[begin / kDocumentsPerChunk];
           for (size_t doc = begin; doc < end; ++doc) {
             absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
             if (!text.ok()) {
               error.Record(doc, text.status());
               continue;
             }
-            s.spans.clear();
-            Segment(*text, segment_options, &s.spans);
-            out.all_passages += s.spans.size();
-            for (const PassageSpan& span : s.spans) {
+            const size_t before = out.size();
+            Segment(*text, segment_options, &out);
+            per_document[doc] = static_cast<uint32_t>(out.size() - before);
+          }
+          stage.Add(end - begin, worker);
+        });
+  }
+  if (error.any()) return error.status();
+  uint64_t total = 0;
+  for (const auto& spans : chunk_spans) total += spans.size();
+  if (total >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(
+        "more than 4 billion passages; split the input");
+  }
+  stats.passages = total;
+  std::vector<Passage> passages;
+  std::vector<uint32_t> first_passage(n + 1, 0);  // Per document.
+  passages.reserve(total);
+  {
+    size_t doc = 0;
+    for (std::vector<PassageSpan>& spans : chunk_spans) {
+      size_t i = 0;
+      for (; doc < n && i < spans.size(); ++doc) {
+        first_passage[doc] = static_cast<uint32_t>(passages.size());
+        for (uint32_t j = 0; j < per_document[doc]; ++j, ++i) {
+          passages.push_back({static_cast<uint32_t>(doc), spans[i]});
+        }
+      }
+      std::vector<PassageSpan>().swap(spans);
+    }
+    for (; doc <= n; ++doc) {
+      first_passage[doc] = static_cast<uint32_t>(passages.size());
+    }
+  }
+  std::vector<std::vector<PassageSpan>>().swap(chunk_spans);
+  std::vector<uint32_t>().swap(per_document);
+
+  // Sketches of the passages long enough to match; the others stay absent
+  // from the matrix and never become candidates.
+  std::vector<uint64_t> lengths(total, 0);
+  SignatureMatrix signatures;
+  signatures.Resize(total, options.num_perm);
+  {
+    StageProgress stage(progress, "sketch", n);
+    internal::ParallelFor(
+        n, threads, kDocumentsPerChunk,
+        [&](size_t begin, size_t end, int worker) {
+          Scratch& s = *scratch[worker];
+          for (size_t doc = begin; doc < end; ++doc) {
+            if (first_passage[doc] == first_passage[doc + 1]) continue;
+            absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
+            if (!text.ok()) {
+              error.Record(doc, text.status());
+              continue;
+            }
+            for (uint32_t p = first_passage[doc]; p < first_passage[doc + 1];
+                 ++p) {
+              const PassageSpan span = passages[p].span;
               normalizer.Normalize(
                   text->substr(span.begin, span.end - span.begin),
                   &s.normalized);
-              if (s.normalized.code_points.size() < min_chars) continue;
+              lengths[p] = s.normalized.code_points.size();
+              if (lengths[p] < min_chars) continue;
               s.shingles.clear();
               HashShingles(s.normalized.code_points, shingle_options,
                            &s.shingles);
-              const size_t row = out.passages.size();
-              out.slots.resize((row + 1) * k);
-              if (!hasher.Sketch(s.shingles, absl::MakeSpan(out.slots).subspan(
-                                                 row * k, k))) {
-                out.slots.resize(row * k);
-                continue;
-              }
-              out.passages.push_back({static_cast<uint32_t>(doc), span});
-              out.lengths.push_back(
-                  static_cast<uint32_t>(s.normalized.code_points.size()));
+              signatures.present[p] =
+                  hasher.Sketch(s.shingles, signatures.MutableRow(p));
             }
           }
           stage.Add(end - begin, worker);
         });
   }
   if (error.any()) return error.status();
-  size_t total = 0;
-  for (const ChunkOutput& out : outputs) {
-    total += out.passages.size();
-    stats.passages += out.all_passages;
+  for (uint8_t present : signatures.present) {
+    stats.short_passages += present == 0;
   }
-  if (total >= std::numeric_limits<uint32_t>::max()) {
-    return absl::InvalidArgumentError(
-        "more than 4 billion passages; split the input");
-  }
-  stats.short_passages = stats.passages - total;
-  std::vector<Passage> passages;
-  std::vector<uint64_t> lengths;
-  passages.reserve(total);
-  lengths.reserve(total);
-  SignatureMatrix signatures;
-  signatures.Resize(total, options.num_perm);
-  for (ChunkOutput& out : outputs) {
-    std::copy(out.slots.begin(), out.slots.end(),
-              signatures.slots.begin() + passages.size() * k);
-    std::fill(
-        signatures.present.begin() + passages.size(),
-        signatures.present.begin() + passages.size() + out.passages.size(), 1);
-    passages.insert(passages.end(), out.passages.begin(), out.passages.end());
-    lengths.insert(lengths.end(), out.lengths.begin(), out.lengths.end());
-    out = ChunkOutput();
-  }
-  std::vector<ChunkOutput>().swap(outputs);
   stats.sketch_seconds = SecondsSince(start);
 
   // Stage 2: candidate pairs of passages.
