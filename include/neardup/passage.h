@@ -180,12 +180,13 @@ std::vector<PassageSpan> RemovableSpans(
     absl::Span<const RepeatedPassage> repeats, uint32_t document,
     bool include_shared);
 
-// `text` without the given passages, and without the separators they leave:
-// a removed paragraph takes one of its neighbouring line-break runs with it,
-// a removed sentence window the white space before it (or after it, at the
-// start of a line), so no empty paragraph and no doubled space remains.
-// Every other byte is kept. `spans` must be sorted, not overlapping, and
-// within the text (as RemovableSpans() returns them).
+// `text` without the given passages, and without the separators they leave,
+// so no empty paragraph and no doubled space remains: a passage that starts
+// a line takes the white space after it (or, when it is the last text, the
+// white space before it, keeping a final line break); a sentence window
+// inside a line takes the white space before it. Every other byte is kept.
+// `spans` must be sorted, not overlapping, and within the text (as
+// RemovableSpans() returns them).
 std::string RemovePassages(absl::string_view text,
                            absl::Span<const PassageSpan> spans);
 
