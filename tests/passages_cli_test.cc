@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -272,6 +273,40 @@ TEST_F(PassagesCliTest, ReadsTextDirectoriesWithCrLf) {
   ASSERT_EQ(stripped.size(), 1u);
   EXPECT_EQ(TextOf(stripped[0]),
             absl::StrCat(kParagraphs[0], "\r\n\r\n", kParagraphs[1], "\r\n"));
+}
+
+// Records whose bytes are not valid UTF-8 are served repaired (U+FFFD), so
+// their text does not lie inside the line; --strip must still find the
+// field and keep every other byte.
+TEST_F(PassagesCliTest, StripsRecordsWithInvalidUtf8) {
+  const std::string text = absl::StrCat(
+      kParagraphs[0], "\\n\\n", kParagraphs[1], " \xFF\\n\\n", kParagraphs[0]);
+  const std::string line =
+      absl::StrCat("{\"id\": \"bad-bytes\", \"text\": \"", text,
+                   "\", \"note\": \"caf\xC3\xA9\", \"n\": [1, 2]}");
+  WriteAll(dir_ / "in.jsonl", line + "\n");
+  RunResult r = Run("passages in.jsonl --strip s.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ParseRepeats(r.out).size(), 1u) << r.out;
+  const std::vector<std::string> stripped = Lines(ReadAll(dir_ / "s.jsonl"));
+  ASSERT_EQ(stripped.size(), 1u);
+  EXPECT_EQ(TextOf(stripped[0]), absl::StrCat(kParagraphs[0], "\n\n",
+                                              kParagraphs[1], " \xEF\xBF\xBD"));
+  EXPECT_TRUE(
+      absl::StartsWith(stripped[0], "{\"id\": \"bad-bytes\", \"text\": "));
+  EXPECT_TRUE(absl::EndsWith(stripped[0],
+                             ", \"note\": \"caf\xC3\xA9\", \"n\": [1, 2]}"));
+
+  // The same for a .txt file, whose record is made by the loader.
+  fs::create_directories(dir_ / "docs");
+  WriteAll(dir_ / "docs/x.txt",
+           absl::StrCat(kParagraphs[2], "\xC3\n", kParagraphs[2]));
+  r = Run("passages docs --strip s.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ParseRepeats(r.out).size(), 1u) << r.out;
+  const std::string record = ReadAll(dir_ / "s.jsonl");
+  EXPECT_EQ(TextOf(record), absl::StrCat(kParagraphs[2], "\xEF\xBF\xBD"));
+  EXPECT_TRUE(absl::StartsWith(record, "{\"id\":\"x.txt\",\"text\":"));
 }
 
 TEST_F(PassagesCliTest, OutputIsIdenticalForAnyThreadCount) {
