@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -470,8 +471,58 @@ TEST(PassageMatcher, BuildThenQuery) {
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Build")));
   EXPECT_THAT(matcher->Build(), StatusIs(absl::StatusCode::kFailedPrecondition,
                                          HasSubstr("twice")));
-  EXPECT_THAT(PassageMatcher::Create({.ngram = 0}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("n-gram")));
+  EXPECT_THAT(
+      PassageMatcher::Create({.ngram = 0}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("n-gram")));
+}
+
+TEST(PassageMatcher, MatchFindsIndexedPassagesInANewText) {
+  neardup::testing::Rng rng(6);
+  std::vector<std::string> p =
+      LongParagraphs(rng, neardup::testing::Language::kArabic, 6, 250);
+  const Article indexed = Assemble({p[0], p[1], p[2]});
+  absl::StatusOr<PassageMatcher> matcher = PassageMatcher::Create({});
+  ASSERT_THAT(matcher, IsOk());
+  EXPECT_THAT(
+      matcher->Match(indexed.text),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Build")));
+  ASSERT_THAT(matcher->Add(Assemble({p[3]}).text), IsOk());
+  ASSERT_THAT(matcher->Add(indexed.text), IsOk());
+  ASSERT_THAT(matcher->Build(), IsOk());
+
+  // A new article: a fresh paragraph, p[2] verbatim, p[0] with a word
+  // changed, and a short line.
+  std::vector<std::string> words = absl::StrSplit(p[0], ' ');
+  words[3] = "مختلفة";
+  const Article query =
+      Assemble({p[4], p[2], absl::StrJoin(words, " "), "قصير"});
+  absl::StatusOr<std::vector<PassageMatch>> matches =
+      matcher->Match(query.text);
+  ASSERT_THAT(matches, IsOk());
+  ASSERT_EQ(matches->size(), 2u);
+  EXPECT_EQ((*matches)[0].span, query.paragraphs[1]);
+  EXPECT_EQ((*matches)[0].indexed.document, 1u);
+  EXPECT_EQ((*matches)[0].indexed.span, indexed.paragraphs[2]);
+  EXPECT_EQ((*matches)[0].jaccard, 1.0);
+  EXPECT_EQ((*matches)[1].span, query.paragraphs[2]);
+  EXPECT_EQ((*matches)[1].indexed.span, indexed.paragraphs[0]);
+  EXPECT_GE((*matches)[1].jaccard, 0.8);
+  EXPECT_LT((*matches)[1].jaccard, 1.0);
+
+  // Queries are const and thread-safe: the same answer from many threads.
+  std::vector<std::thread> threads;
+  std::vector<size_t> sizes(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      absl::StatusOr<std::vector<PassageMatch>> m = matcher->Match(query.text);
+      sizes[t] = m.ok() ? m->size() : 99;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_THAT(sizes, ::testing::Each(2u));
+  absl::StatusOr<std::vector<PassageMatch>> none = matcher->Match(p[5]);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
 }
 
 }  // namespace

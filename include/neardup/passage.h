@@ -38,6 +38,9 @@
 //   }
 //   std::string clean = neardup::RemovePassages(
 //       article_text, matcher->RemovableSpans(0, /*include_shared=*/false));
+//   // Which passages of a new article are already in the index?
+//   absl::StatusOr<std::vector<neardup::PassageMatch>> seen =
+//       matcher->Match(new_article);
 #ifndef NEARDUP_INCLUDE_NEARDUP_PASSAGE_H_
 #define NEARDUP_INCLUDE_NEARDUP_PASSAGE_H_
 
@@ -197,10 +200,19 @@ absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
     const Corpus& corpus, const PassageOptions& options,
     const PassageProgress& progress = {});
 
+// A passage of a query text that matches an indexed passage.
+struct PassageMatch {
+  PassageSpan span;    // In the query text.
+  PassageRef indexed;  // The best-matching indexed passage.
+  double jaccard = 0;  // Exact, >= the threshold.
+};
+
 // Repeated passages over documents added one at a time.
 //
 // Usage: Create(), Add() every document, Build() once, then query. Queries
-// are const and may be called from many threads at once.
+// are const and may be called from many threads at once. After Build() the
+// matcher holds the documents' text, 12 bytes per passage and, for Match(),
+// one 16-byte band entry per band and matched passage.
 class PassageMatcher {
  public:
   // InvalidArgument for bad options (see ValidatePassageOptions()).
@@ -232,6 +244,13 @@ class PassageMatcher {
                                           bool include_shared) const;
   // Pairs of different documents sharing a verified passage match.
   absl::Span<const DocPair> document_pairs() const;
+
+  // The passages of `text` (segmented and filtered as the added documents
+  // were) that match an indexed passage with exact Jaccard >= threshold,
+  // each with its best match (ties to the earliest in input order), in text
+  // order. `text` is not added. FailedPrecondition before a successful
+  // Build(); InvalidArgument for a text of 4 GiB or more.
+  absl::StatusOr<std::vector<PassageMatch>> Match(absl::string_view text) const;
   const PassageStats& stats() const;
 
  private:

@@ -330,9 +330,42 @@ absl::Status ValidatePassageOptions(const PassageOptions& options) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// A band key of one indexed passage; tables sort by (key, passage).
+struct KeyedPassage {
+  uint64_t key;
+  uint32_t passage;
+  friend bool operator<(const KeyedPassage& a, const KeyedPassage& b) {
+    return a.key != b.key ? a.key < b.key : a.passage < b.passage;
+  }
+};
+
+// What PassageMatcher keeps from the batch to answer Match() queries.
+struct IndexParts {
+  BandParams bands;
+  std::vector<Passage> passages;
+  // One sorted table per band, present passages only.
+  std::vector<std::vector<KeyedPassage>> tables;
+};
+
+absl::StatusOr<PassageResult> FindRepeatedPassagesImpl(
+    const Corpus& corpus, const PassageOptions& options,
+    const PassageProgress& progress, IndexParts* keep);
+
+}  // namespace
+
 absl::StatusOr<PassageResult> FindRepeatedPassages(
     const Corpus& corpus, const PassageOptions& options,
     const PassageProgress& progress) {
+  return FindRepeatedPassagesImpl(corpus, options, progress, nullptr);
+}
+
+namespace {
+
+absl::StatusOr<PassageResult> FindRepeatedPassagesImpl(
+    const Corpus& corpus, const PassageOptions& options,
+    const PassageProgress& progress, IndexParts* keep) {
   NEARDUP_RETURN_IF_ERROR(ValidatePassageOptions(options));
   if (corpus.size() >= std::numeric_limits<uint32_t>::max()) {
     return absl::InvalidArgumentError(
@@ -474,6 +507,23 @@ absl::StatusOr<PassageResult> FindRepeatedPassages(
   std::vector<DocPair> candidates = FindCandidatePairs(
       signatures, {.bands = bands, .seed = options.seed, .threads = threads},
       &stats.candidates);
+  if (keep != nullptr) {
+    keep->bands = bands;
+    keep->tables.resize(bands.bands);
+    internal::ParallelFor(
+        bands.bands, threads, 1, [&](size_t begin, size_t end, int) {
+          for (size_t band = begin; band < end; ++band) {
+            std::vector<KeyedPassage>& table = keep->tables[band];
+            for (size_t p = 0; p < signatures.size(); ++p) {
+              if (!signatures.present[p]) continue;
+              table.push_back({BandKey(signatures.Row(p), bands,
+                                       static_cast<int>(band), options.seed),
+                               static_cast<uint32_t>(p)});
+            }
+            std::sort(table.begin(), table.end());
+          }
+        });
+  }
   std::vector<uint32_t>().swap(signatures.slots);
   stats.candidates_seconds = SecondsSince(start);
 
@@ -629,9 +679,12 @@ absl::StatusOr<PassageResult> FindRepeatedPassages(
     }
   }
   stats.verify_seconds = SecondsSince(start);
+  if (keep != nullptr) keep->passages = std::move(passages);
   if (progress) progress("done", 1);
   return result;
 }
+
+}  // namespace
 
 std::vector<PassageSpan> RemovableSpans(
     absl::Span<const RepeatedPassage> repeats, uint32_t document,
@@ -717,6 +770,11 @@ struct PassageMatcher::State {
   std::vector<std::pair<std::string, std::string>> documents;
   bool built = false;
   PassageResult result;
+  // After a successful Build(): the documents, and what Match() needs.
+  std::unique_ptr<Corpus> corpus;
+  std::optional<Normalizer> normalizer;
+  std::optional<MinHasher> hasher;
+  IndexParts index;
 };
 
 PassageMatcher::PassageMatcher(std::unique_ptr<State> state)
@@ -759,9 +817,94 @@ absl::Status PassageMatcher::Build(const PassageProgress& progress) {
   NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<Corpus> corpus,
                            Corpus::FromDocuments(std::move(state_->documents)));
   std::vector<std::pair<std::string, std::string>>().swap(state_->documents);
+  NEARDUP_ASSIGN_OR_RETURN(state_->result,
+                           FindRepeatedPassagesImpl(*corpus, state_->options,
+                                                    progress, &state_->index));
   NEARDUP_ASSIGN_OR_RETURN(
-      state_->result, FindRepeatedPassages(*corpus, state_->options, progress));
+      Normalizer normalizer,
+      Normalizer::Create(
+          {.mode = state_->options.normalize, .record_offsets = false}));
+  NEARDUP_ASSIGN_OR_RETURN(
+      MinHasher hasher,
+      MinHasher::Create({.num_perm = state_->options.num_perm,
+                         .algorithm = state_->options.algorithm,
+                         .seed = state_->options.seed}));
+  state_->normalizer.emplace(std::move(normalizer));
+  state_->hasher.emplace(std::move(hasher));
+  state_->corpus = std::move(corpus);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PassageMatch>> PassageMatcher::Match(
+    absl::string_view text) const {
+  if (state_->corpus == nullptr) {
+    return absl::FailedPreconditionError(
+        "PassageMatcher::Match() needs a successful Build() first");
+  }
+  if (text.size() >= (uint64_t{1} << 32)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "text of ", text.size(), " bytes; texts must be under 4 GiB"));
+  }
+  const PassageOptions& options = state_->options;
+  const IndexParts& index = state_->index;
+  const ShingleOptions shingle_options{.ngram = options.ngram,
+                                       .seed = options.seed};
+  // Everything a query needs is local, which keeps Match() thread-safe.
+  std::vector<PassageSpan> spans;
+  Segment(text, {.max_chars = options.max_chars}, &spans);
+  NormalizedText normalized;
+  TextScratch scratch;
+  std::vector<uint64_t> query_set, other_set;
+  std::vector<uint32_t> signature(options.num_perm);
+  std::vector<uint32_t> candidates;
+  std::vector<PassageMatch> matches;
+  auto shingle_set = [&](absl::string_view bytes, std::vector<uint64_t>* set) {
+    state_->normalizer->Normalize(bytes, &normalized);
+    set->clear();
+    HashShingles(normalized.code_points, shingle_options, set);
+  };
+  for (const PassageSpan& span : spans) {
+    shingle_set(text.substr(span.begin, span.end - span.begin), &query_set);
+    if (normalized.code_points.size() <
+        static_cast<size_t>(options.min_chars)) {
+      continue;
+    }
+    if (!state_->hasher->Sketch(query_set, absl::MakeSpan(signature))) {
+      continue;
+    }
+    SortUnique(&query_set);
+    candidates.clear();
+    for (int band = 0; band < index.bands.bands; ++band) {
+      const std::vector<KeyedPassage>& table = index.tables[band];
+      const uint64_t key = BandKey(signature, index.bands, band, options.seed);
+      auto it =
+          std::lower_bound(table.begin(), table.end(), KeyedPassage{key, 0});
+      for (; it != table.end() && it->key == key; ++it) {
+        candidates.push_back(it->passage);
+      }
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                     candidates.end());
+    std::optional<PassageMatch> best;
+    for (uint32_t candidate : candidates) {
+      const Passage& passage = index.passages[candidate];
+      NEARDUP_ASSIGN_OR_RETURN(
+          absl::string_view document,
+          state_->corpus->Text(passage.document, &scratch));
+      shingle_set(document.substr(passage.span.begin,
+                                  passage.span.end - passage.span.begin),
+                  &other_set);
+      SortUnique(&other_set);
+      const double jaccard = CompareSortedSets(query_set, other_set).jaccard;
+      // Candidates are in input order, so ties go to the earliest passage.
+      if (jaccard >= options.threshold && (!best || jaccard > best->jaccard)) {
+        best = PassageMatch{span, {passage.document, passage.span}, jaccard};
+      }
+    }
+    if (best) matches.push_back(*best);
+  }
+  return matches;
 }
 
 size_t PassageMatcher::num_documents() const {
