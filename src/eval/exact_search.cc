@@ -36,33 +36,6 @@ uint32_t AtLeast(double x) {
   return c < 1 ? 1 : static_cast<uint32_t>(c);
 }
 
-// Sorts `values` with up to `threads` threads: parts sorted in parallel,
-// then merged pairwise, each round in parallel.
-void ParallelSort(std::vector<uint64_t>* values, int threads) {
-  const size_t n = values->size();
-  size_t parts = std::bit_ceil(static_cast<size_t>(std::max(threads, 1)));
-  if (n < (size_t{1} << 16)) parts = 1;
-  std::vector<size_t> bounds(parts + 1);
-  for (size_t p = 0; p <= parts; ++p) bounds[p] = n * p / parts;
-  uint64_t* data = values->data();
-  internal::ParallelFor(parts, threads, 1, [&](size_t begin, size_t end, int) {
-    for (size_t p = begin; p < end; ++p) {
-      std::sort(data + bounds[p], data + bounds[p + 1]);
-    }
-  });
-  for (size_t width = 1; width < parts; width *= 2) {
-    const size_t merges = parts / (2 * width);
-    internal::ParallelFor(
-        merges, threads, 1, [&](size_t begin, size_t end, int) {
-          for (size_t m = begin; m < end; ++m) {
-            const size_t lo = m * 2 * width;
-            std::inplace_merge(data + bounds[lo], data + bounds[lo + width],
-                               data + bounds[lo + 2 * width]);
-          }
-        });
-  }
-}
-
 // Keeps the error of the lowest-numbered document, so the error reported
 // does not depend on the thread count.
 class FirstError {
@@ -129,66 +102,154 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
   for (size_t i = 0; i < sets.size(); ++i) {
     offsets[i + 1] = offsets[i] + static_cast<uint32_t>(sets[i].size());
   }
-  std::vector<uint64_t> distinct(total);
-  internal::ParallelFor(sets.size(), threads, 256,
-                        [&](size_t begin, size_t end, int) {
-                          for (size_t i = begin; i < end; ++i) {
-                            std::copy(sets[i].begin(), sets[i].end(),
-                                      distinct.begin() + offsets[i]);
-                          }
-                        });
-  ParallelSort(&distinct, threads);
-  std::vector<uint32_t> frequency;
-  size_t num_distinct = 0;
-  for (size_t i = 0; i < distinct.size();) {
-    size_t j = i + 1;
-    while (j < distinct.size() && distinct[j] == distinct[i]) ++j;
-    distinct[num_distinct++] = distinct[i];
-    frequency.push_back(static_cast<uint32_t>(j - i));
-    i = j;
+  const size_t n = sets.size();
+  // Hashes are uniform, so their top byte splits them into 256 buckets of
+  // similar size that are counted, sorted and looked up independently, in
+  // parallel, each small enough to stay in cache. Documents are cut into a
+  // fixed number of ranges (not one per thread) for the scatter, so where
+  // each hash lands never depends on the thread count.
+  constexpr int kTopShift = 56;
+  constexpr size_t kBuckets = 256;
+  constexpr size_t kRanges = 16;
+  std::vector<size_t> range_start(kRanges + 1);
+  for (size_t g = 0; g <= kRanges; ++g) range_start[g] = n * g / kRanges;
+  // slot[g * kBuckets + b]: where range g writes its hashes of bucket b.
+  std::vector<uint64_t> slot(kRanges * kBuckets, 0);
+  internal::ParallelFor(
+      kRanges, threads, 1, [&](size_t begin, size_t end, int) {
+        for (size_t g = begin; g < end; ++g) {
+          uint64_t* count = slot.data() + g * kBuckets;
+          for (size_t i = range_start[g]; i < range_start[g + 1]; ++i) {
+            for (uint64_t h : sets[i]) ++count[h >> kTopShift];
+          }
+        }
+      });
+  std::vector<uint64_t> bucket_start(kBuckets + 1, 0);
+  {
+    uint64_t position = 0;
+    for (size_t b = 0; b < kBuckets; ++b) {
+      bucket_start[b] = position;
+      for (size_t g = 0; g < kRanges; ++g) {
+        const uint64_t count = slot[g * kBuckets + b];
+        slot[g * kBuckets + b] = position;
+        position += count;
+      }
+    }
+    bucket_start[kBuckets] = position;
   }
-  distinct.resize(num_distinct);
-  distinct.shrink_to_fit();
-  stats.distinct_shingles = num_distinct;
-  // Counting sort by frequency; within a frequency, hash order.
+  std::vector<uint64_t> hashes(total);
+  internal::ParallelFor(
+      kRanges, threads, 1, [&](size_t begin, size_t end, int) {
+        for (size_t g = begin; g < end; ++g) {
+          uint64_t* fill = slot.data() + g * kBuckets;
+          for (size_t i = range_start[g]; i < range_start[g + 1]; ++i) {
+            for (uint64_t h : sets[i]) hashes[fill[h >> kTopShift]++] = h;
+          }
+        }
+      });
+  std::vector<uint64_t>().swap(slot);
+  // Per bucket: distinct hashes (compacted to the front of the bucket's
+  // range) and how many sets hold each.
+  std::vector<std::vector<uint32_t>> frequency(kBuckets);
+  internal::ParallelFor(
+      kBuckets, threads, 1, [&](size_t begin, size_t end, int) {
+        for (size_t b = begin; b < end; ++b) {
+          uint64_t* first = hashes.data() + bucket_start[b];
+          uint64_t* last = hashes.data() + bucket_start[b + 1];
+          std::sort(first, last);
+          uint64_t* out = first;
+          for (uint64_t* it = first; it != last;) {
+            uint64_t* run = it + 1;
+            while (run != last && *run == *it) ++run;
+            *out++ = *it;
+            frequency[b].push_back(static_cast<uint32_t>(run - it));
+            it = run;
+          }
+        }
+      });
+  size_t num_distinct = 0;
   uint32_t max_frequency = 0;
-  for (uint32_t f : frequency) max_frequency = std::max(max_frequency, f);
+  for (const auto& f : frequency) {
+    num_distinct += f.size();
+    for (uint32_t c : f) max_frequency = std::max(max_frequency, c);
+  }
+  stats.distinct_shingles = num_distinct;
+  // Counting sort by frequency; within a frequency, hash order (bucket by
+  // bucket is hash order). Each bucket's counts are overwritten by the
+  // token ids.
   std::vector<uint32_t> first_of(max_frequency + 2, 0);
-  for (uint32_t f : frequency) ++first_of[f + 1];
+  for (const auto& f : frequency) {
+    for (uint32_t c : f) ++first_of[c + 1];
+  }
   for (size_t f = 1; f < first_of.size(); ++f) first_of[f] += first_of[f - 1];
   // Tokens held by one set only can never be shared: they are skipped when
   // indexing and probing.
   const uint32_t num_unshared = first_of.size() > 2 ? first_of[2] : 0;
-  std::vector<uint32_t> token_of(num_distinct);
-  for (size_t u = 0; u < num_distinct; ++u) {
-    token_of[u] = first_of[frequency[u]]++;
+  for (auto& f : frequency) {
+    for (uint32_t& c : f) c = first_of[c]++;
   }
-  std::vector<uint32_t>().swap(frequency);
-  // Hashes are uniform, so a table on their top bits finds each one in the
-  // sorted distinct array with a short scan.
-  const int bits =
-      std::clamp(static_cast<int>(std::bit_width(num_distinct)) - 2, 1, 26);
-  std::vector<uint32_t> bucket_start((size_t{1} << bits) + 1, 0);
-  for (uint64_t h : distinct) ++bucket_start[(h >> (64 - bits)) + 1];
-  for (size_t b = 1; b < bucket_start.size(); ++b) {
-    bucket_start[b] += bucket_start[b - 1];
-  }
+  std::vector<uint32_t>().swap(first_of);
+  // Rename every set's hashes, bucket by bucket: a set's hashes of one
+  // bucket are contiguous (sets are sorted), so each worker walks every
+  // set with a cursor, and lookups stay inside one bucket's small table.
   std::vector<uint32_t> tokens(total);
-  internal::ParallelFor(sets.size(), threads, 64,
-                        [&](size_t begin, size_t end, int) {
-                          for (size_t i = begin; i < end; ++i) {
-                            uint32_t* out = tokens.data() + offsets[i];
-                            for (uint64_t h : sets[i]) {
-                              uint32_t u = bucket_start[h >> (64 - bits)];
-                              while (distinct[u] != h) ++u;
-                              *out++ = token_of[u];
-                            }
-                            std::sort(tokens.data() + offsets[i], out);
-                          }
-                        });
-  std::vector<uint64_t>().swap(distinct);
-  std::vector<uint32_t>().swap(token_of);
-  std::vector<uint32_t>().swap(bucket_start);
+  constexpr size_t kBucketChunk = 16;
+  internal::ParallelFor(
+      kBuckets, threads, kBucketChunk, [&](size_t begin, size_t end, int) {
+        std::vector<uint32_t> cursor(n);
+        for (size_t i = 0; i < n; ++i) {
+          cursor[i] = static_cast<uint32_t>(
+              std::lower_bound(sets[i].begin(), sets[i].end(),
+                               static_cast<uint64_t>(begin) << kTopShift) -
+              sets[i].begin());
+        }
+        // One lookup table per bucket of the chunk, then one visit per set:
+        // a set's hashes in these buckets are contiguous.
+        struct Lookup {
+          const uint64_t* distinct;
+          const uint32_t* ids;
+          int shift;
+          uint64_t mask;
+          std::vector<uint32_t> table;
+        };
+        std::vector<Lookup> lookups(end - begin);
+        for (size_t b = begin; b < end; ++b) {
+          Lookup& l = lookups[b - begin];
+          l.distinct = hashes.data() + bucket_start[b];
+          l.ids = frequency[b].data();
+          const size_t m = frequency[b].size();
+          const int bits =
+              std::clamp(static_cast<int>(std::bit_width(m)) - 2, 1, 20);
+          l.shift = kTopShift - bits;
+          l.mask = (uint64_t{1} << bits) - 1;
+          l.table.assign((size_t{1} << bits) + 1, 0);
+          for (size_t u = 0; u < m; ++u) {
+            ++l.table[((l.distinct[u] >> l.shift) & l.mask) + 1];
+          }
+          for (size_t k = 1; k < l.table.size(); ++k) {
+            l.table[k] += l.table[k - 1];
+          }
+        }
+        for (size_t i = 0; i < n; ++i) {
+          absl::Span<const uint64_t> set = sets[i];
+          uint32_t* out = tokens.data() + offsets[i];
+          for (size_t c = cursor[i];
+               c < set.size() && (set[c] >> kTopShift) < end; ++c) {
+            const uint64_t h = set[c];
+            const Lookup& l = lookups[(h >> kTopShift) - begin];
+            uint32_t u = l.table[(h >> l.shift) & l.mask];
+            while (l.distinct[u] != h) ++u;
+            out[c] = l.ids[u];
+          }
+        }
+      });
+  std::vector<uint64_t>().swap(hashes);
+  std::vector<std::vector<uint32_t>>().swap(frequency);
+  internal::ParallelFor(n, threads, 64, [&](size_t begin, size_t end, int) {
+    for (size_t i = begin; i < end; ++i) {
+      std::sort(tokens.data() + offsets[i], tokens.data() + offsets[i + 1]);
+    }
+  });
   stats.order_seconds = SecondsSince(start);
 
   // Sets in order of size (ties by input position): a set is probed only
@@ -216,6 +277,12 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
   auto index_prefix = [&](uint32_t size) {
     return size - AtLeast(index_ratio * size) + 1;
   };
+  // The last token of each set's indexed prefix, for the verification
+  // bound.
+  std::vector<uint32_t> index_last(num_sets);
+  for (uint32_t r = 0; r < num_sets; ++r) {
+    index_last[r] = set_tokens(r)[index_prefix(size_at[r]) - 1];
+  }
   std::vector<uint32_t> list_start(num_distinct + 1, 0);
   for (uint32_t r = 0; r < num_sets; ++r) {
     absl::Span<const uint32_t> x = set_tokens(r);
@@ -246,6 +313,14 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
   const double pair_ratio = t / (1 + t);
   struct Worker {
     std::vector<uint32_t> overlap;  // Per rank: prefix overlap or kPruned.
+    // Per rank: positions in x and in y of the last shared prefix token.
+    std::vector<uint32_t> last_x, last_y;
+    // Per shared token: how many entries at the head of its list are too
+    // small for the sets this worker probes now. A worker's sets come in
+    // rank order, so sizes only grow and the skip only moves forward: one
+    // read instead of a binary search over a long list (cache misses that
+    // were most of the probing time).
+    std::vector<uint32_t> too_small;
     std::vector<uint32_t> touched;
     uint64_t candidates = 0;
   };
@@ -254,7 +329,12 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
   internal::ParallelFor(
       num_sets, threads, kChunk, [&](size_t begin, size_t end, int worker) {
         Worker& w = workers[worker];
-        if (w.overlap.empty()) w.overlap.assign(num_sets, 0);
+        if (w.overlap.empty()) {
+          w.overlap.assign(num_sets, 0);
+          w.last_x.resize(num_sets);
+          w.last_y.resize(num_sets);
+          w.too_small.assign(num_distinct - num_unshared, 0);
+        }
         std::vector<ScoredPair>& out = found[begin / kChunk];
         for (uint32_t r = static_cast<uint32_t>(begin); r < end; ++r) {
           absl::Span<const uint32_t> x = set_tokens(r);
@@ -263,13 +343,15 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
           const uint32_t prefix = sx - min_size + 1;
           for (uint32_t i = 0; i < prefix; ++i) {
             if (x[i] < num_unshared) continue;
-            const Posting* list = postings.data() + list_start[x[i]];
             const Posting* list_end = postings.data() + list_start[x[i] + 1];
             // Entries are in rank order, so in size order: skip the sets too
             // small to reach t, stop at the first set not smaller than x.
-            list = std::partition_point(list, list_end, [&](const Posting& p) {
-              return size_at[p.rank] < min_size;
-            });
+            uint32_t& skip = w.too_small[x[i] - num_unshared];
+            const Posting* list = postings.data() + list_start[x[i]] + skip;
+            while (list != list_end && size_at[list->rank] < min_size) {
+              ++list;
+              ++skip;
+            }
             for (; list != list_end && list->rank < r; ++list) {
               const uint32_t y = list->rank;
               const uint32_t seen = w.overlap[y];
@@ -280,29 +362,43 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
                   seen + 1 + std::min(sx - i - 1, sy - list->position - 1);
               if (seen == 0) w.touched.push_back(y);
               w.overlap[y] = reachable >= needed ? seen + 1 : kPruned;
+              w.last_x[y] = i;
+              w.last_y[y] = list->position;
             }
           }
           for (uint32_t y : w.touched) {
             const uint32_t seen = w.overlap[y];
             w.overlap[y] = 0;
             if (seen == kPruned) continue;
-            absl::Span<const uint32_t> ys = set_tokens(y);
             const uint32_t sy = size_at[y];
             const uint32_t needed = AtLeast(pair_ratio * (sx + sy));
             // `seen` counts every token the two prefixes share. Tokens up to
             // the smaller of the two prefixes' last tokens lie inside both
             // prefixes, so only what follows it can add to the overlap
             // (AllPairs' verification bound): often too little, and the
-            // merge is skipped.
+            // merge is skipped. The bound is first taken from positions at
+            // hand (the last shared token bounds where the smaller prefix
+            // ends in the other set), without reading y's tokens, which
+            // would be a cache miss for most candidates.
+            const uint32_t y_prefix = index_prefix(sy);
             const uint32_t x_last = x[prefix - 1];
-            const uint32_t y_last = ys[index_prefix(sy) - 1];
+            const bool x_ends_first = x_last < index_last[y];
+            const uint32_t rest =
+                x_ends_first ? std::min(sx - prefix, sy - w.last_y[y] - 1)
+                             : std::min(sx - w.last_x[y] - 1, sy - y_prefix);
+            if (seen + rest < needed) continue;
+            absl::Span<const uint32_t> ys = set_tokens(y);
             size_t a, b;
-            if (x_last < y_last) {
+            if (x_ends_first) {
               a = prefix;
-              b = std::upper_bound(ys.begin(), ys.end(), x_last) - ys.begin();
+              b = std::upper_bound(ys.begin() + w.last_y[y] + 1, ys.end(),
+                                   x_last) -
+                  ys.begin();
             } else {
-              a = std::upper_bound(x.begin(), x.end(), y_last) - x.begin();
-              b = index_prefix(sy);
+              a = std::upper_bound(x.begin() + w.last_x[y] + 1, x.end(),
+                                   index_last[y]) -
+                  x.begin();
+              b = y_prefix;
             }
             uint32_t common = seen;
             if (common + std::min(sx - a, sy - b) < needed) continue;
