@@ -390,7 +390,6 @@ absl::StatusOr<PassageResult> FindRepeatedPassagesImpl(
   const size_t min_chars = static_cast<size_t>(options.min_chars);
   const int threads = internal::ResolveThreads(options.threads);
   const size_t n = corpus.size();
-  const size_t k = static_cast<size_t>(options.num_perm);
 
   PassageResult result;
   PassageStats& stats = result.stats;
