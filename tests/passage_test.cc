@@ -95,6 +95,47 @@ TEST(Segment, SplitsParagraphsOnEveryLineBreak) {
   ExpectWellFormed(text, spans);
 }
 
+TEST(Segment, HardWrappedTextIsJoinedIntoParagraphs) {
+  // Reuters style: lines wrapped near 60 code points, paragraphs marked by
+  // indentation or a blank line.
+  const std::string p1 =
+      "Showers continued throughout the week in the Bahia cocoa\n"
+      "zone, alleviating the drought since early January and\n"
+      "improving prospects for the coming harvest, traders said.";
+  const std::string p2 =
+      "Arrivals for the week ended February 22 were 155,221 bags\n"
+      "of 60 kilos making a cumulative total for the season of\n"
+      "5.93 mln against 5.81 at the same stage last year.";
+  const std::string p3 = "Reuter";
+  const std::string text = p1 + "\n    " + p2 + "\n\n " + p3 + "\n";
+  EXPECT_THAT(SegmentTexts(text), ElementsAre(p1, p2, p3));
+  std::vector<PassageSpan> spans;
+  Segment(text, {}, &spans);
+  ExpectWellFormed(text, spans);
+  // The next paragraph moves up into the removed one's place.
+  EXPECT_EQ(RemovePassages(text, {spans[1]}), p1 + "\n    " + p3 + "\n");
+}
+
+TEST(Segment, OneParagraphPerLineIsNotTakenForWrappedText) {
+  // Short subheadings above long paragraphs, and short complete sentences,
+  // each on its own line: every line stays a passage.
+  const std::string heading_text =
+      "* Fires near Athens under control\n"
+      "* The fire service said on Monday that the forest fires which killed "
+      "a policeman were under control after three days, and that the "
+      "evacuated villages could be reached again by road.\n\n"
+      "* President leaves hospital after surgery\n"
+      "* The presidency said the president had left hospital in good "
+      "health after a minor operation and would return to work next week.";
+  EXPECT_EQ(SegmentTexts(heading_text).size(), 4u);
+  const std::string sentences =
+      "The council met on Monday to discuss the new budget plan.\n"
+      "Members approved the transport section after a long debate.\n"
+      "The housing section was sent back to the committee for changes.\n"
+      "A final vote is expected before the end of the month.";
+  EXPECT_EQ(SegmentTexts(sentences).size(), 4u);
+}
+
 TEST(Segment, EmptyAndBlankTextsHaveNoPassages) {
   EXPECT_TRUE(SegmentTexts("").empty());
   EXPECT_TRUE(SegmentTexts(" \n\r\n\t \xC2\xA0\n").empty());

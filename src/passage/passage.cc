@@ -117,6 +117,48 @@ char32_t DecodeBefore(absl::string_view text, size_t pos, uint32_t* len) {
   return c;
 }
 
+// One line of a text, trimmed to [first, last).
+struct Line {
+  uint32_t first;
+  uint32_t last;
+  uint32_t cps;  // Code points in [first, last).
+  bool blank;
+  bool indented;       // White space before its text.
+  bool ends_sentence;  // Its text ends with sentence punctuation.
+};
+
+// Whether line breaks inside runs of lines are soft wraps (Reuters-style
+// text wrapped at a fixed width, paragraphs marked by indentation or blank
+// lines) rather than paragraph ends. Looks at every line followed by a
+// non-blank, non-indented line ("joins"): in wrapped text there are several,
+// nearly all are, with the line after them, at most 100 code points, most
+// end inside a sentence, and most are nearly as long as the longest (the
+// wrap width). News that puts one paragraph on each line fails the width
+// test (a subheading above its paragraph too) or the punctuation test; lists
+// fail the evenness test.
+bool IsHardWrapped(const std::vector<Line>& lines) {
+  size_t joins = 0, narrow = 0, open = 0;
+  uint32_t widest = 0;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    if (lines[i].blank || lines[i + 1].blank || lines[i + 1].indented) {
+      continue;
+    }
+    ++joins;
+    narrow += lines[i].cps <= 100 && lines[i + 1].cps <= 100;
+    open += !lines[i].ends_sentence;
+    widest = std::max(widest, lines[i].cps);
+  }
+  if (joins < 3 || narrow * 10 < joins * 9 || open * 2 < joins) return false;
+  size_t even = 0;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    if (lines[i].blank || lines[i + 1].blank || lines[i + 1].indented) {
+      continue;
+    }
+    even += lines[i].cps * 4 >= widest * 3;
+  }
+  return even * 3 >= joins * 2;
+}
+
 struct Sentence {
   uint32_t begin;  // Bytes.
   uint32_t end;
@@ -262,9 +304,12 @@ void Segment(absl::string_view text, const SegmentOptions& options,
       static_cast<uint32_t>(std::max(options.max_chars, 1));
   const uint32_t size = static_cast<uint32_t>(text.size());
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+
+  // Pass 1: the lines, trimmed.
+  thread_local std::vector<Line> lines;
+  lines.clear();
   uint32_t pos = 0;
   while (pos < size) {
-    // One line: [pos, line_end), then trimmed to [first, last).
     uint32_t line_end = pos;
     uint32_t break_len = 0;
     while (line_end < size &&
@@ -284,14 +329,46 @@ void Segment(absl::string_view text, const SegmentOptions& options,
       if (!IsSpace(DecodeBefore(text, last, &len))) break;
       last -= len;
     }
+    Line line{first, last, 0, first == last, first > pos, false};
+    if (!line.blank) {
+      line.cps = CountCodePoints(text, first, last);
+      uint32_t len;
+      const char32_t end = DecodeBefore(text, last, &len);
+      line.ends_sentence = IsSentenceEnd(end) || IsClosing(end);
+    }
+    lines.push_back(line);
     pos = line_end + break_len;
-    if (first == last) continue;  // Blank line.
+  }
+
+  auto emit = [&](uint32_t first, uint32_t last) {
     const uint32_t cps = CountCodePoints(text, first, last);
     if (cps <= max_chars) {
       out->push_back({first, last});
     } else {
       SegmentLongParagraph(text, first, last, cps, max_chars, out);
     }
+  };
+  if (!IsHardWrapped(lines)) {
+    for (const Line& line : lines) {
+      if (!line.blank) emit(line.first, line.last);
+    }
+    return;
+  }
+  // Hard-wrapped text: a paragraph runs until a blank line or an indented
+  // line.
+  size_t i = 0;
+  while (i < lines.size()) {
+    if (lines[i].blank) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j + 1 < lines.size() && !lines[j + 1].blank &&
+           !lines[j + 1].indented) {
+      ++j;
+    }
+    emit(lines[i].first, lines[j].last);
+    i = j + 1;
   }
 }
 
