@@ -167,7 +167,7 @@ using PassageProgress =
     std::function<void(absl::string_view stage, double fraction)>;
 
 // Finds every repeated passage of the corpus. Deterministic for any thread
-// count. Memory: 16 bytes plus one signature (4 * num_perm bytes) per
+// count. Memory: 20 bytes plus one signature (4 * num_perm bytes) per
 // passage, and exact shingle sets only for passages in a candidate pair.
 // Errors: InvalidArgument for bad options; any error the corpus reports
 // while reading a document.
