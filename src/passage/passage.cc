@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -13,6 +12,7 @@
 #include "neardup/cluster.h"
 #include "neardup/verify.h"
 #include "src/internal/parallel.h"
+#include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/utf8.h"
 
@@ -240,48 +240,10 @@ void SegmentLongParagraph(absl::string_view text, uint32_t begin, uint32_t end,
 // ---------------------------------------------------------------------------
 // Matching.
 
-// Keeps the error of the lowest-numbered document, so the error reported is
-// the same whatever the thread count.
-class FirstError {
- public:
-  void Record(size_t index, absl::Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!index_ || index < *index_) {
-      index_ = index;
-      status_ = std::move(status);
-    }
-  }
-  bool any() const { return index_.has_value(); }
-  absl::Status status() const { return status_; }
+using internal::FirstError;
+using internal::StageProgress;
 
- private:
-  std::mutex mu_;
-  std::optional<size_t> index_;
-  absl::Status status_;
-};
-
-// Reports progress of a parallel stage from the calling thread (worker 0)
-// only, so callbacks never run concurrently.
-class StageProgress {
- public:
-  StageProgress(const PassageProgress& callback, absl::string_view stage,
-                size_t total)
-      : callback_(callback), stage_(stage), total_(total) {}
-  void Add(size_t done, int worker) {
-    size_t now = done_.fetch_add(done, std::memory_order_relaxed) + done;
-    if (worker == 0 && callback_ && total_ > 0) {
-      callback_(stage_, static_cast<double>(now) / total_);
-    }
-  }
-
- private:
-  const PassageProgress& callback_;
-  absl::string_view stage_;
-  size_t total_;
-  std::atomic<size_t> done_{0};
-};
-
-// A passage long enough to be matched.
+// A passage of a document, numbered in input order.
 struct Passage {
   uint32_t document;
   PassageSpan span;
