@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -430,6 +431,38 @@ TEST_F(EvalCliTest, SharedDataExactPairsMatchGroundTruth) {
   ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
   EXPECT_GE(report["result"]["recall"].get_double().value(), 0.95);
   EXPECT_EQ(report["result"]["precision"].get_double().value(), 1.0);
+}
+
+// The committed labelled set (tests/data/labels/) reads cleanly against the
+// corpus it was drawn from: every id exists, every line is counted.
+TEST_F(EvalCliTest, SharedDataLabelledSetLoads) {
+  const fs::path corpus_path = fs::path(NEARDUP_SOURCE_DIR) /
+                               "../shared/data/saudinewsnet-dev.jsonl.zst";
+  const fs::path labels_path = fs::path(NEARDUP_SOURCE_DIR) /
+                               "tests/data/labels/saudinewsnet-dev-labels.tsv";
+  if (!fs::exists(corpus_path) || !fs::exists(labels_path)) {
+    GTEST_SKIP() << "no ../shared/data or no labelled set";
+  }
+  size_t lines = 0, copies = 0;
+  std::ifstream in(labels_path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    ++lines;
+    copies += absl::EndsWith(line, "\tcopy");
+  }
+  RunResult r = Run(absl::StrCat("eval --labels '", labels_path.string(),
+                                 "' --no-sweep --json --quiet '",
+                                 corpus_path.string(), "'"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::element report;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["labels"]["pairs"].get_uint64().value(), lines);
+  EXPECT_EQ(report["labels"]["copies"].get_uint64().value(), copies);
+  const double f1 =
+      report["labels"]["best_threshold"]["metrics"]["f1"].get_double().value();
+  EXPECT_GT(f1, 0.0);
+  EXPECT_LE(f1, 1.0);
 }
 
 }  // namespace

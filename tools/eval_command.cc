@@ -394,9 +394,12 @@ std::string RenderText(const Report& r, const EvalFlags& flags) {
     const LabelReport& l = *r.labels;
     absl::StrAppend(
         &out, "\nLabels (", flags.labels_path, "): ", Thousands(l.pairs.size()),
-        " pairs, ", Thousands(l.copies), " copies\n", "  engine at ",
-        Fixed(main.threshold, 2), ":      ", MetricsText(*main.vs_labels), "\n",
-        "  exact J >= ", Fixed(main.threshold, 2), ":   ",
+        " pairs, ", Thousands(l.copies), " copies\n",
+        absl::StrFormat("  %-19s", absl::StrCat("engine at ",
+                                                Fixed(main.threshold, 2), ":")),
+        MetricsText(*main.vs_labels), "\n",
+        absl::StrFormat("  %-19s", absl::StrCat("exact J >= ",
+                                                Fixed(main.threshold, 2), ":")),
         MetricsText(l.exact_at_threshold), "\n",
         absl::StrFormat("  best F1 threshold: %.4f (any in (%.4f, %.4f] "
                         "decides the same): ",
