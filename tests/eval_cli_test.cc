@@ -201,7 +201,7 @@ TEST_F(EvalCliTest, LabelsGiveF1AndTheBestThreshold) {
   double lowest_copy = 1, highest_distinct = 0;
   int copies = 0, distinct = 0;
   for (size_t a = 0; a < docs_.size(); ++a) {
-    for (size_t b = a + 1; b < docs_.size(); b += 3) {
+    for (size_t b = a + 1; b < docs_.size(); b += 7) {
       const bool copy = docs_[a].story == docs_[b].story;
       const double j = BruteForceJaccard(docs_[a].text, docs_[b].text, 5);
       if (copy) {
@@ -220,7 +220,7 @@ TEST_F(EvalCliTest, LabelsGiveF1AndTheBestThreshold) {
   WriteAll(dir_ / "labels.tsv", tsv);
   RunResult r = Run(
       "eval --labels labels.tsv --normalize none --threshold 0.5 --no-sweep "
-      "--json --quiet corpus.jsonl");
+      "--json --quiet --plot labels.svg corpus.jsonl");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::element report;
   ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
@@ -236,6 +236,7 @@ TEST_F(EvalCliTest, LabelsGiveF1AndTheBestThreshold) {
   // to the highest distinct pair decides the same (6 decimals in JSON).
   EXPECT_NEAR(best["threshold"].get_double().value(), lowest_copy, 1e-6);
   EXPECT_NEAR(best["open_below"].get_double().value(), highest_distinct, 1e-6);
+  EXPECT_THAT(ReadAll(dir_ / "labels.svg"), HasSubstr("F1 (labels, exact J)"));
 }
 
 TEST_F(EvalCliTest, BadLabelLineExitsTwoNamingFileAndLine) {

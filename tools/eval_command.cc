@@ -450,11 +450,23 @@ std::string RenderPlot(const Report& r) {
     }
   }
   if (r.labels) {
-    for (const Run& run : r.runs) {
-      const double f1 = ClassifyAtThreshold(r.labels->scores, run.threshold).f1;
-      label_best.points.push_back({run.threshold, f1});
+    // Exact-Jaccard decisions cost nothing to recompute, so their curve is
+    // drawn on a fine grid down to the lowest labelled score: the best
+    // threshold often lies below the sweep.
+    double lowest = 1;
+    for (const LabeledScore& l : r.labels->scores) {
+      lowest = std::min(lowest, l.score);
+    }
+    const double from = std::min(x_min, std::floor(lowest * 10) / 10);
+    for (int step = 0;; ++step) {
+      const double t = from + 0.01 * step;
+      if (t > std::max(x_max, r.labels->best.threshold) + 1e-9) break;
+      const double f1 = ClassifyAtThreshold(r.labels->scores, t).f1;
+      label_best.points.push_back({t, f1});
       lo = std::min(lo, f1);
     }
+    x_min = std::min(x_min, from);
+    x_max = std::max(x_max, r.labels->best.threshold);
   }
   for (auto* s : {&recall, &precision, &label_f1, &label_best}) {
     if (!s->points.empty()) plot.series.push_back(*s);
