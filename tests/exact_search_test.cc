@@ -104,6 +104,21 @@ TEST(FindSimilarSets, MatchesAllPairsOnRandomSetsAtManyThresholds) {
   }
 }
 
+TEST(FindSimilarSets, MatchesAllPairsOnLongerSetsWithSharedVocabulary) {
+  // Sets of up to 150 tokens from 400: long prefixes, many partial
+  // overlaps, so the positional and prefix-overlap bounds do real work.
+  std::vector<std::vector<uint64_t>> sets = RandomSets(4, 250, 150, 400);
+  for (double t : {0.3, 0.5, 0.7, 0.85}) {
+    SCOPED_TRACE(absl::StrCat("threshold ", t));
+    absl::StatusOr<ExactSearchResult> got =
+        FindSimilarSets(Spans(sets), {.threshold = t, .threads = 2});
+    ASSERT_THAT(got, IsOk());
+    std::vector<ScoredPair> want = AllPairs(sets, t);
+    ASSERT_FALSE(want.empty());
+    ExpectSamePairs(got->pairs, want);
+  }
+}
+
 TEST(FindSimilarSets, DecidesPairsOnTheThresholdAsTheEngineDoes) {
   // J = 4/5 exactly, and 0.8 as a double is slightly above 4/5: the engine
   // compares 4.0 / 5.0 >= 0.8, which holds, so the pair must be found.
