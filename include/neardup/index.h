@@ -1,0 +1,239 @@
+// A persistent, incremental near-duplicate index with stable cluster ids.
+//
+// An index directory holds every parameter that changes a signature (fixed
+// by Index::Create), and for each document its id, its MinHash signature and
+// its shingle set as sorted 32-bit fingerprints, so that matches are
+// verified (near-)exactly without the original text. Documents arrive one at
+// a time: Add() answers "new" or "duplicate", names the document's cluster
+// and lists its verified matches, best first. The answer is durable once
+// Sync() returned (Add() with AddOptions::sync does it itself): it survives
+// kill -9 at any moment. docs/index.md explains the choices and
+// docs/file-format.md the bytes on disk.
+//
+// Cluster ids: a document with no verified match opens a cluster named by
+// its own id; a duplicate joins the cluster of its matches; when it bridges
+// several clusters the oldest id survives and the decision lists the ids it
+// absorbed. An id once returned always names the same story. Adding a corpus
+// in order gives the same verified pairs as RunPipeline() with single
+// linkage, keep=first and the same parameters (see docs/index.md for the one
+// exception, capped LSH buckets).
+//
+// Thread safety: Query(), Contains(), stats() and options() may be called
+// from many threads at once, also while one thread calls Add(), Remove(),
+// Sync() or Compact(). Writers are serialised internally; a second process
+// opening the same directory for writing is refused (flock on DIR/lock).
+//
+// Example:
+//
+//   neardup::IndexOptions options;
+//   options.threshold = 0.8;
+//   absl::Status created = neardup::Index::Create("news.ndx", options);
+//   neardup::OpenReport report;
+//   absl::StatusOr<std::unique_ptr<neardup::Index>> index =
+//       neardup::Index::Open("news.ndx", {}, &report);
+//   if (!index.ok()) return index.status();
+//   for (const std::string& w : report.warnings) Log(w);  // torn tail, ...
+//   absl::StatusOr<neardup::Decision> d = (*index)->Add("a1", text, {});
+//   // d->status == neardup::DecisionStatus::kNew, d->cluster == "a1".
+#ifndef NEARDUP_INCLUDE_NEARDUP_INDEX_H_
+#define NEARDUP_INCLUDE_NEARDUP_INDEX_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "neardup/corpus.h"
+#include "neardup/lsh.h"
+#include "neardup/minhash.h"
+#include "neardup/normalize.h"
+#include "neardup/shingle.h"
+
+namespace neardup {
+
+// The on-disk format this library writes. It reads every version up to this
+// one and refuses newer files (FailedPrecondition naming both versions).
+inline constexpr uint32_t kIndexFormatVersion = 1;
+
+// Everything fixed when an index is created. Documents added later are
+// normalised, shingled and sketched with exactly these settings.
+struct IndexOptions {
+  // Matches need exact Jaccard >= threshold, in (0, 1].
+  double threshold = 0.8;
+  // Code points per shingle, 1 to 64.
+  int ngram = 5;
+  // MinHash slots, 1 to 4096.
+  int num_perm = 128;
+  NormalizeMode normalize = NormalizeMode::kFull;
+  SketchAlgorithm algorithm = SketchAlgorithm::kOnePermutation;
+  uint64_t seed = kDefaultSeed;
+  // 0 and 0: chosen by ChooseBands(threshold, num_perm, min_recall) at
+  // creation, and stored. Both or neither must be set.
+  int bands = 0;
+  int rows = 0;
+  double min_recall = 0.99;
+};
+
+// InvalidArgument naming the first bad field and its range.
+absl::Status ValidateIndexOptions(const IndexOptions& options);
+
+struct OpenOptions {
+  // Read-only opens take no lock, never write, and treat a torn log tail as
+  // the end (with a warning) instead of truncating it. Add, Remove, Sync and
+  // Compact then fail with FailedPrecondition.
+  bool read_only = false;
+};
+
+// What Open() found and repaired, for the caller to show; the library
+// never prints.
+struct OpenReport {
+  // One line each, e.g. "log: torn tail of 37 bytes at offset 81920
+  // truncated (the last unacknowledged write)".
+  std::vector<std::string> warnings;
+  uint64_t log_records_replayed = 0;
+  uint64_t snapshot_documents = 0;
+  double seconds = 0;
+};
+
+enum class DecisionStatus {
+  kNew,        // No verified match: the document opened its own cluster.
+  kDuplicate,  // At least one verified match.
+  kExists,     // The id is already indexed with the same content; nothing
+               // changed (re-sending after a crash is harmless).
+};
+
+// "new", "duplicate" or "exists".
+absl::string_view DecisionStatusName(DecisionStatus status);
+
+struct IndexMatch {
+  std::string id;
+  // Jaccard and containment of the two fingerprint sets; see docs/index.md
+  // for how close they are to the exact 64-bit shingle scores (1e-4).
+  double jaccard = 0;
+  double containment = 0;
+};
+
+struct Decision {
+  std::string id;
+  DecisionStatus status = DecisionStatus::kNew;
+  // The cluster the document belongs to (or, for Query, would belong to):
+  // the id of the cluster's oldest member, unless that name was taken (see
+  // docs/index.md).
+  std::string cluster;
+  // Verified matches with Jaccard >= threshold, best first (Jaccard
+  // descending, then oldest first), at most AddOptions::max_matches.
+  std::vector<IndexMatch> matches;
+  // Cluster ids absorbed into `cluster` by this document, oldest first.
+  std::vector<std::string> merged;
+};
+
+struct AddOptions {
+  // Matches listed in the decision; every verified match links clusters,
+  // whatever this is.
+  size_t max_matches = 10;
+  // Sync() before returning. Batch callers turn this off and call Sync()
+  // before they report the decisions.
+  bool sync = true;
+};
+
+struct IndexStats {
+  uint64_t documents = 0;  // Live documents.
+  uint64_t removed = 0;    // Removed since the last compaction.
+  uint64_t clusters = 0;   // Clusters with at least one live document.
+  uint64_t clusters_of_two_or_more = 0;
+  uint64_t snapshot_bytes = 0;
+  uint64_t log_bytes = 0;
+  uint64_t fingerprint_bytes = 0;   // Encoded shingle sets held in memory.
+  uint64_t candidates_checked = 0;  // Since open: candidates verified.
+  uint32_t format_version = kIndexFormatVersion;
+  BandParams bands;
+};
+
+class Index {
+ public:
+  // Makes an index directory: creates `dir` if missing (it must be empty
+  // otherwise) and writes the parameters. AlreadyExists if it holds an index
+  // or other files; InvalidArgument for bad options.
+  static absl::Status Create(const std::string& dir,
+                             const IndexOptions& options);
+
+  // Opens an index: loads the snapshot, replays the log, truncates a torn
+  // tail (reported in `report`, which may be null). Refuses, with a one-line
+  // message naming the file: a directory that is not an index
+  // (NotFound/InvalidArgument), a newer format version (FailedPrecondition),
+  // corrupt parameters or snapshot, a log damaged before its tail
+  // (DataLoss), and a second writer (FailedPrecondition: locked).
+  static absl::StatusOr<std::unique_ptr<Index>> Open(
+      const std::string& dir, const OpenOptions& options,
+      OpenReport* report = nullptr);
+
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  // Indexes one document and returns its decision. An id already present
+  // with the same content returns kExists and changes nothing; with
+  // different content it is AlreadyExists naming the id. Ids are 1 to 65535
+  // bytes. After a write error the index refuses further writes (reopen to
+  // recover from the durable state).
+  absl::StatusOr<Decision> Add(absl::string_view id, absl::string_view text,
+                               const AddOptions& options);
+
+  // The decision Add() would give, without inserting or writing anything.
+  // `id` is only echoed. Thread-safe.
+  Decision Query(absl::string_view id, absl::string_view text,
+                 size_t max_matches) const;
+
+  // Removes a document. Its cluster keeps its id while any member is left.
+  // NotFound naming the id when it is not indexed. Not synced: call Sync().
+  absl::Status Remove(absl::string_view id);
+
+  // Makes every Add() and Remove() so far durable (write + fsync).
+  absl::Status Sync();
+
+  // Writes a snapshot of the whole state (temporary file, fsync, rename,
+  // directory fsync) and starts an empty log. Drops removed documents'
+  // data.
+  absl::Status Compact();
+
+  bool Contains(absl::string_view id) const;
+  // The cluster id of an indexed document; NotFound otherwise.
+  absl::StatusOr<std::string> ClusterOf(absl::string_view id) const;
+
+  IndexStats stats() const;
+  const IndexOptions& options() const;
+  const std::string& directory() const;
+
+ private:
+  struct State;
+  explicit Index(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// Parses one JSON-lines record the way LoadCorpus does (same fields, integer
+// ids as decimal text, invalid UTF-8 replaced by U+FFFD), for callers that
+// read records one at a time. Errors are InvalidArgument without a location;
+// callers prefix "file:line: ".
+class RecordParser {
+ public:
+  explicit RecordParser(const InputOptions& options);
+  ~RecordParser();
+  RecordParser(const RecordParser&) = delete;
+  RecordParser& operator=(const RecordParser&) = delete;
+
+  // Sets *id and *text from one line (no line end). Not thread-safe.
+  absl::Status Parse(absl::string_view line, std::string* id,
+                     std::string* text);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace neardup
+
+#endif  // NEARDUP_INCLUDE_NEARDUP_INDEX_H_

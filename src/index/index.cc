@@ -1,0 +1,1293 @@
+#include "neardup/index.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "neardup/verify.h"
+#include "src/internal/index_format.h"
+#include "src/internal/status_macros.h"
+
+namespace neardup {
+namespace {
+
+using internal::Reader;
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+constexpr size_t kMaxIdBytes = 65535;
+// Pending log bytes written out even before Sync(), to bound memory.
+constexpr size_t kFlushBytes = size_t{8} << 20;
+
+std::string Errno(absl::string_view what, const std::string& path) {
+  return absl::StrCat(path, ": ", what, ": ", std::strerror(errno));
+}
+
+absl::Status IoError(absl::string_view what, const std::string& path) {
+  const int e = errno;
+  std::string message = Errno(what, path);
+  if (e == ENOENT) return absl::NotFoundError(message);
+  if (e == EACCES || e == EPERM || e == EROFS) {
+    return absl::PermissionDeniedError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::Status WriteAllFd(int fd, absl::string_view data,
+                        const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("write failed", path);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FsyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open directory", dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return IoError("fsync failed", dir);
+  return absl::OkStatus();
+}
+
+// Writes `data` to dir/name through a temporary file: write, fsync, rename,
+// fsync the directory. A crash leaves the old file or the new one.
+absl::Status WriteFileAtomically(const std::string& dir, absl::string_view name,
+                                 absl::string_view data) {
+  const std::string path = absl::StrCat(dir, "/", name);
+  const std::string temp = absl::StrCat(path, ".tmp");
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot create", temp);
+  absl::Status status = WriteAllFd(fd, data, temp);
+  if (status.ok() && ::fsync(fd) != 0) status = IoError("fsync failed", temp);
+  ::close(fd);
+  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
+    status = IoError("cannot rename into place", path);
+  }
+  if (!status.ok()) {
+    ::unlink(temp.c_str());
+    return status;
+  }
+  return FsyncDir(dir);
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open", path);
+  std::string data;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    data.reserve(static_cast<size_t>(st.st_size));
+  }
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      absl::Status s = IoError("read failed", path);
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+absl::Status HeaderError(internal::HeaderCheck check, const std::string& path,
+                         uint32_t version) {
+  switch (check) {
+    case internal::HeaderCheck::kOk:
+      return absl::OkStatus();
+    case internal::HeaderCheck::kShort:
+      return absl::DataLossError(
+          absl::StrCat(path, ": file is truncated (", "shorter than its ",
+                       internal::kFileHeaderBytes, "-byte header)"));
+    case internal::HeaderCheck::kWrongMagic:
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": not a neardup index file (wrong magic bytes)"));
+    case internal::HeaderCheck::kBadChecksum:
+      return absl::DataLossError(
+          absl::StrCat(path, ": header checksum mismatch (file is corrupt)"));
+    case internal::HeaderCheck::kNewer:
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": written by index format version ", version,
+                       "; this neardup reads up to version ",
+                       kIndexFormatVersion, " (upgrade neardup)"));
+  }
+  return absl::InternalError("unreachable");
+}
+
+uint8_t NormalizeCode(NormalizeMode mode) {
+  switch (mode) {
+    case NormalizeMode::kNone:
+      return 0;
+    case NormalizeMode::kWhitespace:
+      return 1;
+    case NormalizeMode::kFull:
+      return 2;
+  }
+  return 2;
+}
+
+uint64_t DoubleBits(double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof(bits));
+  return bits;
+}
+
+double BitsDouble(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, sizeof(d));
+  return d;
+}
+
+std::string EncodeParams(const IndexOptions& o) {
+  std::string p;
+  p.push_back(static_cast<char>(internal::kParamsRecord));
+  internal::PutVarint(static_cast<uint64_t>(o.ngram), &p);
+  internal::PutVarint(static_cast<uint64_t>(o.num_perm), &p);
+  p.push_back(static_cast<char>(NormalizeCode(o.normalize)));
+  internal::PutVarint(static_cast<uint64_t>(kNormalizationVersion), &p);
+  p.push_back(
+      static_cast<char>(o.algorithm == SketchAlgorithm::kClassic ? 1 : 0));
+  internal::PutFixed64(o.seed, &p);
+  internal::PutFixed64(DoubleBits(o.threshold), &p);
+  internal::PutVarint(static_cast<uint64_t>(o.bands), &p);
+  internal::PutVarint(static_cast<uint64_t>(o.rows), &p);
+  internal::PutFixed64(DoubleBits(o.min_recall), &p);
+  return p;
+}
+
+absl::StatusOr<IndexOptions> DecodeParams(absl::string_view payload,
+                                          const std::string& path) {
+  Reader r(payload);
+  uint8_t type = 0, normalize = 0, algorithm = 0;
+  uint64_t ngram = 0, num_perm = 0, norm_version = 0, bands = 0, rows = 0;
+  uint64_t seed = 0, threshold = 0, min_recall = 0;
+  if (!r.GetByte(&type) || type != internal::kParamsRecord ||
+      !r.GetVarint(&ngram) || !r.GetVarint(&num_perm) ||
+      !r.GetByte(&normalize) || !r.GetVarint(&norm_version) ||
+      !r.GetByte(&algorithm) || !r.GetFixed64(&seed) ||
+      !r.GetFixed64(&threshold) || !r.GetVarint(&bands) ||
+      !r.GetVarint(&rows) || !r.GetFixed64(&min_recall) || !r.done()) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": parameters record is malformed"));
+  }
+  if (norm_version != static_cast<uint64_t>(kNormalizationVersion)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": built with normalisation version ", norm_version,
+        ", this neardup normalises with version ", kNormalizationVersion,
+        "; signatures would not match (rebuild the index)"));
+  }
+  IndexOptions o;
+  o.ngram = static_cast<int>(std::min<uint64_t>(ngram, 1 << 20));
+  o.num_perm = static_cast<int>(std::min<uint64_t>(num_perm, 1 << 20));
+  if (normalize > 2 || algorithm > 1) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": unknown normalisation or sketch algorithm"));
+  }
+  o.normalize = normalize == 0   ? NormalizeMode::kNone
+                : normalize == 1 ? NormalizeMode::kWhitespace
+                                 : NormalizeMode::kFull;
+  o.algorithm = algorithm == 1 ? SketchAlgorithm::kClassic
+                               : SketchAlgorithm::kOnePermutation;
+  o.seed = seed;
+  o.threshold = BitsDouble(threshold);
+  o.bands = static_cast<int>(std::min<uint64_t>(bands, 1 << 20));
+  o.rows = static_cast<int>(std::min<uint64_t>(rows, 1 << 20));
+  o.min_recall = BitsDouble(min_recall);
+  absl::Status valid = ValidateIndexOptions(o);
+  if (!valid.ok() || o.bands == 0) {
+    return absl::DataLossError(absl::StrCat(
+        path, ": stored parameters are invalid (", valid.message(), ")"));
+  }
+  return o;
+}
+
+// Per-thread buffers for preparing a text; reused so steady-state adds and
+// queries allocate only when a text is larger than any before.
+struct Scratch {
+  NormalizedText normalized;
+  std::vector<uint64_t> shingles;
+  std::vector<uint64_t> decoded;
+  std::vector<uint32_t> candidates;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+// A text turned into what the index compares.
+struct Prepared {
+  bool present = false;
+  std::vector<uint32_t> signature;
+  std::vector<uint64_t> fingerprints;  // Sorted, unique, < 2^32.
+};
+
+struct Verified {
+  uint32_t seq;
+  double jaccard;
+  double containment;
+};
+
+}  // namespace
+
+absl::string_view DecisionStatusName(DecisionStatus status) {
+  switch (status) {
+    case DecisionStatus::kNew:
+      return "new";
+    case DecisionStatus::kDuplicate:
+      return "duplicate";
+    case DecisionStatus::kExists:
+      return "exists";
+  }
+  return "new";
+}
+
+absl::Status ValidateIndexOptions(const IndexOptions& options) {
+  NEARDUP_RETURN_IF_ERROR(ValidateShingleOptions({.ngram = options.ngram}));
+  if (options.num_perm < 1 || options.num_perm > 4096) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--num-perm must be between 1 and 4096, got ", options.num_perm));
+  }
+  if (!(options.threshold > 0 && options.threshold <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threshold must be greater than 0 and at most 1, got ",
+                     options.threshold));
+  }
+  if ((options.bands == 0) != (options.rows == 0)) {
+    return absl::InvalidArgumentError(
+        "--bands and --rows go together: give both, or neither to have them "
+        "chosen from the threshold");
+  }
+  if (options.bands != 0) {
+    NEARDUP_RETURN_IF_ERROR(
+        ValidateBandParams({options.bands, options.rows}, options.num_perm));
+  }
+  if (!(options.min_recall > 0 && options.min_recall < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "minimum recall must be in (0, 1), got ", options.min_recall));
+  }
+  return absl::OkStatus();
+}
+
+struct Index::State {
+  struct Doc {
+    std::string id;
+    uint64_t fp_offset = 0;
+    uint32_t fp_bytes = 0;
+    uint32_t fp_count = 0;
+    uint32_t parent = 0;      // Union-find; roots are the oldest member.
+    uint32_t live_count = 0;  // At roots: live members of the cluster.
+    bool alive = true;
+    bool present = false;  // Has a signature (non-empty text).
+  };
+
+  std::string dir;
+  IndexOptions options;
+  BandParams bands;
+  std::optional<Normalizer> normalizer;
+  std::optional<MinHasher> hasher;
+  bool read_only = false;
+  int lock_fd = -1;
+  int log_fd = -1;
+
+  absl::Mutex writer_mu;  // Serialises Add/Remove/Sync/Compact.
+  // Log bytes not yet written, and the durable state of the files.
+  std::string pending ABSL_GUARDED_BY(writer_mu);
+  absl::Status write_error ABSL_GUARDED_BY(writer_mu);
+  uint64_t generation = 0;
+  std::atomic<uint64_t> log_bytes{0};
+  std::atomic<uint64_t> snapshot_bytes{0};
+  mutable std::atomic<uint64_t> candidates_checked{0};
+
+  // The in-memory tables. Readers (queries) share; the writer holds
+  // writer_mu and takes mu exclusively only to change them.
+  mutable absl::Mutex mu;
+  std::vector<Doc> docs ABSL_GUARDED_BY(mu);
+  std::vector<uint32_t> signatures ABSL_GUARDED_BY(mu);  // num_perm per doc.
+  std::string fingerprints ABSL_GUARDED_BY(mu);          // Encoded sets.
+  absl::flat_hash_map<std::string, uint32_t> live_ids ABSL_GUARDED_BY(mu);
+  // Per band: key -> newest doc in the bucket; next[band][doc] is the next
+  // older doc in the same bucket, or kNone.
+  std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads
+      ABSL_GUARDED_BY(mu);
+  std::vector<std::vector<uint32_t>> next ABSL_GUARDED_BY(mu);
+  // Cluster names that are not the id of the cluster's live root (the root
+  // was removed, or its id was taken when it opened) -> root.
+  absl::flat_hash_map<std::string, uint32_t> reserved_names ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<uint32_t, std::string> name_override ABSL_GUARDED_BY(mu);
+  uint64_t live = 0 ABSL_GUARDED_BY(mu);
+  uint64_t removed = 0 ABSL_GUARDED_BY(mu);
+
+  ~State() {
+    if (log_fd >= 0) ::close(log_fd);
+    if (lock_fd >= 0) ::close(lock_fd);  // Releases the flock.
+  }
+
+  std::string Path(absl::string_view name) const {
+    return absl::StrCat(dir, "/", name);
+  }
+
+  // --- Preparing texts -----------------------------------------------------
+
+  void Prepare(absl::string_view text, Prepared* p) const {
+    Scratch& s = ThreadScratch();
+    normalizer->Normalize(text, &s.normalized);
+    s.shingles.clear();
+    HashShingles(s.normalized.code_points,
+                 {.ngram = options.ngram, .seed = options.seed}, &s.shingles);
+    p->signature.assign(static_cast<size_t>(options.num_perm), 0);
+    p->present = hasher->Sketch(s.shingles, absl::MakeSpan(p->signature));
+    if (!p->present) std::fill(p->signature.begin(), p->signature.end(), 0);
+    p->fingerprints.clear();
+    p->fingerprints.reserve(s.shingles.size());
+    for (uint64_t h : s.shingles) p->fingerprints.push_back(h >> 32);
+    std::sort(p->fingerprints.begin(), p->fingerprints.end());
+    p->fingerprints.erase(
+        std::unique(p->fingerprints.begin(), p->fingerprints.end()),
+        p->fingerprints.end());
+  }
+
+  absl::Span<const uint32_t> SignatureOf(uint32_t seq) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    return absl::MakeConstSpan(signatures)
+        .subspan(static_cast<size_t>(seq) * options.num_perm,
+                 static_cast<size_t>(options.num_perm));
+  }
+
+  absl::string_view EncodedFingerprints(uint32_t seq) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    const Doc& d = docs[seq];
+    return absl::string_view(fingerprints).substr(d.fp_offset, d.fp_bytes);
+  }
+
+  // --- Clusters ------------------------------------------------------------
+
+  uint32_t Find(uint32_t seq) const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    while (docs[seq].parent != seq) seq = docs[seq].parent;
+    return seq;
+  }
+
+  uint32_t FindAndCompress(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    uint32_t root = Find(seq);
+    while (docs[seq].parent != root) {
+      uint32_t up = docs[seq].parent;
+      docs[seq].parent = root;
+      seq = up;
+    }
+    return root;
+  }
+
+  const std::string& Name(uint32_t root) const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    auto it = name_override.find(root);
+    return it == name_override.end() ? docs[root].id : it->second;
+  }
+
+  // The name a new cluster founded by `id` gets: the id itself unless a live
+  // cluster already goes by it (its founder was removed), then "id#2",
+  // "id#3", ...
+  std::string NewClusterName(absl::string_view id) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    std::string name(id);
+    for (int k = 2; reserved_names.contains(name); ++k) {
+      name = absl::StrCat(id, "#", k);
+    }
+    return name;
+  }
+
+  // --- Matching ------------------------------------------------------------
+
+  // Every live document with verified Jaccard >= threshold, best first.
+  void FindMatches(const Prepared& p, std::vector<Verified>* out) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    out->clear();
+    if (!p.present) return;
+    Scratch& s = ThreadScratch();
+    s.candidates.clear();
+    for (int band = 0; band < bands.bands; ++band) {
+      const uint64_t key = BandKey(p.signature, bands, band, options.seed);
+      auto it = heads[band].find(key);
+      if (it == heads[band].end()) continue;
+      for (uint32_t d = it->second; d != kNone; d = next[band][d]) {
+        s.candidates.push_back(d);
+      }
+    }
+    std::sort(s.candidates.begin(), s.candidates.end());
+    s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()),
+                       s.candidates.end());
+    candidates_checked.fetch_add(s.candidates.size(),
+                                 std::memory_order_relaxed);
+    for (uint32_t d : s.candidates) {
+      const Doc& doc = docs[d];
+      if (JaccardUpperBound(doc.fp_count, p.fingerprints.size()) <
+          options.threshold) {
+        continue;
+      }
+      // Stored sets were validated when loaded or written.
+      internal::DecodeFingerprints(EncodedFingerprints(d), doc.fp_count,
+                                   &s.decoded);
+      SetSimilarity sim = CompareSortedSets(s.decoded, p.fingerprints);
+      if (sim.jaccard >= options.threshold) {
+        out->push_back({d, sim.jaccard, sim.containment});
+      }
+    }
+    std::sort(out->begin(), out->end(),
+              [](const Verified& a, const Verified& b) {
+                if (a.jaccard != b.jaccard) return a.jaccard > b.jaccard;
+                return a.seq < b.seq;
+              });
+  }
+
+  // Distinct cluster roots of the matches, oldest first.
+  std::vector<uint32_t> RootsOf(const std::vector<Verified>& matches) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    std::vector<uint32_t> roots;
+    roots.reserve(matches.size());
+    for (const Verified& v : matches) roots.push_back(Find(v.seq));
+    std::sort(roots.begin(), roots.end());
+    roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+    return roots;
+  }
+
+  Decision MakeDecision(absl::string_view id,
+                        const std::vector<Verified>& matches,
+                        const std::vector<uint32_t>& roots,
+                        size_t max_matches) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    Decision d;
+    d.id = std::string(id);
+    if (roots.empty()) {
+      d.status = DecisionStatus::kNew;
+      d.cluster = NewClusterName(id);
+      return d;
+    }
+    d.status = DecisionStatus::kDuplicate;
+    d.cluster = Name(roots[0]);
+    for (size_t i = 1; i < roots.size(); ++i)
+      d.merged.push_back(Name(roots[i]));
+    for (size_t i = 0; i < matches.size() && i < max_matches; ++i) {
+      d.matches.push_back({docs[matches[i].seq].id, matches[i].jaccard,
+                           matches[i].containment});
+    }
+    return d;
+  }
+
+  // --- Applying changes (shared by Add, replay and snapshot load) ----------
+
+  void LinkBands(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    for (int band = 0; band < bands.bands; ++band) {
+      if (!docs[seq].present) {
+        next[band].push_back(kNone);
+        continue;
+      }
+      const uint64_t key = BandKey(SignatureOf(seq), bands, band, options.seed);
+      auto [it, inserted] = heads[band].try_emplace(key, seq);
+      next[band].push_back(inserted ? kNone : it->second);
+      it->second = seq;
+    }
+  }
+
+  void UnlinkBands(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (!docs[seq].present) return;
+    for (int band = 0; band < bands.bands; ++band) {
+      const uint64_t key = BandKey(SignatureOf(seq), bands, band, options.seed);
+      auto it = heads[band].find(key);
+      if (it == heads[band].end()) continue;
+      if (it->second == seq) {
+        if (next[band][seq] == kNone) {
+          heads[band].erase(it);
+        } else {
+          it->second = next[band][seq];
+        }
+      } else {
+        for (uint32_t d = it->second; d != kNone; d = next[band][d]) {
+          if (next[band][d] == seq) {
+            next[band][d] = next[band][seq];
+            break;
+          }
+        }
+      }
+      next[band][seq] = kNone;
+    }
+  }
+
+  // Appends a document (seq == docs.size()) and links it to `links` (cluster
+  // roots or members, all older). Returns the root it ended in.
+  void ApplyAdd(absl::string_view id, bool present,
+                absl::Span<const uint32_t> signature,
+                absl::string_view encoded_fps, uint32_t fp_count,
+                absl::Span<const uint32_t> links)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    const uint32_t seq = static_cast<uint32_t>(docs.size());
+    Doc doc;
+    doc.id = std::string(id);
+    doc.fp_offset = fingerprints.size();
+    doc.fp_bytes = static_cast<uint32_t>(encoded_fps.size());
+    doc.fp_count = fp_count;
+    doc.parent = seq;
+    doc.live_count = 1;
+    doc.present = present;
+    docs.push_back(std::move(doc));
+    signatures.insert(signatures.end(), signature.begin(), signature.end());
+    fingerprints.append(encoded_fps.data(), encoded_fps.size());
+    live_ids.emplace(std::string(id), seq);
+    ++live;
+    LinkBands(seq);
+    if (links.empty()) {
+      std::string name = NewClusterName(id);
+      if (name != id) {
+        name_override.emplace(seq, name);
+        reserved_names.emplace(std::move(name), seq);
+      }
+      return;
+    }
+    uint32_t survivor = kNone;
+    std::vector<uint32_t> roots;
+    for (uint32_t link : links) roots.push_back(FindAndCompress(link));
+    std::sort(roots.begin(), roots.end());
+    roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+    survivor = roots[0];
+    for (size_t i = 1; i < roots.size(); ++i) {
+      const uint32_t absorbed = roots[i];
+      auto reserved = reserved_names.find(Name(absorbed));
+      if (reserved != reserved_names.end() && reserved->second == absorbed) {
+        reserved_names.erase(reserved);
+      }
+      docs[absorbed].parent = survivor;
+      docs[survivor].live_count += docs[absorbed].live_count;
+      docs[absorbed].live_count = 0;
+    }
+    docs[seq].parent = survivor;
+    docs[seq].live_count = 0;
+    docs[survivor].live_count += 1;
+  }
+
+  void ApplyRemove(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    Doc& doc = docs[seq];
+    UnlinkBands(seq);
+    live_ids.erase(doc.id);
+    doc.alive = false;
+    --live;
+    ++removed;
+    const uint32_t root = FindAndCompress(seq);
+    Doc& r = docs[root];
+    --r.live_count;
+    const std::string& name = Name(root);
+    if (r.live_count == 0) {
+      auto it = reserved_names.find(name);
+      if (it != reserved_names.end() && it->second == root) {
+        reserved_names.erase(it);
+      }
+    } else if (root == seq) {
+      reserved_names.emplace(name, root);
+    }
+  }
+
+  // --- Log -----------------------------------------------------------------
+
+  absl::Status FlushPending() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
+    if (pending.empty()) return absl::OkStatus();
+    absl::Status s = WriteAllFd(log_fd, pending, Path(internal::kLogFile));
+    if (!s.ok()) {
+      write_error = s;
+      return s;
+    }
+    log_bytes.fetch_add(pending.size(), std::memory_order_relaxed);
+    pending.clear();
+    return absl::OkStatus();
+  }
+
+  absl::Status SyncLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
+    NEARDUP_RETURN_IF_ERROR(write_error);
+    NEARDUP_RETURN_IF_ERROR(FlushPending());
+    if (::fdatasync(log_fd) != 0) {
+      write_error = IoError("fsync failed", Path(internal::kLogFile));
+      return write_error;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
+    if (read_only) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(dir, ": index was opened read-only"));
+    }
+    if (!write_error.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir, ": an earlier write failed (", write_error.message(),
+          "); reopen the index to continue from its durable state"));
+    }
+    return absl::OkStatus();
+  }
+
+  // --- Loading -------------------------------------------------------------
+
+  absl::Status ReplayAdd(Reader& r, const std::string& where)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    uint64_t seq = 0, fp_count = 0, nlinks = 0;
+    absl::string_view id, fps;
+    uint8_t present = 0;
+    auto bad = [&](absl::string_view what) {
+      return absl::DataLossError(absl::StrCat(where, ": ", what));
+    };
+    if (!r.GetVarint(&seq) || !r.GetString(&id) || !r.GetByte(&present)) {
+      return bad("malformed add record");
+    }
+    if (seq != docs.size()) return bad("add record out of sequence");
+    if (id.empty() || id.size() > kMaxIdBytes || live_ids.contains(id)) {
+      return bad("add record with an empty or already indexed id");
+    }
+    std::vector<uint32_t> signature(static_cast<size_t>(options.num_perm), 0);
+    if (present > 1) return bad("malformed add record");
+    if (present) {
+      for (uint32_t& slot : signature) {
+        if (!r.GetFixed32(&slot)) return bad("malformed add record");
+      }
+    }
+    if (!r.GetVarint(&fp_count) || !r.GetString(&fps) ||
+        !r.GetVarint(&nlinks) || nlinks > seq) {
+      return bad("malformed add record");
+    }
+    std::vector<uint32_t> links;
+    for (uint64_t i = 0; i < nlinks; ++i) {
+      uint64_t link = 0;
+      if (!r.GetVarint(&link) || link >= seq) return bad("bad cluster link");
+      links.push_back(static_cast<uint32_t>(link));
+    }
+    if (!r.done()) return bad("malformed add record");
+    std::vector<uint64_t> decoded;
+    if (fp_count > std::numeric_limits<uint32_t>::max() ||
+        !internal::DecodeFingerprints(fps, fp_count, &decoded)) {
+      return bad("malformed shingle fingerprints");
+    }
+    if (docs.size() >= kNone - 1) return bad("too many documents");
+    ApplyAdd(id, present == 1, signature, fps, static_cast<uint32_t>(fp_count),
+             links);
+    return absl::OkStatus();
+  }
+
+  absl::Status ReplayRemove(Reader& r, const std::string& where)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    uint64_t seq = 0;
+    absl::string_view id;
+    if (!r.GetVarint(&seq) || !r.GetString(&id) || !r.done() ||
+        seq >= docs.size() || !docs[seq].alive || docs[seq].id != id) {
+      return absl::DataLossError(
+          absl::StrCat(where, ": remove record names no indexed document"));
+    }
+    ApplyRemove(static_cast<uint32_t>(seq));
+    return absl::OkStatus();
+  }
+
+  absl::Status LoadSnapshot(absl::string_view bytes, const std::string& path,
+                            OpenReport* report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    internal::FileHeader header;
+    internal::HeaderCheck check = internal::ParseFileHeader(
+        bytes, internal::kSnapshotMagic, kIndexFormatVersion, &header);
+    NEARDUP_RETURN_IF_ERROR(HeaderError(check, path, header.version));
+    generation = header.generation;
+    size_t offset = internal::kFileHeaderBytes;
+    auto bad = [&](absl::string_view what) {
+      return absl::DataLossError(
+          absl::StrCat(path, ": corrupt snapshot (", what, " at byte ", offset,
+                       "); restore the directory from a backup"));
+    };
+    bool ended = false;
+    while (!ended) {
+      absl::string_view payload;
+      const size_t at = offset;
+      internal::RecordCheck rc = internal::ReadRecord(bytes, &offset, &payload);
+      if (rc == internal::RecordCheck::kEnd) return bad("no end record");
+      if (rc != internal::RecordCheck::kOk) return bad("damaged record");
+      Reader r(payload);
+      uint8_t type = 0;
+      r.GetByte(&type);
+      if (type == internal::kSnapshotEndRecord) {
+        uint64_t count = 0;
+        if (!r.GetVarint(&count) || !r.done() || count != docs.size()) {
+          offset = at;
+          return bad("end record does not match");
+        }
+        ended = true;
+        continue;
+      }
+      if (type != internal::kSnapshotDocRecord) {
+        offset = at;
+        return bad("unknown record type");
+      }
+      uint64_t seq = 0, parent = 0, fp_count = 0;
+      uint8_t flags = 0;
+      absl::string_view id, fps, override_name;
+      if (!r.GetVarint(&seq) || seq != docs.size() || !r.GetByte(&flags) ||
+          flags > 3 || !r.GetString(&id) || !r.GetVarint(&parent) ||
+          parent > seq || id.empty()) {
+        offset = at;
+        return bad("malformed document");
+      }
+      const bool alive = flags & 1, present = flags & 2;
+      std::vector<uint32_t> signature(static_cast<size_t>(options.num_perm), 0);
+      if (alive && present) {
+        for (uint32_t& slot : signature) {
+          if (!r.GetFixed32(&slot)) return bad("malformed document");
+        }
+      }
+      if (alive) {
+        std::vector<uint64_t> decoded;
+        if (!r.GetVarint(&fp_count) || !r.GetString(&fps) ||
+            fp_count > std::numeric_limits<uint32_t>::max() ||
+            !internal::DecodeFingerprints(fps, fp_count, &decoded) ||
+            live_ids.contains(id)) {
+          offset = at;
+          return bad("malformed document");
+        }
+      }
+      if (!r.GetString(&override_name) || !r.done()) {
+        offset = at;
+        return bad("malformed document");
+      }
+      Doc doc;
+      doc.id = std::string(id);
+      doc.fp_offset = fingerprints.size();
+      doc.fp_bytes = static_cast<uint32_t>(fps.size());
+      doc.fp_count = static_cast<uint32_t>(fp_count);
+      doc.parent = static_cast<uint32_t>(parent);
+      doc.alive = alive;
+      doc.present = alive && present;
+      docs.push_back(std::move(doc));
+      signatures.insert(signatures.end(), signature.begin(), signature.end());
+      fingerprints.append(fps.data(), fps.size());
+      if (!override_name.empty()) {
+        name_override.emplace(static_cast<uint32_t>(seq),
+                              std::string(override_name));
+      }
+      const uint32_t s = static_cast<uint32_t>(seq);
+      if (alive) {
+        live_ids.emplace(std::string(id), s);
+        ++live;
+      } else {
+        ++removed;
+      }
+      LinkBands(s);
+    }
+    if (offset != bytes.size()) return bad("bytes after the end record");
+    // Parents point at roots (written compressed), roots at themselves.
+    for (uint32_t seq = 0; seq < docs.size(); ++seq) {
+      const uint32_t p = docs[seq].parent;
+      if (docs[p].parent != p) {
+        offset = 0;
+        return bad("cluster links are inconsistent");
+      }
+      if (docs[seq].alive) ++docs[p].live_count;
+    }
+    for (uint32_t seq = 0; seq < docs.size(); ++seq) {
+      if (docs[seq].parent != seq || docs[seq].live_count == 0) continue;
+      if (name_override.contains(seq) || !docs[seq].alive) {
+        reserved_names.emplace(Name(seq), seq);
+      }
+    }
+    if (report != nullptr) report->snapshot_documents = live;
+    return absl::OkStatus();
+  }
+
+  // Replays the log; a torn tail is cut at the last good record (writers)
+  // or ignored (readers), with a warning. Damage followed by good records
+  // is refused: dropping them silently would lose acknowledged data.
+  absl::Status ReplayLog(absl::string_view bytes, const std::string& path,
+                         OpenReport* report, uint64_t* good_end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    size_t offset = internal::kFileHeaderBytes;
+    uint64_t replayed = 0;
+    for (;;) {
+      absl::string_view payload;
+      const size_t at = offset;
+      internal::RecordCheck rc = internal::ReadRecord(bytes, &offset, &payload);
+      if (rc == internal::RecordCheck::kEnd) break;
+      if (rc != internal::RecordCheck::kOk) {
+        // A torn write leaves a prefix of the last record: its frame runs
+        // past the end, or its checksum fails with nothing after it.
+        const bool torn = rc == internal::RecordCheck::kTruncated ||
+                          rc == internal::RecordCheck::kTooLarge ||
+                          LastRecordEndsAtEof(bytes, at);
+        if (!torn) {
+          return absl::DataLossError(absl::StrCat(
+              path, ": record at byte ", at,
+              " is damaged and more records follow; refusing to drop "
+              "acknowledged data (restore the directory from a backup)"));
+        }
+        if (report != nullptr) {
+          report->warnings.push_back(absl::StrCat(
+              path, ": torn tail of ", bytes.size() - at, " bytes at byte ", at,
+              read_only ? " ignored" : " truncated",
+              " (an unacknowledged write cut short)"));
+        }
+        break;
+      }
+      const std::string where = absl::StrCat(path, ": record at byte ", at);
+      Reader r(payload);
+      uint8_t type = 0;
+      r.GetByte(&type);
+      if (type == internal::kAddRecord) {
+        NEARDUP_RETURN_IF_ERROR(ReplayAdd(r, where));
+      } else if (type == internal::kRemoveRecord) {
+        NEARDUP_RETURN_IF_ERROR(ReplayRemove(r, where));
+      } else {
+        return absl::DataLossError(
+            absl::StrCat(where, ": unknown record type ", type));
+      }
+      ++replayed;
+    }
+    *good_end = offset;
+    if (report != nullptr) report->log_records_replayed = replayed;
+    return absl::OkStatus();
+  }
+
+  static bool LastRecordEndsAtEof(absl::string_view bytes, size_t at) {
+    if (bytes.size() - at < 4) return true;
+    uint32_t length = 0;
+    std::memcpy(&length, bytes.data() + at, 4);  // Little-endian hosts.
+    return bytes.size() - at == internal::kRecordOverhead + length;
+  }
+};
+
+Index::Index(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Index::~Index() = default;
+
+absl::Status Index::Create(const std::string& dir,
+                           const IndexOptions& options) {
+  NEARDUP_RETURN_IF_ERROR(ValidateIndexOptions(options));
+  IndexOptions stored = options;
+  if (stored.bands == 0) {
+    NEARDUP_ASSIGN_OR_RETURN(
+        BandParams bands,
+        ChooseBands(options.threshold, options.num_perm, options.min_recall));
+    stored.bands = bands.bands;
+    stored.rows = bands.rows;
+  }
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(dir, ": exists and is not a directory"));
+    }
+    if (fs::exists(fs::path(dir) / internal::kMetaFile, ec)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(dir, ": already holds an index"));
+    }
+    if (!fs::is_empty(dir, ec)) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          dir, ": directory is not empty; give a new or empty directory"));
+    }
+  } else if (!fs::create_directories(dir, ec) || ec) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(dir, ": cannot create directory: ", ec.message()));
+  }
+  // The log first: an index directory is one whose meta file exists.
+  std::string log;
+  internal::AppendFileHeader(
+      {internal::kLogMagic, kIndexFormatVersion, /*generation=*/0}, &log);
+  NEARDUP_RETURN_IF_ERROR(WriteFileAtomically(dir, internal::kLogFile, log));
+  std::string meta;
+  internal::AppendFileHeader({internal::kMetaMagic, kIndexFormatVersion, 0},
+                             &meta);
+  internal::AppendRecord(EncodeParams(stored), &meta);
+  return WriteFileAtomically(dir, internal::kMetaFile, meta);
+}
+
+absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
+                                                   const OpenOptions& options,
+                                                   OpenReport* report) {
+  const auto start = std::chrono::steady_clock::now();
+  auto state = std::make_unique<State>();
+  State& s = *state;
+  s.dir = dir;
+  s.read_only = options.read_only;
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::NotFoundError(
+        absl::StrCat(dir,
+                     ": no such index directory (create one with "
+                     "`neardup index create`)"));
+  }
+  const std::string meta_path = s.Path(internal::kMetaFile);
+  if (::access(meta_path.c_str(), F_OK) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        dir, ": not a neardup index (no ", internal::kMetaFile, " file)"));
+  }
+  if (!s.read_only) {
+    const std::string lock_path = s.Path(internal::kLockFile);
+    s.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s.lock_fd < 0) return IoError("cannot open lock file", lock_path);
+    if (::flock(s.lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir,
+          ": index is locked by another writer (only one process may "
+          "add to an index at a time)"));
+    }
+  }
+
+  // Parameters.
+  NEARDUP_ASSIGN_OR_RETURN(std::string meta, ReadWholeFile(meta_path));
+  internal::FileHeader header;
+  internal::HeaderCheck check = internal::ParseFileHeader(
+      meta, internal::kMetaMagic, kIndexFormatVersion, &header);
+  NEARDUP_RETURN_IF_ERROR(HeaderError(check, meta_path, header.version));
+  {
+    size_t offset = internal::kFileHeaderBytes;
+    absl::string_view payload;
+    if (internal::ReadRecord(meta, &offset, &payload) !=
+            internal::RecordCheck::kOk ||
+        offset != meta.size()) {
+      return absl::DataLossError(
+          absl::StrCat(meta_path, ": parameters are corrupt"));
+    }
+    NEARDUP_ASSIGN_OR_RETURN(s.options, DecodeParams(payload, meta_path));
+  }
+  s.bands = {s.options.bands, s.options.rows};
+  NEARDUP_ASSIGN_OR_RETURN(Normalizer normalizer,
+                           Normalizer::Create({.mode = s.options.normalize,
+                                               .record_offsets = false}));
+  s.normalizer.emplace(std::move(normalizer));
+  NEARDUP_ASSIGN_OR_RETURN(MinHasher hasher,
+                           MinHasher::Create({.num_perm = s.options.num_perm,
+                                              .algorithm = s.options.algorithm,
+                                              .seed = s.options.seed}));
+  s.hasher.emplace(std::move(hasher));
+
+  absl::MutexLock lock(&s.mu);
+  s.heads.resize(static_cast<size_t>(s.bands.bands));
+  s.next.resize(static_cast<size_t>(s.bands.bands));
+
+  // Snapshot, when compaction wrote one.
+  const std::string snapshot_path = s.Path(internal::kSnapshotFile);
+  if (::access(snapshot_path.c_str(), F_OK) == 0) {
+    NEARDUP_ASSIGN_OR_RETURN(std::string snapshot,
+                             ReadWholeFile(snapshot_path));
+    NEARDUP_RETURN_IF_ERROR(s.LoadSnapshot(snapshot, snapshot_path, report));
+    s.snapshot_bytes = snapshot.size();
+  }
+
+  // Log.
+  const std::string log_path = s.Path(internal::kLogFile);
+  NEARDUP_ASSIGN_OR_RETURN(std::string log, ReadWholeFile(log_path));
+  header = {};
+  check = internal::ParseFileHeader(log, internal::kLogMagic,
+                                    kIndexFormatVersion, &header);
+  NEARDUP_RETURN_IF_ERROR(HeaderError(check, log_path, header.version));
+  bool reset_log = false;
+  uint64_t good_end = log.size();
+  if (header.generation > s.generation) {
+    return absl::DataLossError(absl::StrCat(
+        log_path, ": log generation ", header.generation,
+        " is newer than the snapshot's ", s.generation,
+        " (the snapshot is missing or old); restore from a backup"));
+  } else if (header.generation < s.generation) {
+    // Compaction wrote the snapshot but crashed before starting the new
+    // log: every record here is already in the snapshot.
+    reset_log = true;
+  } else {
+    NEARDUP_RETURN_IF_ERROR(s.ReplayLog(log, log_path, report, &good_end));
+  }
+
+  if (!s.read_only) {
+    if (reset_log) {
+      std::string fresh;
+      internal::AppendFileHeader(
+          {internal::kLogMagic, kIndexFormatVersion, s.generation}, &fresh);
+      NEARDUP_RETURN_IF_ERROR(
+          WriteFileAtomically(dir, internal::kLogFile, fresh));
+      good_end = fresh.size();
+    }
+    s.log_fd = ::open(log_path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (s.log_fd < 0) return IoError("cannot open for writing", log_path);
+    if (!reset_log && good_end != log.size()) {
+      if (::ftruncate(s.log_fd, static_cast<off_t>(good_end)) != 0 ||
+          ::fsync(s.log_fd) != 0) {
+        return IoError("cannot truncate torn tail", log_path);
+      }
+    }
+    if (::lseek(s.log_fd, static_cast<off_t>(good_end), SEEK_SET) < 0) {
+      return IoError("cannot seek", log_path);
+    }
+  }
+  s.log_bytes = reset_log ? internal::kFileHeaderBytes : good_end;
+  if (report != nullptr) {
+    report->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+  }
+  return std::unique_ptr<Index>(new Index(std::move(state)));
+}
+
+absl::StatusOr<Decision> Index::Add(absl::string_view id,
+                                    absl::string_view text,
+                                    const AddOptions& options) {
+  State& s = *state_;
+  if (id.empty() || id.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "document ids must be 1 to ", kMaxIdBytes, " bytes, got ", id.size()));
+  }
+  Prepared p;
+  s.Prepare(text, &p);
+  absl::MutexLock writer(&s.writer_mu);
+  NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
+  std::vector<Verified> matches;
+  std::vector<uint32_t> roots;
+  Decision decision;
+  {
+    // Only this thread changes the tables (writer_mu), so what it reads
+    // here still holds when it takes the lock exclusively below.
+    absl::ReaderMutexLock read(&s.mu);
+    auto existing = s.live_ids.find(id);
+    if (existing != s.live_ids.end()) {
+      const uint32_t seq = existing->second;
+      std::string encoded;
+      internal::EncodeFingerprints(p.fingerprints, &encoded);
+      const bool same = s.docs[seq].present == p.present &&
+                        std::equal(p.signature.begin(), p.signature.end(),
+                                   s.SignatureOf(seq).begin()) &&
+                        encoded == s.EncodedFingerprints(seq);
+      if (!same) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "id \"", id,
+            "\" is already in the index with a different text; remove it "
+            "first to replace it"));
+      }
+      decision.id = std::string(id);
+      decision.status = DecisionStatus::kExists;
+      decision.cluster = s.Name(s.Find(seq));
+      return decision;
+    }
+    if (s.docs.size() >= kNone - 1) {
+      return absl::ResourceExhaustedError(
+          "the index holds 2^32 - 2 documents; no more fit");
+    }
+    s.FindMatches(p, &matches);
+    roots = s.RootsOf(matches);
+    decision = s.MakeDecision(id, matches, roots, options.max_matches);
+  }
+  std::string encoded;
+  internal::EncodeFingerprints(p.fingerprints, &encoded);
+  std::string record;
+  record.push_back(static_cast<char>(internal::kAddRecord));
+  {
+    absl::ReaderMutexLock read(&s.mu);
+    internal::PutVarint(s.docs.size(), &record);
+  }
+  internal::PutString(id, &record);
+  record.push_back(p.present ? 1 : 0);
+  if (p.present) {
+    for (uint32_t slot : p.signature) internal::PutFixed32(slot, &record);
+  }
+  internal::PutVarint(p.fingerprints.size(), &record);
+  internal::PutString(encoded, &record);
+  internal::PutVarint(roots.size(), &record);
+  for (uint32_t root : roots) internal::PutVarint(root, &record);
+  internal::AppendRecord(record, &s.pending);
+  {
+    absl::MutexLock write(&s.mu);
+    s.ApplyAdd(id, p.present, p.signature, encoded,
+               static_cast<uint32_t>(p.fingerprints.size()), roots);
+  }
+  if (options.sync) {
+    NEARDUP_RETURN_IF_ERROR(s.SyncLocked());
+  } else if (s.pending.size() >= kFlushBytes) {
+    NEARDUP_RETURN_IF_ERROR(s.FlushPending());
+  }
+  return decision;
+}
+
+Decision Index::Query(absl::string_view id, absl::string_view text,
+                      size_t max_matches) const {
+  const State& s = *state_;
+  Prepared p;
+  s.Prepare(text, &p);
+  absl::ReaderMutexLock read(&s.mu);
+  std::vector<Verified> matches;
+  s.FindMatches(p, &matches);
+  return s.MakeDecision(id, matches, s.RootsOf(matches), max_matches);
+}
+
+absl::Status Index::Remove(absl::string_view id) {
+  State& s = *state_;
+  absl::MutexLock writer(&s.writer_mu);
+  NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
+  uint32_t seq = kNone;
+  {
+    absl::ReaderMutexLock read(&s.mu);
+    auto it = s.live_ids.find(id);
+    if (it == s.live_ids.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("id \"", id, "\" is not in the index"));
+    }
+    seq = it->second;
+  }
+  std::string record;
+  record.push_back(static_cast<char>(internal::kRemoveRecord));
+  internal::PutVarint(seq, &record);
+  internal::PutString(id, &record);
+  internal::AppendRecord(record, &s.pending);
+  absl::MutexLock write(&s.mu);
+  s.ApplyRemove(seq);
+  return absl::OkStatus();
+}
+
+absl::Status Index::Sync() {
+  State& s = *state_;
+  absl::MutexLock writer(&s.writer_mu);
+  NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
+  return s.SyncLocked();
+}
+
+absl::Status Index::Compact() {
+  State& s = *state_;
+  absl::MutexLock writer(&s.writer_mu);
+  NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
+  NEARDUP_RETURN_IF_ERROR(s.SyncLocked());
+  const uint64_t generation = s.generation + 1;
+  const std::string path = s.Path(internal::kSnapshotFile);
+  const std::string temp = absl::StrCat(path, ".tmp");
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot create", temp);
+  absl::Status status;
+  uint64_t written = 0;
+  {
+    absl::ReaderMutexLock read(&s.mu);
+    std::string buffer, record;
+    internal::AppendFileHeader(
+        {internal::kSnapshotMagic, kIndexFormatVersion, generation}, &buffer);
+    for (uint32_t seq = 0; seq < s.docs.size() && status.ok(); ++seq) {
+      const State::Doc& d = s.docs[seq];
+      record.clear();
+      record.push_back(static_cast<char>(internal::kSnapshotDocRecord));
+      internal::PutVarint(seq, &record);
+      record.push_back(static_cast<char>((d.alive ? 1 : 0) |
+                                         (d.alive && d.present ? 2 : 0)));
+      internal::PutString(d.id, &record);
+      internal::PutVarint(s.Find(seq), &record);
+      if (d.alive && d.present) {
+        for (uint32_t slot : s.SignatureOf(seq)) {
+          internal::PutFixed32(slot, &record);
+        }
+      }
+      if (d.alive) {
+        internal::PutVarint(d.fp_count, &record);
+        internal::PutString(s.EncodedFingerprints(seq), &record);
+      }
+      auto name = s.name_override.find(seq);
+      internal::PutString(
+          name == s.name_override.end() ? absl::string_view() : name->second,
+          &record);
+      internal::AppendRecord(record, &buffer);
+      if (buffer.size() >= (size_t{1} << 20)) {
+        status = WriteAllFd(fd, buffer, temp);
+        written += buffer.size();
+        buffer.clear();
+      }
+    }
+    record.clear();
+    record.push_back(static_cast<char>(internal::kSnapshotEndRecord));
+    internal::PutVarint(s.docs.size(), &record);
+    internal::AppendRecord(record, &buffer);
+    if (status.ok()) status = WriteAllFd(fd, buffer, temp);
+    written += buffer.size();
+  }
+  if (status.ok() && ::fsync(fd) != 0) status = IoError("fsync failed", temp);
+  ::close(fd);
+  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
+    status = IoError("cannot rename into place", path);
+  }
+  if (!status.ok()) {
+    ::unlink(temp.c_str());
+    return status;
+  }
+  NEARDUP_RETURN_IF_ERROR(FsyncDir(s.dir));
+  // From here the snapshot holds everything; a crash before the new log is
+  // in place is recognised on open by the log's older generation.
+  s.generation = generation;
+  s.snapshot_bytes = written;
+  std::string fresh;
+  internal::AppendFileHeader(
+      {internal::kLogMagic, kIndexFormatVersion, generation}, &fresh);
+  status = WriteFileAtomically(s.dir, internal::kLogFile, fresh);
+  if (!status.ok()) {
+    s.write_error = status;
+    return status;
+  }
+  ::close(s.log_fd);
+  const std::string log_path = s.Path(internal::kLogFile);
+  s.log_fd = ::open(log_path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (s.log_fd < 0 ||
+      ::lseek(s.log_fd, static_cast<off_t>(fresh.size()), SEEK_SET) < 0) {
+    s.write_error = IoError("cannot reopen", log_path);
+    return s.write_error;
+  }
+  s.log_bytes = fresh.size();
+  return absl::OkStatus();
+}
+
+bool Index::Contains(absl::string_view id) const {
+  absl::ReaderMutexLock read(&state_->mu);
+  return state_->live_ids.contains(id);
+}
+
+absl::StatusOr<std::string> Index::ClusterOf(absl::string_view id) const {
+  const State& s = *state_;
+  absl::ReaderMutexLock read(&s.mu);
+  auto it = s.live_ids.find(id);
+  if (it == s.live_ids.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("id \"", id, "\" is not in the index"));
+  }
+  return s.Name(s.Find(it->second));
+}
+
+IndexStats Index::stats() const {
+  const State& s = *state_;
+  IndexStats out;
+  out.bands = s.bands;
+  out.snapshot_bytes = s.snapshot_bytes.load();
+  out.log_bytes = s.log_bytes.load();
+  out.candidates_checked = s.candidates_checked.load();
+  absl::ReaderMutexLock read(&s.mu);
+  out.documents = s.live;
+  out.removed = s.removed;
+  out.fingerprint_bytes = s.fingerprints.size();
+  for (uint32_t seq = 0; seq < s.docs.size(); ++seq) {
+    const State::Doc& d = s.docs[seq];
+    if (d.parent != seq || d.live_count == 0) continue;
+    ++out.clusters;
+    if (d.live_count >= 2) ++out.clusters_of_two_or_more;
+  }
+  return out;
+}
+
+const IndexOptions& Index::options() const { return state_->options; }
+const std::string& Index::directory() const { return state_->dir; }
+
+}  // namespace neardup

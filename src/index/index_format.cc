@@ -1,0 +1,198 @@
+#include "src/internal/index_format.h"
+
+#define XXH_INLINE_ALL
+#include "xxhash.h"
+
+namespace neardup::internal {
+namespace {
+
+// The checksum seed: fixed forever, part of the format.
+constexpr uint64_t kChecksumSeed = 0x6e64782d63686b31;  // "ndx-chk1"
+
+uint32_t LoadFixed32(const char* p) {
+  const auto* b = reinterpret_cast<const unsigned char*>(p);
+  return static_cast<uint32_t>(b[0]) | static_cast<uint32_t>(b[1]) << 8 |
+         static_cast<uint32_t>(b[2]) << 16 | static_cast<uint32_t>(b[3]) << 24;
+}
+
+uint64_t LoadFixed64(const char* p) {
+  return static_cast<uint64_t>(LoadFixed32(p)) |
+         static_cast<uint64_t>(LoadFixed32(p + 4)) << 32;
+}
+
+}  // namespace
+
+uint64_t Checksum(absl::string_view bytes) {
+  return XXH3_64bits_withSeed(bytes.data(), bytes.size(), kChecksumSeed);
+}
+
+void PutFixed32(uint32_t v, std::string* out) {
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  out->append(b, 4);
+}
+
+void PutFixed64(uint64_t v, std::string* out) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  out->append(b, 8);
+}
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutString(absl::string_view s, std::string* out) {
+  PutVarint(s.size(), out);
+  out->append(s.data(), s.size());
+}
+
+void AppendFileHeader(const FileHeader& header, std::string* out) {
+  const size_t start = out->size();
+  out->append(header.magic.data(), header.magic.size());
+  PutFixed32(header.version, out);
+  PutFixed32(0, out);
+  PutFixed64(header.generation, out);
+  PutFixed64(Checksum(absl::string_view(*out).substr(start, 24)), out);
+}
+
+HeaderCheck ParseFileHeader(absl::string_view bytes, absl::string_view magic,
+                            uint32_t max_version, FileHeader* header) {
+  if (bytes.size() < kFileHeaderBytes) {
+    // A short file that does not even start with the magic is foreign.
+    if (bytes.size() < magic.size() || bytes.substr(0, magic.size()) != magic) {
+      return bytes.empty() ? HeaderCheck::kShort : HeaderCheck::kWrongMagic;
+    }
+    return HeaderCheck::kShort;
+  }
+  if (bytes.substr(0, 8) != magic) return HeaderCheck::kWrongMagic;
+  if (Checksum(bytes.substr(0, 24)) != LoadFixed64(bytes.data() + 24)) {
+    return HeaderCheck::kBadChecksum;
+  }
+  header->magic = magic;
+  header->version = LoadFixed32(bytes.data() + 8);
+  header->generation = LoadFixed64(bytes.data() + 16);
+  if (header->version > max_version) return HeaderCheck::kNewer;
+  return HeaderCheck::kOk;
+}
+
+void AppendRecord(absl::string_view payload, std::string* out) {
+  const size_t start = out->size();
+  PutFixed32(static_cast<uint32_t>(payload.size()), out);
+  out->append(payload.data(), payload.size());
+  PutFixed64(Checksum(absl::string_view(*out).substr(start)), out);
+}
+
+RecordCheck ReadRecord(absl::string_view bytes, size_t* offset,
+                       absl::string_view* payload) {
+  const size_t at = *offset;
+  if (at == bytes.size()) return RecordCheck::kEnd;
+  if (bytes.size() - at < 4) return RecordCheck::kTruncated;
+  const uint32_t length = LoadFixed32(bytes.data() + at);
+  if (length > kMaxRecordBytes) return RecordCheck::kTooLarge;
+  if (bytes.size() - at < kRecordOverhead + length) {
+    return RecordCheck::kTruncated;
+  }
+  const absl::string_view framed = bytes.substr(at, 4 + length);
+  if (Checksum(framed) != LoadFixed64(bytes.data() + at + 4 + length)) {
+    return RecordCheck::kBadChecksum;
+  }
+  *payload = framed.substr(4);
+  *offset = at + kRecordOverhead + length;
+  return RecordCheck::kOk;
+}
+
+bool Reader::GetByte(uint8_t* v) {
+  if (pos_ >= bytes_.size()) return Fail();
+  *v = static_cast<uint8_t>(bytes_[pos_++]);
+  return true;
+}
+
+bool Reader::GetFixed32(uint32_t* v) {
+  if (remaining() < 4) return Fail();
+  *v = LoadFixed32(bytes_.data() + pos_);
+  pos_ += 4;
+  return true;
+}
+
+bool Reader::GetFixed64(uint64_t* v) {
+  if (remaining() < 8) return Fail();
+  *v = LoadFixed64(bytes_.data() + pos_);
+  pos_ += 8;
+  return true;
+}
+
+bool Reader::GetVarint(uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos_ >= bytes_.size()) return Fail();
+    const uint8_t b = static_cast<uint8_t>(bytes_[pos_++]);
+    if (shift == 63 && b > 1) return Fail();
+    result |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) {
+      *v = result;
+      return true;
+    }
+  }
+  return Fail();
+}
+
+bool Reader::GetBytes(size_t n, absl::string_view* s) {
+  if (remaining() < n) return Fail();
+  *s = bytes_.substr(pos_, n);
+  pos_ += n;
+  return true;
+}
+
+bool Reader::GetString(absl::string_view* s) {
+  uint64_t n = 0;
+  if (!GetVarint(&n)) return false;
+  return GetBytes(n, s);
+}
+
+bool Reader::Fail() {
+  bytes_ = absl::string_view();
+  pos_ = 0;
+  failed_ = true;
+  return false;
+}
+
+void EncodeFingerprints(absl::Span<const uint64_t> sorted, std::string* out) {
+  uint64_t previous = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    PutVarint(i == 0 ? sorted[i] : sorted[i] - previous, out);
+    previous = sorted[i];
+  }
+}
+
+bool DecodeFingerprints(absl::string_view bytes, uint64_t count,
+                        std::vector<uint64_t>* out) {
+  out->clear();
+  if (count > bytes.size()) return false;  // At least a byte each.
+  out->reserve(count);
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* end = p + bytes.size();
+  uint64_t value = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t gap = 0;
+    int shift = 0;
+    for (;;) {
+      if (p == end || shift > 28) return false;
+      const unsigned char b = *p++;
+      gap |= static_cast<uint64_t>(b & 0x7f) << shift;
+      shift += 7;
+      if (b < 0x80) break;
+    }
+    if (i > 0 && gap == 0) return false;
+    value += gap;
+    if (value > 0xffffffffu) return false;
+    out->push_back(value);
+  }
+  return p == end;
+}
+
+}  // namespace neardup::internal

@@ -1,0 +1,559 @@
+#include "neardup/index.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "neardup/pipeline.h"
+#include "src/internal/index_format.h"
+#include "tests/support/generator.h"
+#include "tests/support/status_matchers.h"
+
+namespace neardup {
+namespace {
+
+namespace fs = std::filesystem;
+using ::neardup::testing::GenerateArticle;
+using ::neardup::testing::Rng;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const fs::path& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+class IndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           absl::StrCat("neardup_index_", info->test_suite_name(), "_",
+                        info->name(), "_", getpid());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Index> OpenOrDie(OpenReport* report = nullptr) {
+    auto index = Index::Open(dir_.string(), {}, report);
+    EXPECT_THAT(index.status(), testing::IsOk());
+    return index.ok() ? std::move(*index) : nullptr;
+  }
+
+  fs::path dir_;
+};
+
+// Three paragraphs of about the same size: A = p0 p1, B = p1 p2 and
+// C = p0 p1 p2 give J(A, C) and J(B, C) near 2/3 but J(A, B) near 1/3.
+std::vector<std::string> Paragraphs(int n, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(GenerateArticle(rng, testing::Language::kEnglish, 2));
+  }
+  return out;
+}
+
+TEST_F(IndexTest, NewDocumentOpensClusterNamedByItsId) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  auto index = OpenOrDie();
+  std::vector<std::string> p = Paragraphs(2, 1);
+  auto d = index->Add("a", p[0], {});
+  ASSERT_THAT(d.status(), testing::IsOk());
+  EXPECT_EQ(d->status, DecisionStatus::kNew);
+  EXPECT_EQ(d->cluster, "a");
+  EXPECT_TRUE(d->matches.empty());
+  auto copy = index->Add("b", p[0], {});
+  ASSERT_THAT(copy.status(), testing::IsOk());
+  EXPECT_EQ(copy->status, DecisionStatus::kDuplicate);
+  EXPECT_EQ(copy->cluster, "a");
+  ASSERT_EQ(copy->matches.size(), 1u);
+  EXPECT_EQ(copy->matches[0].id, "a");
+  EXPECT_EQ(copy->matches[0].jaccard, 1.0);
+  auto other = index->Add("c", p[1], {});
+  ASSERT_THAT(other.status(), testing::IsOk());
+  EXPECT_EQ(other->status, DecisionStatus::kNew);
+  EXPECT_EQ(other->cluster, "c");
+}
+
+TEST_F(IndexTest, BridgingDocumentKeepsOlderClusterIdAndListsAbsorbed) {
+  IndexOptions options;
+  options.threshold = 0.5;
+  ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
+  auto index = OpenOrDie();
+  std::vector<std::string> p = Paragraphs(3, 7);
+  const std::string a = p[0] + "\n\n" + p[1];
+  const std::string b = p[1] + "\n\n" + p[2];
+  const std::string c = p[0] + "\n\n" + p[1] + "\n\n" + p[2];
+  ASSERT_LT(testing::BruteForceJaccard(a, b, 5), 0.5);
+  ASSERT_EQ(index->Add("first", a, {})->cluster, "first");
+  ASSERT_EQ(index->Add("second", b, {})->cluster, "second");
+  auto bridge = index->Add("bridge", c, {});
+  ASSERT_THAT(bridge.status(), testing::IsOk());
+  EXPECT_EQ(bridge->status, DecisionStatus::kDuplicate);
+  EXPECT_EQ(bridge->cluster, "first");
+  EXPECT_THAT(bridge->merged, ElementsAre("second"));
+  EXPECT_EQ(*index->ClusterOf("second"), "first");
+  // The absorbed id no longer names a cluster; later copies of b join
+  // "first" with no merge.
+  auto later = index->Add("b-copy", b, {});
+  EXPECT_EQ(later->cluster, "first");
+  EXPECT_TRUE(later->merged.empty());
+}
+
+TEST_F(IndexTest, QueryDoesNotInsert) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  auto index = OpenOrDie();
+  std::vector<std::string> p = Paragraphs(1, 3);
+  ASSERT_THAT(index->Add("a", p[0], {}).status(), testing::IsOk());
+  Decision q = index->Query("q", p[0], 10);
+  EXPECT_EQ(q.status, DecisionStatus::kDuplicate);
+  EXPECT_EQ(q.cluster, "a");
+  EXPECT_FALSE(index->Contains("q"));
+  EXPECT_EQ(index->stats().documents, 1u);
+}
+
+TEST_F(IndexTest, SameIdSameTextIsIdempotentDifferentTextIsRefused) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  auto index = OpenOrDie();
+  std::vector<std::string> p = Paragraphs(2, 4);
+  ASSERT_THAT(index->Add("a", p[0], {}).status(), testing::IsOk());
+  auto again = index->Add("a", p[0], {});
+  ASSERT_THAT(again.status(), testing::IsOk());
+  EXPECT_EQ(again->status, DecisionStatus::kExists);
+  EXPECT_EQ(again->cluster, "a");
+  EXPECT_THAT(
+      index->Add("a", p[1], {}).status(),
+      testing::StatusIs(absl::StatusCode::kAlreadyExists, ::testing::_));
+  EXPECT_EQ(index->stats().documents, 1u);
+}
+
+TEST_F(IndexTest, ParametersAndIdsSurviveRestart) {
+  IndexOptions options;
+  options.threshold = 0.7;
+  options.ngram = 4;
+  options.num_perm = 64;
+  options.normalize = NormalizeMode::kWhitespace;
+  options.seed = 99;
+  ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
+  testing::CorpusSpec spec;
+  spec.stories = 30;
+  spec.ngram = 4;
+  std::vector<testing::GeneratedDoc> docs = testing::GenerateCorpus(spec);
+  std::map<std::string, std::string> clusters;
+  {
+    auto index = OpenOrDie();
+    for (size_t i = 0; i < docs.size() / 2; ++i) {
+      ASSERT_THAT(
+          index->Add(docs[i].id, docs[i].text, {.sync = false}).status(),
+          testing::IsOk());
+    }
+    ASSERT_THAT(index->Sync(), testing::IsOk());
+  }
+  {
+    auto index = OpenOrDie();
+    EXPECT_EQ(index->options().threshold, 0.7);
+    EXPECT_EQ(index->options().ngram, 4);
+    EXPECT_EQ(index->options().num_perm, 64);
+    EXPECT_EQ(index->options().normalize, NormalizeMode::kWhitespace);
+    EXPECT_EQ(index->options().seed, 99u);
+    for (size_t i = docs.size() / 2; i < docs.size(); ++i) {
+      ASSERT_THAT(index->Add(docs[i].id, docs[i].text, {}).status(),
+                  testing::IsOk());
+    }
+    for (const auto& d : docs) clusters[d.id] = *index->ClusterOf(d.id);
+  }
+  // An uninterrupted run gives the same clusters.
+  fs::remove_all(dir_);
+  ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
+  auto index = OpenOrDie();
+  for (const auto& d : docs) {
+    ASSERT_THAT(index->Add(d.id, d.text, {.sync = false}).status(),
+                testing::IsOk());
+  }
+  for (const auto& d : docs) EXPECT_EQ(*index->ClusterOf(d.id), clusters[d.id]);
+}
+
+TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
+  testing::CorpusSpec spec;
+  spec.stories = 80;
+  spec.seed = 11;
+  std::vector<testing::GeneratedDoc> docs = testing::GenerateCorpus(spec);
+  std::vector<std::pair<std::string, std::string>> in_memory;
+  for (const auto& d : docs) in_memory.emplace_back(d.id, d.text);
+  auto corpus = Corpus::FromDocuments(in_memory);
+  ASSERT_THAT(corpus.status(), testing::IsOk());
+  for (double threshold : {0.5, 0.8}) {
+    SCOPED_TRACE(threshold);
+    PipelineOptions batch_options;
+    batch_options.threshold = threshold;
+    batch_options.threads = 2;
+    auto batch = RunPipeline(**corpus, batch_options);
+    ASSERT_THAT(batch.status(), testing::IsOk());
+    ASSERT_EQ(batch->stats.candidates.capped_buckets, 0u);
+    std::map<std::pair<std::string, std::string>, double> batch_pairs;
+    for (const ScoredPair& p : batch->pairs) {
+      batch_pairs[{docs[p.a].id, docs[p.b].id}] = p.jaccard;
+    }
+    ASSERT_GT(batch_pairs.size(), 20u);
+
+    fs::remove_all(dir_);
+    IndexOptions options;
+    options.threshold = threshold;
+    ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
+    auto index = OpenOrDie();
+    std::map<std::pair<std::string, std::string>, double> stream_pairs;
+    for (const auto& d : docs) {
+      auto decision =
+          index->Add(d.id, d.text, {.max_matches = 1000000, .sync = false});
+      ASSERT_THAT(decision.status(), testing::IsOk());
+      for (const IndexMatch& m : decision->matches) {
+        stream_pairs[{m.id, d.id}] = m.jaccard;
+      }
+    }
+    ASSERT_EQ(stream_pairs.size(), batch_pairs.size());
+    for (const auto& [pair, jaccard] : batch_pairs) {
+      auto it = stream_pairs.find(pair);
+      ASSERT_NE(it, stream_pairs.end()) << pair.first << " " << pair.second;
+      EXPECT_NEAR(it->second, jaccard, 1e-4);
+    }
+    for (size_t i = 0; i < docs.size(); ++i) {
+      EXPECT_EQ(*index->ClusterOf(docs[i].id),
+                docs[batch->representative_of[i]].id);
+    }
+  }
+}
+
+TEST_F(IndexTest, RemoveThenReAdd) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  std::vector<std::string> p = Paragraphs(2, 5);
+  {
+    auto index = OpenOrDie();
+    ASSERT_THAT(index->Add("a", p[0], {}).status(), testing::IsOk());
+    ASSERT_THAT(index->Add("b", p[0], {}).status(), testing::IsOk());
+    ASSERT_THAT(index->Remove("a"), testing::IsOk());
+    EXPECT_THAT(index->Remove("a"),
+                testing::StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+    ASSERT_THAT(index->Sync(), testing::IsOk());
+    EXPECT_FALSE(index->Contains("a"));
+    // The story keeps its id while "b" is in it.
+    EXPECT_EQ(*index->ClusterOf("b"), "a");
+  }
+  auto index = OpenOrDie();
+  EXPECT_FALSE(index->Contains("a"));
+  EXPECT_EQ(*index->ClusterOf("b"), "a");
+  // Re-added with the same text: it joins its old story.
+  auto same = index->Add("a", p[0], {});
+  ASSERT_THAT(same.status(), testing::IsOk());
+  EXPECT_EQ(same->status, DecisionStatus::kDuplicate);
+  EXPECT_EQ(same->cluster, "a");
+  // Removed again and re-added with another text: "a" still names b's
+  // story, so the new cluster gets another name.
+  ASSERT_THAT(index->Remove("a"), testing::IsOk());
+  auto other = index->Add("a", p[1], {});
+  ASSERT_THAT(other.status(), testing::IsOk());
+  EXPECT_EQ(other->status, DecisionStatus::kNew);
+  EXPECT_EQ(other->cluster, "a#2");
+  EXPECT_EQ(*index->ClusterOf("b"), "a");
+}
+
+TEST_F(IndexTest, CompactKeepsEverythingAndShrinksLog) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  testing::CorpusSpec spec;
+  spec.stories = 20;
+  std::vector<testing::GeneratedDoc> docs = testing::GenerateCorpus(spec);
+  std::map<std::string, std::string> clusters;
+  {
+    auto index = OpenOrDie();
+    for (const auto& d : docs) {
+      ASSERT_THAT(index->Add(d.id, d.text, {.sync = false}).status(),
+                  testing::IsOk());
+    }
+    ASSERT_THAT(index->Remove(docs[0].id), testing::IsOk());
+    ASSERT_THAT(index->Compact(), testing::IsOk());
+    EXPECT_EQ(index->stats().log_bytes, internal::kFileHeaderBytes);
+    // Writes after compaction go to the new log.
+    ASSERT_THAT(index->Add(docs[0].id, docs[0].text, {}).status(),
+                testing::IsOk());
+    for (const auto& d : docs) clusters[d.id] = *index->ClusterOf(d.id);
+  }
+  OpenReport report;
+  auto index = OpenOrDie(&report);
+  EXPECT_TRUE(report.warnings.empty());
+  EXPECT_EQ(report.log_records_replayed, 1u);
+  EXPECT_EQ(index->stats().documents, docs.size());
+  for (const auto& d : docs) EXPECT_EQ(*index->ClusterOf(d.id), clusters[d.id]);
+}
+
+TEST_F(IndexTest, SecondWriterIsRefused) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  auto first = OpenOrDie();
+  auto second = Index::Open(dir_.string(), {});
+  EXPECT_THAT(
+      second.status(),
+      testing::StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr("locked"));
+  auto reader = Index::Open(dir_.string(), {.read_only = true});
+  EXPECT_THAT(reader.status(), testing::IsOk());
+}
+
+TEST_F(IndexTest, CreateRefusesNonEmptyDirectory) {
+  fs::create_directories(dir_);
+  WriteFile(dir_ / "notes.txt", "hello");
+  EXPECT_THAT(
+      Index::Create(dir_.string(), {}),
+      testing::StatusIs(absl::StatusCode::kAlreadyExists, ::testing::_));
+  auto open = Index::Open(dir_.string(), {});
+  EXPECT_THAT(
+      open.status(),
+      testing::StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(std::string(open.status().message()),
+              HasSubstr("not a neardup index"));
+}
+
+// Fills an index with a few documents, synced, and returns the ids.
+std::vector<std::string> Fill(const fs::path& dir, int n) {
+  std::vector<std::string> p = Paragraphs(n, 21);
+  auto index = Index::Open(dir.string(), {});
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) {
+    ids.push_back(absl::StrCat("doc", i));
+    (void)(*index)->Add(ids.back(), p[i], {});
+  }
+  return ids;
+}
+
+TEST_F(IndexTest, TornLogTailIsTruncatedAndReported) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  std::vector<std::string> ids = Fill(dir_, 3);
+  const fs::path log = dir_ / internal::kLogFile;
+  const std::string bytes = ReadFile(log);
+  WriteFile(log, bytes.substr(0, bytes.size() - 5));
+  OpenReport report;
+  auto index = OpenOrDie(&report);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_THAT(report.warnings[0], HasSubstr("torn tail"));
+  EXPECT_TRUE(index->Contains("doc0"));
+  EXPECT_TRUE(index->Contains("doc1"));
+  EXPECT_FALSE(index->Contains("doc2"));
+  // The tail is gone from disk; new writes follow the last good record.
+  ASSERT_THAT(index->Add("doc2", "fresh text for doc2", {}).status(),
+              testing::IsOk());
+  index.reset();
+  report = {};
+  index = OpenOrDie(&report);
+  EXPECT_TRUE(report.warnings.empty());
+  EXPECT_EQ(index->stats().documents, 3u);
+}
+
+TEST_F(IndexTest, DamageBeforeTheTailIsRefused) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  Fill(dir_, 3);
+  const fs::path log = dir_ / internal::kLogFile;
+  std::string bytes = ReadFile(log);
+  bytes[internal::kFileHeaderBytes + 20] ^= 0x10;  // Inside the first record.
+  WriteFile(log, bytes);
+  auto open = Index::Open(dir_.string(), {});
+  EXPECT_THAT(open.status(),
+              testing::StatusIs(absl::StatusCode::kDataLoss, ::testing::_));
+  EXPECT_THAT(std::string(open.status().message()),
+              HasSubstr("more records follow"));
+}
+
+TEST_F(IndexTest, DamagedFilesAreRefusedCleanly) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  Fill(dir_, 3);
+  {
+    auto index = OpenOrDie();
+    ASSERT_THAT(index->Compact(), testing::IsOk());
+  }
+  for (const char* name :
+       {internal::kMetaFile, internal::kSnapshotFile, internal::kLogFile}) {
+    SCOPED_TRACE(name);
+    const fs::path path = dir_ / name;
+    const std::string good = ReadFile(path);
+    // Empty, every truncation, and a bit flip in every byte: each open
+    // either succeeds (a torn log tail) or fails with a message; none
+    // crashes.
+    std::vector<std::string> variants = {""};
+    for (size_t n = 1; n < good.size();
+         n += std::max<size_t>(1, good.size() / 97)) {
+      variants.push_back(good.substr(0, n));
+    }
+    for (size_t i = 0; i < good.size();
+         i += std::max<size_t>(1, good.size() / 211)) {
+      std::string flipped = good;
+      flipped[i] ^= static_cast<char>(1 << (i % 8));
+      variants.push_back(flipped);
+    }
+    for (const std::string& v : variants) {
+      WriteFile(path, v);
+      auto open = Index::Open(dir_.string(), {.read_only = true});
+      if (open.ok()) {
+        // Only the log may lose its (torn) tail; documents never appear
+        // from nowhere.
+        EXPECT_EQ(std::string(name), internal::kLogFile);
+        EXPECT_LE((*open)->stats().documents, 3u);
+      } else {
+        EXPECT_FALSE(open.status().message().empty());
+        EXPECT_EQ(open.status().message().find('\n'), std::string::npos);
+      }
+    }
+    WriteFile(path, good);
+    ASSERT_THAT(Index::Open(dir_.string(), {.read_only = true}).status(),
+                testing::IsOk());
+  }
+}
+
+TEST_F(IndexTest, WrongMagicAndFutureVersionAreRefused) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  const fs::path meta = dir_ / internal::kMetaFile;
+  const std::string good = ReadFile(meta);
+  WriteFile(meta, "PK\x03\x04 this is a zip file, not an index at all....");
+  auto open = Index::Open(dir_.string(), {});
+  EXPECT_THAT(
+      open.status(),
+      testing::StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(std::string(open.status().message()), HasSubstr("wrong magic"));
+
+  std::string future;
+  internal::AppendFileHeader({internal::kMetaMagic, kIndexFormatVersion + 1, 0},
+                             &future);
+  future += good.substr(internal::kFileHeaderBytes);
+  WriteFile(meta, future);
+  open = Index::Open(dir_.string(), {});
+  EXPECT_THAT(
+      open.status(),
+      testing::StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+  EXPECT_THAT(std::string(open.status().message()),
+              HasSubstr(absl::StrCat("version ", kIndexFormatVersion + 1)));
+}
+
+TEST_F(IndexTest, QueriesRunWhileOneThreadAdds) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  auto index = OpenOrDie();
+  testing::CorpusSpec spec;
+  spec.stories = 40;
+  std::vector<testing::GeneratedDoc> docs = testing::GenerateCorpus(spec);
+  std::atomic<bool> done{false};
+  std::atomic<int> queries{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&, t] {
+      size_t i = t;
+      while (!done.load()) {
+        const auto& d = docs[i % docs.size()];
+        Decision q = index->Query("q", d.text, 5);
+        // A query of an indexed text finds at least that text.
+        if (index->Contains(d.id) && q.status != DecisionStatus::kDuplicate) {
+          // The document may have been added after the query ran; only a
+          // second query can tell.
+          Decision again = index->Query("q", d.text, 5);
+          EXPECT_EQ(again.status, DecisionStatus::kDuplicate);
+        }
+        (void)index->stats();
+        ++queries;
+        i += 7;
+      }
+    });
+  }
+  for (const auto& d : docs) {
+    ASSERT_THAT(index->Add(d.id, d.text, {.sync = false}).status(),
+                testing::IsOk());
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_GT(queries.load(), 0);
+  EXPECT_EQ(index->stats().documents, docs.size());
+}
+
+// tests/data/index-v1 was written by format version 1 from the texts
+// below (NEARDUP_WRITE_INDEX_FIXTURE=1 rewrites it) and must load in every
+// later version with the same answers.
+const char* const kFixtureTexts[][2] = {
+    {"story-1",
+     "The central bank raised interest rates by a quarter point on "
+     "Tuesday, citing persistent inflation in services and housing."},
+    {"story-1-copy",
+     "The central bank raised interest rates by a quarter point on Tuesday, "
+     "citing persistent inflation in services and housing!"},
+    {"story-2",
+     "رفع البنك المركزي أسعار الفائدة ربع نقطة يوم الثلاثاء بسبب "
+     "استمرار التضخم في الخدمات والإسكان."},
+    {"story-2-copy",
+     "رفع البنك المركزي أسعار الفائدة ربع نقطة يوم الثلاثاء "
+     "بسبب استمرار التضخم في الخدمات والاسكان"},
+    {"removed", "A document that was added and then removed again."},
+    {"story-3",
+     "Heavy rain is expected across the north of the country over "
+     "the weekend, with flooding possible in low-lying areas."},
+};
+
+TEST(IndexFixture, VersionOneIndexLoads) {
+  const fs::path fixture =
+      fs::path(NEARDUP_SOURCE_DIR) / "tests" / "data" / "index-v1";
+  if (std::getenv("NEARDUP_WRITE_INDEX_FIXTURE") != nullptr) {
+    fs::remove_all(fixture);
+    IndexOptions options;
+    options.threshold = 0.7;
+    ASSERT_THAT(Index::Create(fixture.string(), options), testing::IsOk());
+    auto index = Index::Open(fixture.string(), {});
+    ASSERT_THAT(index.status(), testing::IsOk());
+    for (const auto& [id, text] : kFixtureTexts) {
+      ASSERT_THAT((*index)->Add(id, text, {}).status(), testing::IsOk());
+    }
+    ASSERT_THAT((*index)->Remove("removed"), testing::IsOk());
+    ASSERT_THAT((*index)->Compact(), testing::IsOk());
+    // One more add after the snapshot, so the fixture has both files.
+    ASSERT_THAT((*index)
+                    ->Add("story-3-copy",
+                          "Heavy rain is expected across the north of the "
+                          "country over the weekend, with flooding "
+                          "possible in low lying areas.",
+                          {})
+                    .status(),
+                testing::IsOk());
+    index->reset();
+    fs::remove(fixture / internal::kLockFile);
+  }
+  OpenReport report;
+  auto index = Index::Open(fixture.string(), {.read_only = true}, &report);
+  ASSERT_THAT(index.status(), testing::IsOk());
+  EXPECT_TRUE(report.warnings.empty());
+  EXPECT_EQ((*index)->options().threshold, 0.7);
+  EXPECT_EQ((*index)->stats().documents, 6u);
+  EXPECT_FALSE((*index)->Contains("removed"));
+  EXPECT_EQ(*(*index)->ClusterOf("story-1-copy"), "story-1");
+  EXPECT_EQ(*(*index)->ClusterOf("story-2-copy"), "story-2");
+  EXPECT_EQ(*(*index)->ClusterOf("story-3-copy"), "story-3");
+  EXPECT_EQ(*(*index)->ClusterOf("story-2"), "story-2");
+  Decision q = (*index)->Query("q", kFixtureTexts[0][1], 10);
+  EXPECT_EQ(q.cluster, "story-1");
+  ASSERT_EQ(q.matches.size(), 2u);
+  EXPECT_EQ(q.matches[0].id, "story-1");
+  EXPECT_EQ(q.matches[0].jaccard, 1.0);
+}
+
+}  // namespace
+}  // namespace neardup
