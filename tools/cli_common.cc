@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/internal/status_macros.h"
 
 namespace neardup::cli {
 
@@ -39,6 +40,105 @@ void AddInputFlags(CLI::App* command, InputFlags* flags) {
       ->check(CLI::NonNegativeNumber);
   command->add_flag("--quiet,-q", flags->quiet,
                     "Print nothing on stderr but errors");
+}
+
+EngineFlags::EngineFlags() {
+  const PipelineOptions defaults;
+  threshold = defaults.threshold;
+  ngram = defaults.ngram;
+  num_perm = defaults.num_perm;
+  normalize = std::string(NormalizeModeName(defaults.normalize));
+  algorithm = std::string(SketchAlgorithmName(defaults.algorithm));
+  keep = std::string(KeepPolicyName(defaults.cluster.keep));
+  linkage = std::string(LinkageName(defaults.cluster.linkage));
+  seed = defaults.seed;
+}
+
+void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
+                    absl::string_view threshold_help) {
+  if (groups & kShingleFlags) {
+    command
+        ->add_option("--threshold,-t", flags->threshold,
+                     absl::StrCat(threshold_help, " (0 < t <= 1)"))
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
+    command
+        ->add_option("--ngram,-n", flags->ngram,
+                     "Shingle size in code points (characters, not bytes)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
+    command
+        ->add_option("--num-perm,-k", flags->num_perm,
+                     "MinHash slots per signature: more costs time, lowers "
+                     "estimate noise and allows steeper bands")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
+    command
+        ->add_option("--normalize", flags->normalize,
+                     "none: code points as given; ws: white-space runs "
+                     "collapsed; full: NFKC, case fold, punctuation and "
+                     "Arabic folding, white space collapsed")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"none", "ws", "full"}));
+    command
+        ->add_option("--seed", flags->seed,
+                     "Seed for every hash; change it to get independent "
+                     "sketches")
+        ->capture_default_str();
+  }
+  if (groups & kSketchFlags) {
+    command
+        ->add_option("--algorithm", flags->algorithm,
+                     "oph: one-permutation hashing with optimal "
+                     "densification (fast); classic: k independent hash "
+                     "functions (reference)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"oph", "classic"}));
+    command
+        ->add_option("--bands,-b", flags->bands,
+                     "LSH bands; with --rows overrides the automatic choice "
+                     "(recall >= 0.99 at the threshold, fewest candidates)")
+        ->check(CLI::PositiveNumber);
+    command
+        ->add_option("--rows,-r", flags->rows, "LSH rows per band; see --bands")
+        ->check(CLI::PositiveNumber);
+  }
+  if (groups & kClusterFlags) {
+    command
+        ->add_option("--keep", flags->keep,
+                     "Cluster representative: first (in input order) or "
+                     "longest (ties to the first); the cluster id is its id")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"first", "longest"}));
+    command
+        ->add_option("--linkage", flags->linkage,
+                     "single: connected components of verified pairs; "
+                     "center: every member verified against its "
+                     "representative")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"single", "center"}));
+  }
+}
+
+absl::StatusOr<PipelineOptions> MakePipelineOptions(const EngineFlags& flags,
+                                                    int threads) {
+  PipelineOptions options;
+  NEARDUP_ASSIGN_OR_RETURN(options.normalize,
+                           ParseNormalizeMode(flags.normalize));
+  NEARDUP_ASSIGN_OR_RETURN(options.algorithm,
+                           ParseSketchAlgorithm(flags.algorithm));
+  NEARDUP_ASSIGN_OR_RETURN(options.cluster.keep, ParseKeepPolicy(flags.keep));
+  NEARDUP_ASSIGN_OR_RETURN(options.cluster.linkage,
+                           ParseLinkage(flags.linkage));
+  options.threshold = flags.threshold;
+  options.ngram = flags.ngram;
+  options.num_perm = flags.num_perm;
+  options.bands = flags.bands;
+  options.rows = flags.rows;
+  options.threads = threads;
+  options.seed = flags.seed;
+  NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
+  return options;
 }
 
 int ReportError(absl::string_view command, const absl::Status& status) {

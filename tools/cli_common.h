@@ -10,8 +10,10 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "neardup/corpus.h"
+#include "neardup/pipeline.h"
 
 namespace neardup::cli {
 
@@ -33,6 +35,43 @@ struct InputFlags {
 // Registers INPUT..., --id-field, --text-field, --on-error, --threads and
 // --quiet on `command`.
 void AddInputFlags(CLI::App* command, InputFlags* flags);
+
+// Flags that decide what the engine finds, with one spelling, help text and
+// default for every command. Defaults come from PipelineOptions{}, so the
+// library and the tool cannot drift apart.
+struct EngineFlags {
+  EngineFlags();
+  double threshold;
+  int ngram;
+  int num_perm;
+  std::string normalize;
+  std::string algorithm;
+  int bands = 0;
+  int rows = 0;
+  std::string keep;
+  std::string linkage;
+  uint64_t seed;
+};
+
+// Which EngineFlags a command offers (bit set).
+enum EngineFlagGroups : unsigned {
+  // --threshold --ngram --num-perm --normalize --seed
+  kShingleFlags = 1,
+  // --algorithm --bands --rows
+  kSketchFlags = 2,
+  // --keep --linkage
+  kClusterFlags = 4,
+  kAllEngineFlags = 7,
+};
+
+// Registers the chosen groups; `threshold_help` says what the threshold
+// means for this command.
+void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
+                    absl::string_view threshold_help);
+
+// PipelineOptions from the flags, validated (InvalidArgument names the flag).
+absl::StatusOr<PipelineOptions> MakePipelineOptions(const EngineFlags& flags,
+                                                    int threads);
 
 // Prints "neardup COMMAND: error: MESSAGE" on stderr and returns the exit
 // status that fits the error's code.

@@ -22,39 +22,18 @@ namespace {
 
 struct ClusterFlags {
   InputFlags input;
-  double threshold = 0.8;
-  int ngram = 5;
-  int num_perm = 128;
-  std::string normalize = "full";
-  std::string algorithm = "oph";
-  int bands = 0;
-  int rows = 0;
+  EngineFlags engine;
   double containment = 0;
-  std::string keep = "first";
-  std::string linkage = "single";
-  uint64_t seed = kDefaultSeed;
   std::string clusters_path = "-";
   std::string pairs_path;
   std::string dedup_path;
 };
 
 absl::StatusOr<PipelineOptions> MakeOptions(const ClusterFlags& flags) {
-  PipelineOptions options;
-  NEARDUP_ASSIGN_OR_RETURN(options.normalize,
-                           ParseNormalizeMode(flags.normalize));
-  NEARDUP_ASSIGN_OR_RETURN(options.algorithm,
-                           ParseSketchAlgorithm(flags.algorithm));
-  NEARDUP_ASSIGN_OR_RETURN(options.cluster.keep, ParseKeepPolicy(flags.keep));
-  NEARDUP_ASSIGN_OR_RETURN(options.cluster.linkage,
-                           ParseLinkage(flags.linkage));
-  options.threshold = flags.threshold;
-  options.ngram = flags.ngram;
-  options.num_perm = flags.num_perm;
-  options.bands = flags.bands;
-  options.rows = flags.rows;
+  NEARDUP_ASSIGN_OR_RETURN(
+      PipelineOptions options,
+      MakePipelineOptions(flags.engine, flags.input.threads));
   options.containment = flags.containment;
-  options.threads = flags.input.threads;
-  options.seed = flags.seed;
   NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
   return options;
 }
@@ -278,37 +257,9 @@ Command AddClusterCommand(CLI::App* root) {
       "is verified with its exact Jaccard similarity over character n-gram "
       "shingles; LSH only proposes candidates.");
   AddInputFlags(app, &flags->input);
-  app->add_option("--threshold,-t", flags->threshold,
-                  "Report and link pairs whose exact Jaccard similarity is "
-                  "at least this (0 < t <= 1)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--ngram,-n", flags->ngram,
-                  "Shingle size in code points (characters, not bytes)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  app->add_option("--num-perm,-k", flags->num_perm,
-                  "MinHash slots per signature: more costs time, lowers "
-                  "estimate noise and allows steeper bands")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
-  app->add_option("--normalize", flags->normalize,
-                  "none: code points as given; ws: white-space runs collapsed; "
-                  "full: NFKC, case fold, punctuation and Arabic folding, "
-                  "white space collapsed")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"none", "ws", "full"}));
-  app->add_option("--algorithm", flags->algorithm,
-                  "oph: one-permutation hashing with optimal densification "
-                  "(fast); classic: k independent hash functions (reference)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"oph", "classic"}));
-  app->add_option("--bands,-b", flags->bands,
-                  "LSH bands; with --rows overrides the automatic choice "
-                  "(recall >= 0.99 at the threshold, fewest candidates)")
-      ->check(CLI::PositiveNumber);
-  app->add_option("--rows,-r", flags->rows, "LSH rows per band; see --bands")
-      ->check(CLI::PositiveNumber);
+  AddEngineFlags(app, &flags->engine, kAllEngineFlags,
+                 "Report and link pairs whose exact Jaccard similarity is at "
+                 "least this");
   app->add_option("--containment", flags->containment,
                   "Also link documents when the smaller one's shingles are "
                   "contained in the larger to at least this (0 = off), so an "
@@ -316,19 +267,6 @@ Command AddClusterCommand(CLI::App* root) {
                   "documents that share a passage (see neardup passages)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--keep", flags->keep,
-                  "Cluster representative: first (in input order) or longest "
-                  "(ties to the first); the cluster id is its id")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"first", "longest"}));
-  app->add_option("--linkage", flags->linkage,
-                  "single: connected components of verified pairs; center: "
-                  "every member verified against its representative")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"single", "center"}));
-  app->add_option("--seed", flags->seed,
-                  "Seed for every hash; change it to get independent sketches")
-      ->capture_default_str();
   app->add_option("--clusters", flags->clusters_path,
                   "Write clusters of two or more as JSON lines here (- is "
                   "standard output)")

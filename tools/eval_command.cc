@@ -35,16 +35,7 @@ double SecondsSince(Clock::time_point t) {
 struct EvalFlags {
   InputFlags input;
   // Engine options: the same names and defaults as `neardup cluster`.
-  double threshold = 0.8;
-  int ngram = 5;
-  int num_perm = 128;
-  std::string normalize = "full";
-  std::string algorithm = "oph";
-  int bands = 0;
-  int rows = 0;
-  std::string keep = "first";
-  std::string linkage = "single";
-  uint64_t seed = kDefaultSeed;
+  EngineFlags engine;
   // What to measure against.
   bool exact = false;
   std::string truth_path;
@@ -60,23 +51,7 @@ struct EvalFlags {
 };
 
 absl::StatusOr<PipelineOptions> MakeOptions(const EvalFlags& flags) {
-  PipelineOptions options;
-  NEARDUP_ASSIGN_OR_RETURN(options.normalize,
-                           ParseNormalizeMode(flags.normalize));
-  NEARDUP_ASSIGN_OR_RETURN(options.algorithm,
-                           ParseSketchAlgorithm(flags.algorithm));
-  NEARDUP_ASSIGN_OR_RETURN(options.cluster.keep, ParseKeepPolicy(flags.keep));
-  NEARDUP_ASSIGN_OR_RETURN(options.cluster.linkage,
-                           ParseLinkage(flags.linkage));
-  options.threshold = flags.threshold;
-  options.ngram = flags.ngram;
-  options.num_perm = flags.num_perm;
-  options.bands = flags.bands;
-  options.rows = flags.rows;
-  options.threads = flags.input.threads;
-  options.seed = flags.seed;
-  NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
-  return options;
+  return MakePipelineOptions(flags.engine, flags.input.threads);
 }
 
 // Missed pairs are counted in bins of this width over [0, 1].
@@ -662,9 +637,9 @@ int RunEval(const EvalFlags& flags) {
   if (!status.ok()) return ReportError("eval", status);
   report.total_seconds = SecondsSince(start);
 
-  const std::string out =
+  const std::string rendered =
       flags.json ? RenderJson(report, flags) : RenderText(report, flags);
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fwrite(rendered.data(), 1, rendered.size(), stdout);
   if (std::fflush(stdout) != 0) {
     ReportError("eval", absl::InternalError("cannot write standard output"));
     return kExitFailure;
@@ -700,46 +675,9 @@ Command AddEvalCommand(CLI::App* root) {
       "pairs, over a sweep of thresholds; precision, recall and F1 against "
       "labelled pairs; agreement with reference clusters.");
   AddInputFlags(app, &flags->input);
-  app->add_option("--threshold,-t", flags->threshold,
-                  "The engine's threshold: pairs with exact Jaccard >= t are "
-                  "reported and linked (0 < t <= 1)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--ngram,-n", flags->ngram,
-                  "Shingle size in code points (characters, not bytes)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  app->add_option("--num-perm,-k", flags->num_perm,
-                  "MinHash slots per signature")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
-  app->add_option("--normalize", flags->normalize,
-                  "none: code points as given; ws: white-space runs "
-                  "collapsed; full: NFKC, case fold, punctuation and Arabic "
-                  "folding, white space collapsed")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"none", "ws", "full"}));
-  app->add_option("--algorithm", flags->algorithm,
-                  "oph: one-permutation hashing; classic: k hash functions")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"oph", "classic"}));
-  app->add_option("--bands,-b", flags->bands,
-                  "LSH bands for every run, with --rows (default: chosen per "
-                  "threshold for recall >= 0.99)")
-      ->check(CLI::PositiveNumber);
-  app->add_option("--rows,-r", flags->rows, "LSH rows per band; see --bands")
-      ->check(CLI::PositiveNumber);
-  app->add_option("--keep", flags->keep,
-                  "Cluster representative: first or longest")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"first", "longest"}));
-  app->add_option("--linkage", flags->linkage,
-                  "single: connected components; center: every member "
-                  "verified against its representative")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"single", "center"}));
-  app->add_option("--seed", flags->seed, "Seed for every hash")
-      ->capture_default_str();
+  AddEngineFlags(app, &flags->engine, kAllEngineFlags,
+                 "The engine's threshold: pairs with exact Jaccard >= t are "
+                 "reported and linked");
   CLI::Option* exact = app->add_flag(
       "--exact", flags->exact,
       "Find the true pairs with an exact all-pairs search (no sketching), "

@@ -22,13 +22,9 @@ namespace {
 
 struct PassagesFlags {
   InputFlags input;
-  double threshold = 0.8;
-  int ngram = 5;
-  int num_perm = 128;
-  std::string normalize = "full";
+  EngineFlags engine;  // Only the shingle group: passages have no clusters.
   int min_chars = kDefaultPassageMinChars;
   int max_chars = kDefaultPassageMaxChars;
-  uint64_t seed = kDefaultSeed;
   std::string output_path = "-";
   std::string strip_path;
   bool strip_shared = false;
@@ -37,14 +33,14 @@ struct PassagesFlags {
 absl::StatusOr<PassageOptions> MakeOptions(const PassagesFlags& flags) {
   PassageOptions options;
   NEARDUP_ASSIGN_OR_RETURN(options.normalize,
-                           ParseNormalizeMode(flags.normalize));
-  options.threshold = flags.threshold;
-  options.ngram = flags.ngram;
-  options.num_perm = flags.num_perm;
+                           ParseNormalizeMode(flags.engine.normalize));
+  options.threshold = flags.engine.threshold;
+  options.ngram = flags.engine.ngram;
+  options.num_perm = flags.engine.num_perm;
   options.min_chars = flags.min_chars;
   options.max_chars = flags.max_chars;
   options.threads = flags.input.threads;
-  options.seed = flags.seed;
+  options.seed = flags.engine.seed;
   NEARDUP_RETURN_IF_ERROR(ValidatePassageOptions(options));
   return options;
 }
@@ -250,24 +246,19 @@ Command AddPassagesCommand(CLI::App* root) {
       "that repeat inside a document or across documents, with their byte "
       "spans; optionally write the records with the repeats removed.");
   AddInputFlags(app, &flags->input);
-  app->add_option("--threshold,-t", flags->threshold,
-                  "Passages match when the exact Jaccard similarity of their "
-                  "shingle sets is at least this (0 < t <= 1)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--ngram,-n", flags->ngram,
-                  "Shingle size in code points (characters, not bytes)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  app->add_option("--num-perm,-k", flags->num_perm,
-                  "MinHash slots per passage signature")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
-  app->add_option("--normalize", flags->normalize,
-                  "none, ws or full (see neardup cluster --help); spans are "
-                  "always in the original bytes")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"none", "ws", "full"}));
+  {
+    // Passage defaults are PassageOptions'; they may differ from documents'.
+    const PassageOptions defaults;
+    flags->engine.threshold = defaults.threshold;
+    flags->engine.ngram = defaults.ngram;
+    flags->engine.num_perm = defaults.num_perm;
+    flags->engine.normalize =
+        std::string(NormalizeModeName(defaults.normalize));
+    flags->engine.seed = defaults.seed;
+  }
+  AddEngineFlags(app, &flags->engine, kShingleFlags,
+                 "Passages match when the exact Jaccard similarity of their "
+                 "shingle sets is at least this");
   app->add_option("--min-chars", flags->min_chars,
                   "Passages shorter than this many code points after "
                   "normalisation (bylines, datelines) are not matched")
@@ -278,9 +269,6 @@ Command AddPassagesCommand(CLI::App* root) {
                   "windows of whole sentences of about this length")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app->add_option("--seed", flags->seed,
-                  "Seed for every hash; change it to get independent sketches")
-      ->capture_default_str();
   app->add_option("--output,-o", flags->output_path,
                   "Write one JSON line per repeated passage here (- is "
                   "standard output, '' writes none)")
