@@ -204,6 +204,7 @@ TEST_F(CliTest, InvalidOptions) {
                       BadFlag{"--no-such-flag", "no-such-flag"},
                       BadFlag{"--pairs in.jsonl", "also an input"},
                       BadFlag{"--pairs x.jsonl --dedup x.jsonl", "twice"},
+                      BadFlag{"--pairs -", "both write to standard output"},
                       BadFlag{"--pairs no/such/dir/p.jsonl", "no/such/dir"}}) {
     RunResult r = Run(absl::StrCat("cluster in.jsonl ", bad.args));
     EXPECT_EQ(r.exit_code, 2) << bad.args << ": " << r.err;

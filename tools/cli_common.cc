@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -203,6 +205,51 @@ absl::StatusOr<std::unique_ptr<Corpus>> LoadInputs(const InputFlags& flags,
                                                  static_cast<double>(total)
                                            : 0.0);
       });
+}
+
+absl::Status CheckOutputPaths(std::initializer_list<NamedOutput> outputs,
+                              const std::vector<std::string>& inputs) {
+  std::vector<std::pair<std::string, absl::string_view>> seen;
+  for (const NamedOutput& output : outputs) {
+    const std::string& path = *output.path;
+    if (path.empty()) continue;
+    std::string canonical = path;
+    if (path != "-") {
+      std::error_code ec;
+      std::string resolved =
+          std::filesystem::weakly_canonical(path, ec).string();
+      if (!ec) canonical = resolved;
+      for (const std::string& input : inputs) {
+        if (input == "-") continue;
+        std::string in = std::filesystem::weakly_canonical(input, ec).string();
+        if (!ec && in == canonical) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              output.flag, " ", path,
+              ": the output file is also an input; write the output "
+              "elsewhere"));
+        }
+      }
+    }
+    for (const auto& [other, other_flag] : seen) {
+      if (other != canonical) continue;
+      if (canonical == "-") {
+        return absl::InvalidArgumentError(absl::StrCat(
+            other_flag, " and ", output.flag,
+            " both write to standard output; send one of them to a file"));
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat(other_flag, " and ", output.flag, " name the same file ",
+                       path, " twice; give each output its own file"));
+    }
+    seen.emplace_back(canonical, output.flag);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<internal::OutputFile>> OpenOutput(
+    const std::string& path) {
+  if (path.empty()) return std::unique_ptr<internal::OutputFile>();
+  return internal::OutputFile::Create(path);
 }
 
 std::string Thousands(uint64_t value) {

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "neardup/corpus.h"
 #include "neardup/pipeline.h"
+#include "src/internal/output_file.h"
 
 namespace neardup::cli {
 
@@ -97,6 +100,22 @@ class Progress {
 // ReportError().
 absl::StatusOr<std::unique_ptr<Corpus>> LoadInputs(const InputFlags& flags,
                                                    Progress* progress);
+
+// An output a command may write, named by its flag for error messages.
+struct NamedOutput {
+  absl::string_view flag;   // "--pairs"
+  const std::string* path;  // Empty: not written; "-": standard output.
+};
+
+// Refuses output paths that would clobber an input or each other (a typo
+// such as `--dedup news.jsonl` must not destroy the data being read), and
+// two outputs sharing standard output.
+absl::Status CheckOutputPaths(std::initializer_list<NamedOutput> outputs,
+                              const std::vector<std::string>& inputs);
+
+// Opens `path` for OutputFile's write-then-rename; an empty path gives null.
+absl::StatusOr<std::unique_ptr<internal::OutputFile>> OpenOutput(
+    const std::string& path);
 
 // "14,848".
 std::string Thousands(uint64_t value);

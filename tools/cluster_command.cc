@@ -38,42 +38,6 @@ absl::StatusOr<PipelineOptions> MakeOptions(const ClusterFlags& flags) {
   return options;
 }
 
-// Refuses output paths that would clobber an input or each other: a typo
-// such as `--dedup news.jsonl` must not destroy the data being read.
-absl::Status CheckOutputPaths(const ClusterFlags& flags) {
-  absl::flat_hash_set<std::string> seen;
-  for (const std::string* path :
-       {&flags.clusters_path, &flags.pairs_path, &flags.dedup_path}) {
-    if (path->empty() || *path == "-") continue;
-    std::error_code ec;
-    std::string canonical =
-        std::filesystem::weakly_canonical(*path, ec).string();
-    if (ec) canonical = *path;
-    if (!seen.insert(canonical).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("output file ", *path,
-                       " is named twice; give each output its own file"));
-    }
-    for (const std::string& input : flags.input.inputs) {
-      if (input == "-") continue;
-      std::string in = std::filesystem::weakly_canonical(input, ec).string();
-      if (!ec && in == canonical) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("output file ", *path,
-                         " is also an input; write the output "
-                         "elsewhere"));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::unique_ptr<internal::OutputFile>> MaybeCreate(
-    const std::string& path) {
-  if (path.empty()) return std::unique_ptr<internal::OutputFile>();
-  return internal::OutputFile::Create(path);
-}
-
 void WriteClusters(const Corpus& corpus, const PipelineResult& result,
                    internal::OutputFile* out) {
   std::string line;
@@ -203,16 +167,19 @@ int RunCluster(const ClusterFlags& flags) {
   };
   absl::StatusOr<PipelineOptions> options = MakeOptions(flags);
   if (!options.ok()) return ReportError("cluster", options.status());
-  absl::Status paths = CheckOutputPaths(flags);
+  absl::Status paths = CheckOutputPaths({{"--clusters", &flags.clusters_path},
+                                         {"--pairs", &flags.pairs_path},
+                                         {"--dedup", &flags.dedup_path}},
+                                        flags.input.inputs);
   if (!paths.ok()) return ReportError("cluster", paths);
 
   // Outputs are opened first so an unwritable path fails before the work,
   // and committed last so a failed run leaves none of them behind.
-  auto clusters_out = MaybeCreate(flags.clusters_path);
+  auto clusters_out = OpenOutput(flags.clusters_path);
   if (!clusters_out.ok()) return ReportError("cluster", clusters_out.status());
-  auto pairs_out = MaybeCreate(flags.pairs_path);
+  auto pairs_out = OpenOutput(flags.pairs_path);
   if (!pairs_out.ok()) return ReportError("cluster", pairs_out.status());
-  auto dedup_out = MaybeCreate(flags.dedup_path);
+  auto dedup_out = OpenOutput(flags.dedup_path);
   if (!dedup_out.ok()) return ReportError("cluster", dedup_out.status());
 
   Progress progress("cluster", flags.input.quiet);

@@ -18,6 +18,8 @@ Command AddClusterCommand(CLI::App* root);
 Command AddPassagesCommand(CLI::App* root);  // tools/passages_command.cc
 Command AddEvalCommand(CLI::App* root);      // tools/eval_command.cc
 Command AddTuneCommand(CLI::App* root);      // tools/tune_command.cc
+Command AddIndexCommand(CLI::App* root);     // tools/index_command.cc
+Command AddStreamCommand(CLI::App* root);    // tools/stream_command.cc
 
 }  // namespace neardup::cli
 

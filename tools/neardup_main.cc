@@ -30,6 +30,12 @@ int main(int argc, char** argv) {
 #ifdef NEARDUP_HAVE_TUNE_COMMAND
       neardup::cli::AddTuneCommand(&app),
 #endif
+#ifdef NEARDUP_HAVE_INDEX_COMMAND
+      neardup::cli::AddIndexCommand(&app),
+#endif
+#ifdef NEARDUP_HAVE_STREAM_COMMAND
+      neardup::cli::AddStreamCommand(&app),
+#endif
   };
   try {
     app.parse(argc, argv);

@@ -46,45 +46,14 @@ absl::StatusOr<PassageOptions> MakeOptions(const PassagesFlags& flags) {
 }
 
 // Refuses output paths that would clobber an input or each other.
-absl::Status CheckOutputPaths(const PassagesFlags& flags) {
+absl::Status CheckPassageOutputs(const PassagesFlags& flags) {
   if (flags.strip_shared && flags.strip_path.empty()) {
     return absl::InvalidArgumentError(
         "--strip-shared needs --strip FILE to say where the records go");
   }
-  absl::flat_hash_set<std::string> seen;
-  for (const std::string* path : {&flags.output_path, &flags.strip_path}) {
-    if (path->empty() || *path == "-") continue;
-    std::error_code ec;
-    std::string canonical =
-        std::filesystem::weakly_canonical(*path, ec).string();
-    if (ec) canonical = *path;
-    if (!seen.insert(canonical).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("output file ", *path,
-                       " is named twice; give each output its own file"));
-    }
-    for (const std::string& input : flags.input.inputs) {
-      if (input == "-") continue;
-      std::string in = std::filesystem::weakly_canonical(input, ec).string();
-      if (!ec && in == canonical) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("output file ", *path,
-                         " is also an input; write the output elsewhere"));
-      }
-    }
-  }
-  if (flags.output_path == "-" && flags.strip_path == "-") {
-    return absl::InvalidArgumentError(
-        "--strip - and the repeats both go to standard output; send the "
-        "repeats elsewhere with --output FILE (or --output '')");
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::unique_ptr<internal::OutputFile>> MaybeCreate(
-    const std::string& path) {
-  if (path.empty()) return std::unique_ptr<internal::OutputFile>();
-  return internal::OutputFile::Create(path);
+  return cli::CheckOutputPaths(
+      {{"--output", &flags.output_path}, {"--strip", &flags.strip_path}},
+      flags.input.inputs);
 }
 
 void AppendRef(const Corpus& corpus, const PassageRef& ref, std::string* line) {
@@ -191,14 +160,14 @@ int RunPassages(const PassagesFlags& flags) {
   };
   absl::StatusOr<PassageOptions> options = MakeOptions(flags);
   if (!options.ok()) return ReportError("passages", options.status());
-  absl::Status paths = CheckOutputPaths(flags);
+  absl::Status paths = CheckPassageOutputs(flags);
   if (!paths.ok()) return ReportError("passages", paths);
 
   // Outputs are opened first so an unwritable path fails before the work,
   // and committed last so a failed run leaves none of them behind.
-  auto repeats_out = MaybeCreate(flags.output_path);
+  auto repeats_out = OpenOutput(flags.output_path);
   if (!repeats_out.ok()) return ReportError("passages", repeats_out.status());
-  auto strip_out = MaybeCreate(flags.strip_path);
+  auto strip_out = OpenOutput(flags.strip_path);
   if (!strip_out.ok()) return ReportError("passages", strip_out.status());
 
   Progress progress("passages", flags.input.quiet);

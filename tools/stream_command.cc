@@ -1,0 +1,191 @@
+// neardup stream: one decision per JSON-lines record on stdin, durable
+// before it is printed.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "neardup/index.h"
+#include "src/internal/index_json.h"
+#include "tools/cli_common.h"
+#include "tools/commands.h"
+
+namespace neardup::cli {
+namespace {
+
+struct StreamFlags {
+  std::string dir;
+  bool no_insert = false;
+  size_t max_matches = 10;
+  std::string id_field = "id";
+  std::string text_field = "text";
+  std::string on_error = "fail";
+  bool quiet = false;
+};
+
+int RunStream(const StreamFlags& flags) {
+  OpenReport report;
+  auto index = Index::Open(flags.dir, {.read_only = flags.no_insert}, &report);
+  if (!index.ok()) return ReportError("stream", index.status());
+  for (const std::string& warning : report.warnings) {
+    std::fprintf(stderr, "neardup stream: warning: %s\n", warning.c_str());
+  }
+  InputOptions input;
+  input.id_field = flags.id_field;
+  input.text_field = flags.text_field;
+  RecordParser parser(input);
+  const bool skip = flags.on_error == "skip";
+
+  std::string buffer;  // Unprocessed bytes: at most one partial line.
+  std::string out;     // Decisions of the current read, not yet printed.
+  std::string id, text;
+  std::vector<char> chunk(size_t{1} << 20);
+  uint64_t line_number = 0, records = 0, skipped = 0, duplicates = 0;
+  absl::Status failure;
+  bool eof = false;
+  // Decisions are printed only after the index made them durable: each read
+  // from stdin is processed, synced once, then printed and flushed.
+  auto publish = [&]() -> int {
+    if (!flags.no_insert) {
+      absl::Status synced = (*index)->Sync();
+      if (!synced.ok()) return ReportError("stream", synced);
+    }
+    if (!internal::WriteStdout(out)) {
+      ReportError("stream",
+                  absl::UnavailableError("cannot write to standard output"));
+      return kExitFailure;
+    }
+    out.clear();
+    return kExitOk;
+  };
+  while (!eof && failure.ok()) {
+    ssize_t n = ::read(STDIN_FILENO, chunk.data(), chunk.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      failure = absl::InternalError(
+          absl::StrCat("cannot read standard input: ", std::strerror(errno)));
+      break;
+    }
+    if (n == 0) {
+      eof = true;
+      if (buffer.empty()) break;
+      buffer.push_back('\n');  // A last line without a line end.
+    } else {
+      buffer.append(chunk.data(), static_cast<size_t>(n));
+    }
+    size_t begin = 0;
+    for (;;) {
+      const size_t end = buffer.find('\n', begin);
+      if (end == std::string::npos) break;
+      absl::string_view line(buffer.data() + begin, end - begin);
+      begin = end + 1;
+      ++line_number;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") == absl::string_view::npos) continue;
+      absl::Status status = parser.Parse(line, &id, &text);
+      absl::StatusOr<Decision> decision;
+      if (status.ok()) {
+        if (flags.no_insert) {
+          decision = (*index)->Query(id, text, flags.max_matches);
+        } else {
+          decision = (*index)->Add(
+              id, text, {.max_matches = flags.max_matches, .sync = false});
+        }
+        status = decision.status();
+      }
+      if (!status.ok()) {
+        status = absl::Status(
+            status.code(),
+            absl::StrCat("stdin:", line_number, ": ", status.message()));
+        if (skip && (status.code() == absl::StatusCode::kInvalidArgument ||
+                     status.code() == absl::StatusCode::kAlreadyExists)) {
+          ++skipped;
+          if (!flags.quiet) {
+            std::fprintf(stderr, "neardup stream: skipped %s\n",
+                         std::string(status.message()).c_str());
+          }
+          continue;
+        }
+        failure = status;
+        break;
+      }
+      ++records;
+      duplicates += decision->status == DecisionStatus::kDuplicate;
+      internal::AppendDecisionJson(*decision, &out);
+    }
+    buffer.erase(0, begin);
+    // Whatever was decided so far is published, also before an error.
+    if (int rc = publish(); rc != kExitOk) return rc;
+  }
+  if (!failure.ok()) {
+    int rc = ReportError("stream", failure);
+    if (failure.code() == absl::StatusCode::kAlreadyExists) {
+      std::fprintf(
+          stderr, "(remove the old document first, or pass --on-error skip)\n");
+    }
+    return rc;
+  }
+  if (!flags.quiet) {
+    std::fprintf(
+        stderr,
+        "neardup stream: %s records, %s duplicates%s; index %s holds "
+        "%s documents\n",
+        Thousands(records).c_str(), Thousands(duplicates).c_str(),
+        skipped > 0 ? absl::StrCat(", ", Thousands(skipped), " skipped").c_str()
+                    : "",
+        flags.dir.c_str(), Thousands((*index)->stats().documents).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddStreamCommand(CLI::App* root) {
+  auto flags = std::make_shared<StreamFlags>();
+  CLI::App* app = root->add_subcommand(
+      "stream",
+      "Decide for each JSON-lines record on standard input whether it is new "
+      "or a copy of an indexed document, add it, and print the decision.");
+  app->add_option("DIR", flags->dir,
+                  "Index directory (made by `neardup index create`)")
+      ->required();
+  app->add_flag("--no-insert", flags->no_insert,
+                "Only query: nothing is added and the index is opened "
+                "read-only");
+  app->add_option("--max-matches", flags->max_matches,
+                  "Matches listed per decision, best first (every verified "
+                  "match still links clusters)")
+      ->capture_default_str();
+  app->add_option("--id-field", flags->id_field,
+                  "JSON field holding each record's unique id")
+      ->capture_default_str();
+  app->add_option("--text-field", flags->text_field,
+                  "JSON field holding each record's text")
+      ->capture_default_str();
+  app->add_option("--on-error", flags->on_error,
+                  "A bad record (malformed JSON, missing field, an id already "
+                  "indexed with another text): fail stops with its line "
+                  "number; skip reports it on stderr and goes on")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fail", "skip"}));
+  app->add_flag("--quiet,-q", flags->quiet,
+                "Print nothing on stderr but errors and warnings");
+  app->footer(
+      "Output, one line per record, in input order:\n"
+      "  {\"id\":ID,\"status\":\"new\"|\"duplicate\"|\"exists\","
+      "\"cluster\":ID,\"matches\":[{\"id\":ID,\"jaccard\":J,"
+      "\"containment\":C},...],\"merged\":[ID,...]}\n"
+      "A printed decision is durable: the index was fsynced before it was "
+      "written. \"exists\": the id is already indexed with the same text "
+      "(re-sending after a crash is harmless).\n"
+      "Example:\n"
+      "  tail -F feed.jsonl | neardup stream news.ndx");
+  return {app, [flags] { return RunStream(*flags); }};
+}
+
+}  // namespace neardup::cli
