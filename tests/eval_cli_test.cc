@@ -30,6 +30,7 @@
 #include "neardup/minhash.h"
 #include "simdjson.h"
 #include "src/internal/json_writer.h"
+#include "tests/support/cli_harness.h"
 #include "tests/support/generator.h"
 
 namespace neardup {
@@ -43,55 +44,13 @@ using ::neardup::testing::GeneratedDoc;
 using ::neardup::testing::TruePair;
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ::neardup::testing::Lines;
+using ::neardup::testing::ReadAll;
+using ::neardup::testing::RunResult;
+using ::neardup::testing::WriteAll;
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const fs::path& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary);
-  out << data;
-}
-
-class EvalCliTest : public ::testing::Test {
+class EvalCliTest : public ::neardup::testing::CliFixture {
  protected:
-  void SetUp() override {
-    const char* cli = std::getenv("NEARDUP_CLI");
-    if (cli == nullptr || !fs::exists(cli)) {
-      GTEST_SKIP() << "neardup binary not built (NEARDUP_BUILD_TOOLS=OFF)";
-    }
-    cli_ = cli;
-    dir_ = fs::temp_directory_path() /
-           absl::StrCat(
-               "neardup_eval_cli_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-
-  RunResult Run(const std::string& args) {
-    std::string cmd =
-        absl::StrCat("cd '", dir_.string(), "' && '", cli_, "' ", args,
-                     " > stdout.txt 2> stderr.txt < /dev/null");
-    int status = std::system(cmd.c_str());
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadAll(dir_ / "stdout.txt");
-    r.err = ReadAll(dir_ / "stderr.txt");
-    return r;
-  }
-
   // An easy corpus: every copy within [0.85, 1] of its original, so copies
   // of one story are far above 0.5 and stories far below it.
   void WriteEasyCorpus() {
@@ -113,8 +72,6 @@ class EvalCliTest : public ::testing::Test {
     WriteAll(dir_ / "corpus.jsonl", jsonl);
   }
 
-  std::string cli_;
-  fs::path dir_;
   std::vector<GeneratedDoc> docs_;
   simdjson::dom::parser parser_;
 };

@@ -19,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "tests/support/cli_harness.h"
 
 namespace neardup {
 namespace {
@@ -26,31 +27,10 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const fs::path& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary);
-  out << data;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    lines.emplace_back(line);
-  }
-  return lines;
-}
+using ::neardup::testing::Lines;
+using ::neardup::testing::ReadAll;
+using ::neardup::testing::RunResult;
+using ::neardup::testing::WriteAll;
 
 // One reported repeat, parsed from its JSON line.
 struct Repeat {
@@ -91,55 +71,12 @@ std::string TextOf(const std::string& line) {
   return std::string(e["text"].get_string().value());
 }
 
-class PassagesCliTest : public ::testing::Test {
+class PassagesCliTest : public ::neardup::testing::CliFixture {
  protected:
-  void SetUp() override {
-    const char* cli = std::getenv("NEARDUP_CLI");
-    if (cli == nullptr || !fs::exists(cli)) {
-      GTEST_SKIP() << "neardup binary not built (NEARDUP_BUILD_TOOLS=OFF)";
-    }
-    cli_ = cli;
-    dir_ = fs::temp_directory_path() /
-           absl::StrCat(
-               "neardup_passages_cli_test_", getpid(), "_",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-
-  RunResult Run(const std::string& args, const std::string& stdin_path = "") {
-    std::string cmd = absl::StrCat("cd '", dir_.string(), "' && '", cli_, "' ",
-                                   args, " > stdout.txt 2> stderr.txt");
-    cmd += stdin_path.empty() ? " < /dev/null" : " < '" + stdin_path + "'";
-    int status = std::system(cmd.c_str());
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadAll(dir_ / "stdout.txt");
-    r.err = ReadAll(dir_ / "stderr.txt");
-    fs::remove(dir_ / "stdout.txt");
-    fs::remove(dir_ / "stderr.txt");
-    return r;
-  }
-
-  std::vector<std::string> Files() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      names.push_back(e.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
   static fs::path Fixture() {
     return fs::path(NEARDUP_SOURCE_DIR) /
            "tests/data/passages-arabic-repeats.jsonl";
   }
-
-  std::string cli_;
-  fs::path dir_;
 };
 
 std::string Record(const std::string& id, const std::string& text,
