@@ -15,6 +15,7 @@
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/utf8.h"
+#include "src/internal/validate.h"
 
 namespace neardup {
 namespace {
@@ -335,25 +336,13 @@ void Segment(absl::string_view text, const SegmentOptions& options,
 }
 
 absl::Status ValidatePassageOptions(const PassageOptions& options) {
-  NEARDUP_RETURN_IF_ERROR(ValidateShingleOptions({.ngram = options.ngram}));
-  if (options.num_perm < 1 || options.num_perm > 4096) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--num-perm must be between 1 and 4096, got ", options.num_perm));
-  }
-  if (!(options.threshold > 0 && options.threshold <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--threshold must be greater than 0 and at most 1, got ",
-                     options.threshold));
-  }
-  if ((options.bands == 0) != (options.rows == 0)) {
-    return absl::InvalidArgumentError(
-        "--bands and --rows go together: give both, or neither to have them "
-        "chosen from the threshold");
-  }
-  if (options.bands != 0) {
-    NEARDUP_RETURN_IF_ERROR(
-        ValidateBandParams({options.bands, options.rows}, options.num_perm));
-  }
+  NEARDUP_RETURN_IF_ERROR(
+      internal::ValidateMatchSettings({.ngram = options.ngram,
+                                       .num_perm = options.num_perm,
+                                       .threshold = options.threshold,
+                                       .bands = options.bands,
+                                       .rows = options.rows,
+                                       .threads = options.threads}));
   if (options.min_chars < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--min-chars must be at least 1, got ", options.min_chars));
@@ -361,10 +350,6 @@ absl::Status ValidatePassageOptions(const PassageOptions& options) {
   if (options.max_chars < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--max-chars must be at least 1, got ", options.max_chars));
-  }
-  if (options.threads < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--threads must be 0 (all cores) or more, got ", options.threads));
   }
   return absl::OkStatus();
 }

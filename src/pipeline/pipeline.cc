@@ -16,6 +16,7 @@
 #include "src/internal/parallel.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
+#include "src/internal/validate.h"
 
 namespace neardup {
 namespace {
@@ -50,29 +51,13 @@ struct ShingleSets {
 }  // namespace
 
 absl::Status ValidatePipelineOptions(const PipelineOptions& options) {
-  NEARDUP_RETURN_IF_ERROR(ValidateShingleOptions({.ngram = options.ngram}));
-  if (options.num_perm < 1 || options.num_perm > 4096) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--num-perm must be between 1 and 4096, got ", options.num_perm));
-  }
-  if (!(options.threshold > 0 && options.threshold <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--threshold must be greater than 0 and at most 1, got ",
-                     options.threshold));
-  }
-  if ((options.bands == 0) != (options.rows == 0)) {
-    return absl::InvalidArgumentError(
-        "--bands and --rows go together: give both, or neither to have them "
-        "chosen from the threshold");
-  }
-  if (options.bands != 0) {
-    NEARDUP_RETURN_IF_ERROR(
-        ValidateBandParams({options.bands, options.rows}, options.num_perm));
-  }
-  if (options.threads < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--threads must be 0 (all cores) or more, got ", options.threads));
-  }
+  NEARDUP_RETURN_IF_ERROR(
+      internal::ValidateMatchSettings({.ngram = options.ngram,
+                                       .num_perm = options.num_perm,
+                                       .threshold = options.threshold,
+                                       .bands = options.bands,
+                                       .rows = options.rows,
+                                       .threads = options.threads}));
   if (!(options.containment >= 0 && options.containment <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--containment must be between 0 (off) and 1, got ",
