@@ -72,6 +72,7 @@ int RunCreate(const IndexFlags& f) {
   auto index = Index::Open(f.dir, {.read_only = true});
   if (!index.ok()) return ReportError("index create", index.status());
   const IndexOptions& o = (*index)->options();
+  if (f.input.quiet) return kExitOk;
   std::fprintf(stderr,
                "neardup index create: %s: threshold %.2f, normalize %s, "
                "%d-grams, %d permutations (%s), %d bands x %d rows, format "
@@ -227,6 +228,7 @@ int RunRemove(const IndexFlags& f) {
   }
   absl::Status synced = (*index)->Sync();
   if (!synced.ok()) return ReportError("index remove", synced);
+  if (f.input.quiet) return kExitOk;
   std::fprintf(stderr,
                "neardup index remove: %s ids removed; index holds %s "
                "documents\n",
@@ -285,6 +287,11 @@ void AddDir(CLI::App* app, IndexFlags* f) {
   app->add_option("DIR", f->dir, "Index directory")->required();
 }
 
+void AddQuiet(CLI::App* app, IndexFlags* f) {
+  app->add_flag("--quiet,-q", f->input.quiet,
+                "Print nothing on stderr but errors and warnings");
+}
+
 }  // namespace
 
 Command AddIndexCommand(CLI::App* root) {
@@ -322,6 +329,7 @@ Command AddIndexCommand(CLI::App* root) {
       ->check(CLI::PositiveNumber);
   create->add_option("--seed", f->seed, "Seed for every hash")
       ->capture_default_str();
+  AddQuiet(create, f.get());
 
   CLI::App* add = app->add_subcommand(
       "add",
@@ -348,6 +356,7 @@ Command AddIndexCommand(CLI::App* root) {
       ->add_option("--ids", f->ids_path,
                    "File with one id per line (- for standard input)")
       ->required();
+  AddQuiet(remove, f.get());
 
   CLI::App* stats = app->add_subcommand(
       "stats",
@@ -359,6 +368,7 @@ Command AddIndexCommand(CLI::App* root) {
       "Write a snapshot of the index and start an empty log (faster reopen, "
       "removed documents' data dropped)");
   AddDir(compact, f.get());
+  AddQuiet(compact, f.get());
 
   app->footer(
       "Decisions: {\"id\":ID,\"status\":\"new\"|\"duplicate\"|\"exists\","

@@ -105,10 +105,8 @@ int RunStream(const StreamFlags& flags) {
         if (skip && (status.code() == absl::StatusCode::kInvalidArgument ||
                      status.code() == absl::StatusCode::kAlreadyExists)) {
           ++skipped;
-          if (!flags.quiet) {
-            std::fprintf(stderr, "neardup stream: skipped %s\n",
-                         std::string(status.message()).c_str());
-          }
+          std::fprintf(stderr, "neardup stream: skipped %s\n",
+                       std::string(status.message()).c_str());
           continue;
         }
         failure = status;
