@@ -111,10 +111,8 @@ int RunAdd(const IndexFlags& f) {
       if (skip &&
           decision.status().code() == absl::StatusCode::kAlreadyExists) {
         ++skipped;
-        if (!f.input.quiet) {
-          std::fprintf(stderr, "neardup index add: skipped %s\n",
-                       std::string(located.message()).c_str());
-        }
+        std::fprintf(stderr, "neardup index add: skipped %s\n",
+                     std::string(located.message()).c_str());
         continue;
       }
       failure = located;

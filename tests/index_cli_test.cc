@@ -1,0 +1,112 @@
+// End-to-end tests of `neardup index create|add|query|remove|stats|compact`.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/cli_harness.h"
+
+namespace neardup::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr char kRecords[] =
+    "{\"id\":\"a\",\"text\":\"The central bank raised interest rates by a "
+    "quarter point on Tuesday, citing persistent inflation.\"}\n"
+    "{\"id\":\"b\",\"text\":\"The central bank raised interest rates by a "
+    "quarter point on Tuesday, citing persistent inflation!\"}\n"
+    "{\"id\":\"c\",\"text\":\"Heavy rain is expected across the north of "
+    "the country over the weekend.\"}\n";
+
+class IndexCli : public CliFixture {};
+
+TEST_F(IndexCli, CreateAddQueryStats) {
+  RunResult r = Run("index create idx --threshold 0.7");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("format version 1"));
+  WriteAll(dir_ / "in.jsonl", kRecords);
+  r = Run("index add idx in.jsonl -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[0], StartsWith("{\"id\":\"a\",\"status\":\"new\","
+                                   "\"cluster\":\"a\""));
+  EXPECT_THAT(lines[1], StartsWith("{\"id\":\"b\",\"status\":\"duplicate\","
+                                   "\"cluster\":\"a\",\"matches\":[{\"id\":"
+                                   "\"a\""));
+  EXPECT_THAT(lines[2], StartsWith("{\"id\":\"c\",\"status\":\"new\""));
+
+  WriteAll(dir_ / "probe.jsonl",
+           "{\"id\":\"p\",\"text\":\"The central bank raised interest rates "
+           "by a quarter point on Tuesday, citing persistent inflation.\"}\n");
+  r = Run("index query idx probe.jsonl -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("{\"id\":\"p\",\"status\":\"duplicate\","
+                                "\"cluster\":\"a\""));
+
+  r = Run("index stats idx");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"documents\":3"));
+  EXPECT_THAT(r.out, HasSubstr("\"clusters\":2"));
+  EXPECT_THAT(r.out, HasSubstr("\"threshold\":0.7"));
+  EXPECT_THAT(r.out, HasSubstr("\"format_version\":1"));
+}
+
+TEST_F(IndexCli, RemoveChecksEveryIdFirstThenCompactKeepsTheRest) {
+  ASSERT_EQ(Run("index create idx -q").exit_code, 0);
+  WriteAll(dir_ / "in.jsonl", kRecords);
+  ASSERT_EQ(Run("index add idx in.jsonl -q").exit_code, 0);
+  WriteAll(dir_ / "ids.txt", "a\nnope\n");
+  RunResult r = Run("index remove idx --ids ids.txt");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("ids.txt:2: id \"nope\" is not in the index"));
+  EXPECT_THAT(Run("index stats idx").out, HasSubstr("\"documents\":3"));
+  WriteAll(dir_ / "ids.txt", "a\n");
+  r = Run("index remove idx --ids ids.txt -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(Run("index compact idx -q").exit_code, 0);
+  r = Run("index stats idx");
+  EXPECT_THAT(r.out, HasSubstr("\"documents\":2"));
+  EXPECT_THAT(r.out, HasSubstr("\"log_bytes\":32"));
+}
+
+TEST_F(IndexCli, RefusesBadDirectoriesAndBadInput) {
+  ASSERT_EQ(Run("index create idx -q").exit_code, 0);
+  RunResult r = Run("index create idx");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("already holds an index"));
+  std::filesystem::create_directories(dir_ / "plain");
+  WriteAll(dir_ / "plain" / "x.txt", "hello");
+  r = Run("index stats plain");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("not a neardup index"));
+  EXPECT_EQ(Lines(r.err).size(), 1u);
+  WriteAll(dir_ / "bad.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\nnot json\n");
+  r = Run("index add idx bad.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("bad.jsonl:2:"));
+  EXPECT_THAT(Run("index stats idx").out, HasSubstr("\"documents\":0"));
+}
+
+TEST_F(IndexCli, SameIdWithOtherTextFailsOrIsSkipped) {
+  ASSERT_EQ(Run("index create idx -q").exit_code, 0);
+  WriteAll(dir_ / "in.jsonl", kRecords);
+  ASSERT_EQ(Run("index add idx in.jsonl -q").exit_code, 0);
+  WriteAll(dir_ / "more.jsonl",
+           "{\"id\":\"d\",\"text\":\"something new entirely\"}\n"
+           "{\"id\":\"a\",\"text\":\"a different text under an old id\"}\n");
+  RunResult r = Run("index add idx more.jsonl -q");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("more.jsonl:2: id \"a\" is already"));
+  // What came before the failure was added and reported.
+  EXPECT_EQ(Lines(r.out).size(), 1u);
+  r = Run("index add idx more.jsonl --on-error skip -q");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"status\":\"exists\""));
+}
+
+}  // namespace
+}  // namespace neardup::testing
