@@ -12,14 +12,14 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/mutex.h"
 #include "neardup/verify.h"
 #include "src/internal/index_format.h"
 #include "src/internal/status_macros.h"
@@ -315,10 +315,12 @@ struct Index::State {
   int lock_fd = -1;
   int log_fd = -1;
 
-  absl::Mutex writer_mu;  // Serialises Add/Remove/Sync/Compact.
+  // std:: mutexes rather than absl::Mutex: Debian's Abseil is built without
+  // ThreadSanitizer annotations, so TSan could not see its ordering.
+  std::mutex writer_mu;  // Serialises Add/Remove/Sync/Compact.
   // Log bytes not yet written, and the durable state of the files.
-  std::string pending ABSL_GUARDED_BY(writer_mu);
-  absl::Status write_error ABSL_GUARDED_BY(writer_mu);
+  std::string pending;
+  absl::Status write_error;
   uint64_t generation = 0;
   std::atomic<uint64_t> log_bytes{0};
   std::atomic<uint64_t> snapshot_bytes{0};
@@ -326,22 +328,21 @@ struct Index::State {
 
   // The in-memory tables. Readers (queries) share; the writer holds
   // writer_mu and takes mu exclusively only to change them.
-  mutable absl::Mutex mu;
-  std::vector<Doc> docs ABSL_GUARDED_BY(mu);
-  std::vector<uint32_t> signatures ABSL_GUARDED_BY(mu);  // num_perm per doc.
-  std::string fingerprints ABSL_GUARDED_BY(mu);          // Encoded sets.
-  absl::flat_hash_map<std::string, uint32_t> live_ids ABSL_GUARDED_BY(mu);
+  mutable std::shared_mutex mu;
+  std::vector<Doc> docs;
+  std::vector<uint32_t> signatures;  // num_perm per doc.
+  std::string fingerprints;          // Encoded sets.
+  absl::flat_hash_map<std::string, uint32_t> live_ids;
   // Per band: key -> newest doc in the bucket; next[band][doc] is the next
   // older doc in the same bucket, or kNone.
-  std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads
-      ABSL_GUARDED_BY(mu);
-  std::vector<std::vector<uint32_t>> next ABSL_GUARDED_BY(mu);
+  std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads;
+  std::vector<std::vector<uint32_t>> next;
   // Cluster names that are not the id of the cluster's live root (the root
   // was removed, or its id was taken when it opened) -> root.
-  absl::flat_hash_map<std::string, uint32_t> reserved_names ABSL_GUARDED_BY(mu);
-  absl::flat_hash_map<uint32_t, std::string> name_override ABSL_GUARDED_BY(mu);
-  uint64_t live = 0 ABSL_GUARDED_BY(mu);
-  uint64_t removed = 0 ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::string, uint32_t> reserved_names;
+  absl::flat_hash_map<uint32_t, std::string> name_override;
+  uint64_t live = 0;
+  uint64_t removed = 0;
 
   ~State() {
     if (log_fd >= 0) ::close(log_fd);
@@ -372,27 +373,25 @@ struct Index::State {
         p->fingerprints.end());
   }
 
-  absl::Span<const uint32_t> SignatureOf(uint32_t seq) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  absl::Span<const uint32_t> SignatureOf(uint32_t seq) const {
     return absl::MakeConstSpan(signatures)
         .subspan(static_cast<size_t>(seq) * options.num_perm,
                  static_cast<size_t>(options.num_perm));
   }
 
-  absl::string_view EncodedFingerprints(uint32_t seq) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  absl::string_view EncodedFingerprints(uint32_t seq) const {
     const Doc& d = docs[seq];
     return absl::string_view(fingerprints).substr(d.fp_offset, d.fp_bytes);
   }
 
   // --- Clusters ------------------------------------------------------------
 
-  uint32_t Find(uint32_t seq) const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  uint32_t Find(uint32_t seq) const {
     while (docs[seq].parent != seq) seq = docs[seq].parent;
     return seq;
   }
 
-  uint32_t FindAndCompress(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+  uint32_t FindAndCompress(uint32_t seq) {
     uint32_t root = Find(seq);
     while (docs[seq].parent != root) {
       uint32_t up = docs[seq].parent;
@@ -402,7 +401,7 @@ struct Index::State {
     return root;
   }
 
-  const std::string& Name(uint32_t root) const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  const std::string& Name(uint32_t root) const {
     auto it = name_override.find(root);
     return it == name_override.end() ? docs[root].id : it->second;
   }
@@ -410,8 +409,7 @@ struct Index::State {
   // The name a new cluster founded by `id` gets: the id itself unless a live
   // cluster already goes by it (its founder was removed), then "id#2",
   // "id#3", ...
-  std::string NewClusterName(absl::string_view id) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  std::string NewClusterName(absl::string_view id) const {
     std::string name(id);
     for (int k = 2; reserved_names.contains(name); ++k) {
       name = absl::StrCat(id, "#", k);
@@ -422,8 +420,7 @@ struct Index::State {
   // --- Matching ------------------------------------------------------------
 
   // Every live document with verified Jaccard >= threshold, best first.
-  void FindMatches(const Prepared& p, std::vector<Verified>* out) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  void FindMatches(const Prepared& p, std::vector<Verified>* out) const {
     out->clear();
     if (!p.present) return;
     Scratch& s = ThreadScratch();
@@ -463,8 +460,7 @@ struct Index::State {
   }
 
   // Distinct cluster roots of the matches, oldest first.
-  std::vector<uint32_t> RootsOf(const std::vector<Verified>& matches) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  std::vector<uint32_t> RootsOf(const std::vector<Verified>& matches) const {
     std::vector<uint32_t> roots;
     roots.reserve(matches.size());
     for (const Verified& v : matches) roots.push_back(Find(v.seq));
@@ -476,8 +472,7 @@ struct Index::State {
   Decision MakeDecision(absl::string_view id,
                         const std::vector<Verified>& matches,
                         const std::vector<uint32_t>& roots,
-                        size_t max_matches) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+                        size_t max_matches) const {
     Decision d;
     d.id = std::string(id);
     if (roots.empty()) {
@@ -498,7 +493,7 @@ struct Index::State {
 
   // --- Applying changes (shared by Add, replay and snapshot load) ----------
 
-  void LinkBands(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+  void LinkBands(uint32_t seq) {
     for (int band = 0; band < bands.bands; ++band) {
       if (!docs[seq].present) {
         next[band].push_back(kNone);
@@ -511,7 +506,7 @@ struct Index::State {
     }
   }
 
-  void UnlinkBands(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+  void UnlinkBands(uint32_t seq) {
     if (!docs[seq].present) return;
     for (int band = 0; band < bands.bands; ++band) {
       const uint64_t key = BandKey(SignatureOf(seq), bands, band, options.seed);
@@ -540,8 +535,7 @@ struct Index::State {
   void ApplyAdd(absl::string_view id, bool present,
                 absl::Span<const uint32_t> signature,
                 absl::string_view encoded_fps, uint32_t fp_count,
-                absl::Span<const uint32_t> links)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+                absl::Span<const uint32_t> links) {
     const uint32_t seq = static_cast<uint32_t>(docs.size());
     Doc doc;
     doc.id = std::string(id);
@@ -586,7 +580,7 @@ struct Index::State {
     docs[survivor].live_count += 1;
   }
 
-  void ApplyRemove(uint32_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+  void ApplyRemove(uint32_t seq) {
     Doc& doc = docs[seq];
     UnlinkBands(seq);
     live_ids.erase(doc.id);
@@ -609,7 +603,7 @@ struct Index::State {
 
   // --- Log -----------------------------------------------------------------
 
-  absl::Status FlushPending() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
+  absl::Status FlushPending() {
     if (pending.empty()) return absl::OkStatus();
     absl::Status s = WriteAllFd(log_fd, pending, Path(internal::kLogFile));
     if (!s.ok()) {
@@ -621,7 +615,7 @@ struct Index::State {
     return absl::OkStatus();
   }
 
-  absl::Status SyncLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
+  absl::Status SyncLocked() {
     NEARDUP_RETURN_IF_ERROR(write_error);
     NEARDUP_RETURN_IF_ERROR(FlushPending());
     if (::fdatasync(log_fd) != 0) {
@@ -631,7 +625,7 @@ struct Index::State {
     return absl::OkStatus();
   }
 
-  absl::Status CheckWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu) {
+  absl::Status CheckWritable() {
     if (read_only) {
       return absl::FailedPreconditionError(
           absl::StrCat(dir, ": index was opened read-only"));
@@ -646,8 +640,7 @@ struct Index::State {
 
   // --- Loading -------------------------------------------------------------
 
-  absl::Status ReplayAdd(Reader& r, const std::string& where)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+  absl::Status ReplayAdd(Reader& r, const std::string& where) {
     uint64_t seq = 0, fp_count = 0, nlinks = 0;
     absl::string_view id, fps;
     uint8_t present = 0;
@@ -690,8 +683,7 @@ struct Index::State {
     return absl::OkStatus();
   }
 
-  absl::Status ReplayRemove(Reader& r, const std::string& where)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+  absl::Status ReplayRemove(Reader& r, const std::string& where) {
     uint64_t seq = 0;
     absl::string_view id;
     if (!r.GetVarint(&seq) || !r.GetString(&id) || !r.done() ||
@@ -704,8 +696,7 @@ struct Index::State {
   }
 
   absl::Status LoadSnapshot(absl::string_view bytes, const std::string& path,
-                            OpenReport* report)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+                            OpenReport* report) {
     internal::FileHeader header;
     internal::HeaderCheck check = internal::ParseFileHeader(
         bytes, internal::kSnapshotMagic, kIndexFormatVersion, &header);
@@ -818,8 +809,7 @@ struct Index::State {
   // or ignored (readers), with a warning. Damage followed by good records
   // is refused: dropping them silently would lose acknowledged data.
   absl::Status ReplayLog(absl::string_view bytes, const std::string& path,
-                         OpenReport* report, uint64_t* good_end)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+                         OpenReport* report, uint64_t* good_end) {
     size_t offset = internal::kFileHeaderBytes;
     uint64_t replayed = 0;
     for (;;) {
@@ -979,7 +969,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
                                               .seed = s.options.seed}));
   s.hasher.emplace(std::move(hasher));
 
-  absl::MutexLock lock(&s.mu);
+  std::lock_guard<std::shared_mutex> lock(s.mu);
   s.heads.resize(static_cast<size_t>(s.bands.bands));
   s.next.resize(static_cast<size_t>(s.bands.bands));
 
@@ -1054,7 +1044,7 @@ absl::StatusOr<Decision> Index::Add(absl::string_view id,
   }
   Prepared p;
   s.Prepare(text, &p);
-  absl::MutexLock writer(&s.writer_mu);
+  std::lock_guard<std::mutex> writer(s.writer_mu);
   NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
   std::vector<Verified> matches;
   std::vector<uint32_t> roots;
@@ -1062,7 +1052,7 @@ absl::StatusOr<Decision> Index::Add(absl::string_view id,
   {
     // Only this thread changes the tables (writer_mu), so what it reads
     // here still holds when it takes the lock exclusively below.
-    absl::ReaderMutexLock read(&s.mu);
+    std::shared_lock<std::shared_mutex> read(s.mu);
     auto existing = s.live_ids.find(id);
     if (existing != s.live_ids.end()) {
       const uint32_t seq = existing->second;
@@ -1096,7 +1086,7 @@ absl::StatusOr<Decision> Index::Add(absl::string_view id,
   std::string record;
   record.push_back(static_cast<char>(internal::kAddRecord));
   {
-    absl::ReaderMutexLock read(&s.mu);
+    std::shared_lock<std::shared_mutex> read(s.mu);
     internal::PutVarint(s.docs.size(), &record);
   }
   internal::PutString(id, &record);
@@ -1110,7 +1100,7 @@ absl::StatusOr<Decision> Index::Add(absl::string_view id,
   for (uint32_t root : roots) internal::PutVarint(root, &record);
   internal::AppendRecord(record, &s.pending);
   {
-    absl::MutexLock write(&s.mu);
+    std::lock_guard<std::shared_mutex> write(s.mu);
     s.ApplyAdd(id, p.present, p.signature, encoded,
                static_cast<uint32_t>(p.fingerprints.size()), roots);
   }
@@ -1127,7 +1117,7 @@ Decision Index::Query(absl::string_view id, absl::string_view text,
   const State& s = *state_;
   Prepared p;
   s.Prepare(text, &p);
-  absl::ReaderMutexLock read(&s.mu);
+  std::shared_lock<std::shared_mutex> read(s.mu);
   std::vector<Verified> matches;
   s.FindMatches(p, &matches);
   return s.MakeDecision(id, matches, s.RootsOf(matches), max_matches);
@@ -1135,11 +1125,11 @@ Decision Index::Query(absl::string_view id, absl::string_view text,
 
 absl::Status Index::Remove(absl::string_view id) {
   State& s = *state_;
-  absl::MutexLock writer(&s.writer_mu);
+  std::lock_guard<std::mutex> writer(s.writer_mu);
   NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
   uint32_t seq = kNone;
   {
-    absl::ReaderMutexLock read(&s.mu);
+    std::shared_lock<std::shared_mutex> read(s.mu);
     auto it = s.live_ids.find(id);
     if (it == s.live_ids.end()) {
       return absl::NotFoundError(
@@ -1152,21 +1142,21 @@ absl::Status Index::Remove(absl::string_view id) {
   internal::PutVarint(seq, &record);
   internal::PutString(id, &record);
   internal::AppendRecord(record, &s.pending);
-  absl::MutexLock write(&s.mu);
+  std::lock_guard<std::shared_mutex> write(s.mu);
   s.ApplyRemove(seq);
   return absl::OkStatus();
 }
 
 absl::Status Index::Sync() {
   State& s = *state_;
-  absl::MutexLock writer(&s.writer_mu);
+  std::lock_guard<std::mutex> writer(s.writer_mu);
   NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
   return s.SyncLocked();
 }
 
 absl::Status Index::Compact() {
   State& s = *state_;
-  absl::MutexLock writer(&s.writer_mu);
+  std::lock_guard<std::mutex> writer(s.writer_mu);
   NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
   NEARDUP_RETURN_IF_ERROR(s.SyncLocked());
   const uint64_t generation = s.generation + 1;
@@ -1177,7 +1167,7 @@ absl::Status Index::Compact() {
   absl::Status status;
   uint64_t written = 0;
   {
-    absl::ReaderMutexLock read(&s.mu);
+    std::shared_lock<std::shared_mutex> read(s.mu);
     std::string buffer, record;
     internal::AppendFileHeader(
         {internal::kSnapshotMagic, kIndexFormatVersion, generation}, &buffer);
@@ -1252,13 +1242,13 @@ absl::Status Index::Compact() {
 }
 
 bool Index::Contains(absl::string_view id) const {
-  absl::ReaderMutexLock read(&state_->mu);
+  std::shared_lock<std::shared_mutex> read(state_->mu);
   return state_->live_ids.contains(id);
 }
 
 absl::StatusOr<std::string> Index::ClusterOf(absl::string_view id) const {
   const State& s = *state_;
-  absl::ReaderMutexLock read(&s.mu);
+  std::shared_lock<std::shared_mutex> read(s.mu);
   auto it = s.live_ids.find(id);
   if (it == s.live_ids.end()) {
     return absl::NotFoundError(
@@ -1274,7 +1264,7 @@ IndexStats Index::stats() const {
   out.snapshot_bytes = s.snapshot_bytes.load();
   out.log_bytes = s.log_bytes.load();
   out.candidates_checked = s.candidates_checked.load();
-  absl::ReaderMutexLock read(&s.mu);
+  std::shared_lock<std::shared_mutex> read(s.mu);
   out.documents = s.live;
   out.removed = s.removed;
   out.fingerprint_bytes = s.fingerprints.size();
