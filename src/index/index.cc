@@ -444,9 +444,12 @@ struct Index::State {
           options.threshold) {
         continue;
       }
-      // Stored sets were validated when loaded or written.
-      internal::DecodeFingerprints(EncodedFingerprints(d), doc.fp_count,
-                                   &s.decoded);
+      // Sets loaded from disk had only their varint framing checked; one
+      // that does not decode to a sorted set matches nothing.
+      if (!internal::DecodeFingerprints(EncodedFingerprints(d), doc.fp_count,
+                                        &s.decoded)) {
+        continue;
+      }
       SetSimilarity sim = CompareSortedSets(s.decoded, p.fingerprints);
       if (sim.jaccard >= options.threshold) {
         out->push_back({d, sim.jaccard, sim.containment});
@@ -672,9 +675,8 @@ struct Index::State {
       links.push_back(static_cast<uint32_t>(link));
     }
     if (!r.done()) return bad("malformed add record");
-    std::vector<uint64_t> decoded;
     if (fp_count > std::numeric_limits<uint32_t>::max() ||
-        !internal::DecodeFingerprints(fps, fp_count, &decoded)) {
+        !internal::HasVarintCount(fps, fp_count)) {
       return bad("malformed shingle fingerprints");
     }
     if (docs.size() >= kNone - 1) return bad("too many documents");
@@ -748,11 +750,9 @@ struct Index::State {
         }
       }
       if (alive) {
-        std::vector<uint64_t> decoded;
         if (!r.GetVarint(&fp_count) || !r.GetString(&fps) ||
             fp_count > std::numeric_limits<uint32_t>::max() ||
-            !internal::DecodeFingerprints(fps, fp_count, &decoded) ||
-            live_ids.contains(id)) {
+            !internal::HasVarintCount(fps, fp_count) || live_ids.contains(id)) {
           offset = at;
           return bad("malformed document");
         }

@@ -195,4 +195,12 @@ bool DecodeFingerprints(absl::string_view bytes, uint64_t count,
   return p == end;
 }
 
+bool HasVarintCount(absl::string_view bytes, uint64_t count) {
+  if (bytes.empty()) return count == 0;
+  if (static_cast<unsigned char>(bytes.back()) & 0x80) return false;
+  uint64_t finals = 0;
+  for (char c : bytes) finals += (static_cast<unsigned char>(c) & 0x80) == 0;
+  return finals == count;
+}
+
 }  // namespace neardup::internal

@@ -104,6 +104,12 @@ void EncodeFingerprints(absl::Span<const uint64_t> sorted, std::string* out);
 bool DecodeFingerprints(absl::string_view bytes, uint64_t count,
                         std::vector<uint64_t>* out);
 
+// A cheap load-time check that `bytes` holds exactly `count` varints (one
+// final byte each, the last byte final). Order and range are checked by
+// DecodeFingerprints when a set is used; a set that fails there is treated
+// as matching nothing, so damaged bytes can never be read out of bounds.
+bool HasVarintCount(absl::string_view bytes, uint64_t count);
+
 }  // namespace neardup::internal
 
 #endif  // NEARDUP_SRC_INTERNAL_INDEX_FORMAT_H_
