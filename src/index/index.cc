@@ -321,6 +321,7 @@ struct Index::State {
   // Log bytes not yet written, and the durable state of the files.
   std::string pending;
   absl::Status write_error;
+  bool unsynced = false;  // Written to the log but not yet fsynced.
   uint64_t generation = 0;
   std::atomic<uint64_t> log_bytes{0};
   std::atomic<uint64_t> snapshot_bytes{0};
@@ -615,12 +616,15 @@ struct Index::State {
     }
     log_bytes.fetch_add(pending.size(), std::memory_order_relaxed);
     pending.clear();
+    unsynced = true;
     return absl::OkStatus();
   }
 
   absl::Status SyncLocked() {
     NEARDUP_RETURN_IF_ERROR(write_error);
+    if (pending.empty() && !unsynced) return absl::OkStatus();
     NEARDUP_RETURN_IF_ERROR(FlushPending());
+    unsynced = false;
     if (::fdatasync(log_fd) != 0) {
       write_error = IoError("fsync failed", Path(internal::kLogFile));
       return write_error;
