@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "neardup/index.h"
 #include "src/internal/index_json.h"
+#include "src/internal/parallel.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
 
@@ -26,6 +28,7 @@ struct StreamFlags {
   std::string text_field = "text";
   std::string on_error = "fail";
   bool quiet = false;
+  int threads = 0;
 };
 
 int RunStream(const StreamFlags& flags) {
@@ -43,7 +46,17 @@ int RunStream(const StreamFlags& flags) {
 
   std::string buffer;  // Unprocessed bytes: at most one partial line.
   std::string out;     // Decisions of the current read, not yet printed.
-  std::string id, text;
+  // One read's records; `pool` keeps their buffers for the next read.
+  struct Pending {
+    uint64_t line = 0;
+    absl::Status status;
+    std::string id, text;
+    PreparedText prepared;
+    Decision decision;
+  };
+  std::deque<Pending> pool;
+  std::vector<Pending*> records_in_read;
+  const int threads = internal::ResolveThreads(flags.threads);
   std::vector<char> chunk(size_t{1} << 20);
   uint64_t line_number = 0, records = 0, skipped = 0, duplicates = 0;
   absl::Status failure;
@@ -78,7 +91,10 @@ int RunStream(const StreamFlags& flags) {
     } else {
       buffer.append(chunk.data(), static_cast<size_t>(n));
     }
+    // Parse every complete line of this read, prepare the texts on all
+    // threads (the costly part), then decide in input order.
     size_t begin = 0;
+    records_in_read.clear();
     for (;;) {
       const size_t end = buffer.find('\n', begin);
       if (end == std::string::npos) break;
@@ -87,21 +103,40 @@ int RunStream(const StreamFlags& flags) {
       ++line_number;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.find_first_not_of(" \t") == absl::string_view::npos) continue;
-      absl::Status status = parser.Parse(line, &id, &text);
-      absl::StatusOr<Decision> decision;
-      if (status.ok()) {
-        if (flags.no_insert) {
-          decision = (*index)->Query(id, text, flags.max_matches);
+      if (records_in_read.size() == pool.size()) pool.emplace_back();
+      Pending& r = pool[records_in_read.size()];
+      records_in_read.push_back(&r);
+      r.line = line_number;
+      r.status = parser.Parse(line, &r.id, &r.text);
+    }
+    internal::ParallelFor(
+        records_in_read.size(), threads, 4, [&](size_t from, size_t to, int) {
+          for (size_t i = from; i < to; ++i) {
+            Pending& r = *records_in_read[i];
+            if (!r.status.ok()) continue;
+            if (flags.no_insert) {
+              r.decision = (*index)->Query(r.id, r.text, flags.max_matches);
+            } else {
+              (*index)->Prepare(r.text, &r.prepared);
+            }
+          }
+        });
+    for (Pending* r : records_in_read) {
+      absl::Status status = r->status;
+      if (status.ok() && !flags.no_insert) {
+        absl::StatusOr<Decision> added = (*index)->AddPrepared(
+            r->id, r->prepared,
+            {.max_matches = flags.max_matches, .sync = false});
+        if (added.ok()) {
+          r->decision = *std::move(added);
         } else {
-          decision = (*index)->Add(
-              id, text, {.max_matches = flags.max_matches, .sync = false});
+          status = added.status();
         }
-        status = decision.status();
       }
       if (!status.ok()) {
         status = absl::Status(
             status.code(),
-            absl::StrCat("stdin:", line_number, ": ", status.message()));
+            absl::StrCat("stdin:", r->line, ": ", status.message()));
         if (skip && (status.code() == absl::StatusCode::kInvalidArgument ||
                      status.code() == absl::StatusCode::kAlreadyExists)) {
           ++skipped;
@@ -113,8 +148,8 @@ int RunStream(const StreamFlags& flags) {
         break;
       }
       ++records;
-      duplicates += decision->status == DecisionStatus::kDuplicate;
-      internal::AppendDecisionJson(*decision, &out);
+      duplicates += r->decision.status == DecisionStatus::kDuplicate;
+      internal::AppendDecisionJson(r->decision, &out);
     }
     buffer.erase(0, begin);
     // Whatever was decided so far is published, also before an error.
@@ -171,6 +206,11 @@ Command AddStreamCommand(CLI::App* root) {
                   "number; skip reports it on stderr and goes on")
       ->capture_default_str()
       ->check(CLI::IsMember({"fail", "skip"}));
+  app->add_option("--threads", flags->threads,
+                  "Threads preparing texts (normalise, shingle, sketch); 0 "
+                  "uses every core. Decisions are the same for any value")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app->add_flag("--quiet,-q", flags->quiet,
                 "Print nothing on stderr but errors and warnings");
   app->footer(

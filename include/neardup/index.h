@@ -140,6 +140,15 @@ struct AddOptions {
   bool sync = true;
 };
 
+// A text normalised, shingled and sketched with an index's parameters: what
+// the index compares. Made by Index::Prepare, used by Index::AddPrepared.
+struct PreparedText {
+  bool present = false;             // The text had shingles.
+  std::vector<uint32_t> signature;  // num_perm MinHash slots.
+  // High 32 bits of each shingle hash, sorted, without duplicates.
+  std::vector<uint64_t> fingerprints;
+};
+
 struct IndexStats {
   uint64_t documents = 0;  // Live documents.
   uint64_t removed = 0;    // Removed since the last compaction.
@@ -182,6 +191,16 @@ class Index {
   // recover from the durable state).
   absl::StatusOr<Decision> Add(absl::string_view id, absl::string_view text,
                                const AddOptions& options);
+
+  // Add() in two steps, so callers can prepare many texts in parallel (the
+  // costly part) and add them in order: Prepare() is const, takes no lock
+  // and may run on many threads at once; AddPrepared() behaves exactly as
+  // Add() with the same text. InvalidArgument for a PreparedText made with
+  // other parameters.
+  void Prepare(absl::string_view text, PreparedText* out) const;
+  absl::StatusOr<Decision> AddPrepared(absl::string_view id,
+                                       const PreparedText& prepared,
+                                       const AddOptions& options);
 
   // The decision Add() would give, without inserting or writing anything.
   // `id` is only echoed. Thread-safe.

@@ -240,13 +240,6 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-// A text turned into what the index compares.
-struct Prepared {
-  bool present = false;
-  std::vector<uint32_t> signature;
-  std::vector<uint64_t> fingerprints;  // Sorted, unique, < 2^32.
-};
-
 struct Verified {
   uint32_t seq;
   double jaccard;
@@ -356,7 +349,7 @@ struct Index::State {
 
   // --- Preparing texts -----------------------------------------------------
 
-  void Prepare(absl::string_view text, Prepared* p) const {
+  void Prepare(absl::string_view text, PreparedText* p) const {
     Scratch& s = ThreadScratch();
     normalizer->Normalize(text, &s.normalized);
     s.shingles.clear();
@@ -421,7 +414,7 @@ struct Index::State {
   // --- Matching ------------------------------------------------------------
 
   // Every live document with verified Jaccard >= threshold, best first.
-  void FindMatches(const Prepared& p, std::vector<Verified>* out) const {
+  void FindMatches(const PreparedText& p, std::vector<Verified>* out) const {
     out->clear();
     if (!p.present) return;
     Scratch& s = ThreadScratch();
@@ -1038,16 +1031,30 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   return std::unique_ptr<Index>(new Index(std::move(state)));
 }
 
+void Index::Prepare(absl::string_view text, PreparedText* out) const {
+  state_->Prepare(text, out);
+}
+
 absl::StatusOr<Decision> Index::Add(absl::string_view id,
                                     absl::string_view text,
                                     const AddOptions& options) {
+  PreparedText p;
+  state_->Prepare(text, &p);
+  return AddPrepared(id, p, options);
+}
+
+absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
+                                            const PreparedText& p,
+                                            const AddOptions& options) {
   State& s = *state_;
   if (id.empty() || id.size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "document ids must be 1 to ", kMaxIdBytes, " bytes, got ", id.size()));
   }
-  Prepared p;
-  s.Prepare(text, &p);
+  if (p.signature.size() != static_cast<size_t>(s.options.num_perm)) {
+    return absl::InvalidArgumentError(
+        "the prepared text was not made by this index's Prepare()");
+  }
   std::lock_guard<std::mutex> writer(s.writer_mu);
   NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
   std::vector<Verified> matches;
@@ -1119,7 +1126,7 @@ absl::StatusOr<Decision> Index::Add(absl::string_view id,
 Decision Index::Query(absl::string_view id, absl::string_view text,
                       size_t max_matches) const {
   const State& s = *state_;
-  Prepared p;
+  PreparedText p;
   s.Prepare(text, &p);
   std::shared_lock<std::shared_mutex> read(s.mu);
   std::vector<Verified> matches;
