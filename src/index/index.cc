@@ -290,7 +290,7 @@ absl::Status ValidateIndexOptions(const IndexOptions& options) {
 struct Index::State {
   struct Doc {
     std::string id;
-    uint64_t fp_offset = 0;
+    const char* fp_data = nullptr;  // In `loaded` or `blocks`; stable.
     uint32_t fp_bytes = 0;
     uint32_t fp_count = 0;
     uint32_t parent = 0;      // Union-find; roots are the oldest member.
@@ -325,7 +325,14 @@ struct Index::State {
   mutable std::shared_mutex mu;
   std::vector<Doc> docs;
   std::vector<uint32_t> signatures;  // num_perm per doc.
-  std::string fingerprints;          // Encoded sets.
+  // Encoded sets: those read from disk stay inside the file images in
+  // `loaded` (no copy); new ones go to fixed blocks that never move, so
+  // Doc::fp_data stays valid.
+  std::vector<std::unique_ptr<std::string>> loaded;
+  std::vector<std::unique_ptr<char[]>> blocks;
+  size_t block_used = 0;
+  size_t block_size = 0;
+  uint64_t fingerprint_bytes = 0;
   absl::flat_hash_map<std::string, uint32_t> live_ids;
   // Per band: key -> newest doc in the bucket; next[band][doc] is the next
   // older doc in the same bucket, or kNone.
@@ -375,7 +382,20 @@ struct Index::State {
 
   absl::string_view EncodedFingerprints(uint32_t seq) const {
     const Doc& d = docs[seq];
-    return absl::string_view(fingerprints).substr(d.fp_offset, d.fp_bytes);
+    return absl::string_view(d.fp_data, d.fp_bytes);
+  }
+
+  // Copies a new document's encoded set into the block arena.
+  const char* Store(absl::string_view bytes) {
+    if (blocks.empty() || block_size - block_used < bytes.size()) {
+      block_size = std::max<size_t>(size_t{4} << 20, bytes.size());
+      blocks.push_back(std::unique_ptr<char[]>(new char[block_size]));
+      block_used = 0;
+    }
+    char* out = blocks.back().get() + block_used;
+    if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+    block_used += bytes.size();
+    return out;
   }
 
   // --- Clusters ------------------------------------------------------------
@@ -531,12 +551,12 @@ struct Index::State {
   // roots or members, all older). Returns the root it ended in.
   void ApplyAdd(absl::string_view id, bool present,
                 absl::Span<const uint32_t> signature,
-                absl::string_view encoded_fps, uint32_t fp_count,
+                absl::string_view encoded_fps, bool stable, uint32_t fp_count,
                 absl::Span<const uint32_t> links) {
     const uint32_t seq = static_cast<uint32_t>(docs.size());
     Doc doc;
     doc.id = std::string(id);
-    doc.fp_offset = fingerprints.size();
+    doc.fp_data = stable ? encoded_fps.data() : Store(encoded_fps);
     doc.fp_bytes = static_cast<uint32_t>(encoded_fps.size());
     doc.fp_count = fp_count;
     doc.parent = seq;
@@ -544,7 +564,7 @@ struct Index::State {
     doc.present = present;
     docs.push_back(std::move(doc));
     signatures.insert(signatures.end(), signature.begin(), signature.end());
-    fingerprints.append(encoded_fps.data(), encoded_fps.size());
+    fingerprint_bytes += encoded_fps.size();
     live_ids.emplace(std::string(id), seq);
     ++live;
     LinkBands(seq);
@@ -677,8 +697,9 @@ struct Index::State {
       return bad("malformed shingle fingerprints");
     }
     if (docs.size() >= kNone - 1) return bad("too many documents");
-    ApplyAdd(id, present == 1, signature, fps, static_cast<uint32_t>(fp_count),
-             links);
+    // `fps` points into the log image, which Open keeps in `loaded`.
+    ApplyAdd(id, present == 1, signature, fps, /*stable=*/true,
+             static_cast<uint32_t>(fp_count), links);
     return absl::OkStatus();
   }
 
@@ -760,7 +781,7 @@ struct Index::State {
       }
       Doc doc;
       doc.id = std::string(id);
-      doc.fp_offset = fingerprints.size();
+      doc.fp_data = fps.data();  // Inside the snapshot image, kept.
       doc.fp_bytes = static_cast<uint32_t>(fps.size());
       doc.fp_count = static_cast<uint32_t>(fp_count);
       doc.parent = static_cast<uint32_t>(parent);
@@ -768,7 +789,7 @@ struct Index::State {
       doc.present = alive && present;
       docs.push_back(std::move(doc));
       signatures.insert(signatures.end(), signature.begin(), signature.end());
-      fingerprints.append(fps.data(), fps.size());
+      fingerprint_bytes += fps.size();
       if (!override_name.empty()) {
         name_override.emplace(static_cast<uint32_t>(seq),
                               std::string(override_name));
@@ -973,15 +994,18 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   // Snapshot, when compaction wrote one.
   const std::string snapshot_path = s.Path(internal::kSnapshotFile);
   if (::access(snapshot_path.c_str(), F_OK) == 0) {
-    NEARDUP_ASSIGN_OR_RETURN(std::string snapshot,
-                             ReadWholeFile(snapshot_path));
+    NEARDUP_ASSIGN_OR_RETURN(std::string image, ReadWholeFile(snapshot_path));
+    s.loaded.push_back(std::make_unique<std::string>(std::move(image)));
+    const std::string& snapshot = *s.loaded.back();
     NEARDUP_RETURN_IF_ERROR(s.LoadSnapshot(snapshot, snapshot_path, report));
     s.snapshot_bytes = snapshot.size();
   }
 
   // Log.
   const std::string log_path = s.Path(internal::kLogFile);
-  NEARDUP_ASSIGN_OR_RETURN(std::string log, ReadWholeFile(log_path));
+  NEARDUP_ASSIGN_OR_RETURN(std::string log_image, ReadWholeFile(log_path));
+  s.loaded.push_back(std::make_unique<std::string>(std::move(log_image)));
+  const std::string& log = *s.loaded.back();
   header = {};
   check = internal::ParseFileHeader(log, internal::kLogMagic,
                                     kIndexFormatVersion, &header);
@@ -1112,7 +1136,7 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
   internal::AppendRecord(record, &s.pending);
   {
     std::lock_guard<std::shared_mutex> write(s.mu);
-    s.ApplyAdd(id, p.present, p.signature, encoded,
+    s.ApplyAdd(id, p.present, p.signature, encoded, /*stable=*/false,
                static_cast<uint32_t>(p.fingerprints.size()), roots);
   }
   if (options.sync) {
@@ -1278,7 +1302,7 @@ IndexStats Index::stats() const {
   std::shared_lock<std::shared_mutex> read(s.mu);
   out.documents = s.live;
   out.removed = s.removed;
-  out.fingerprint_bytes = s.fingerprints.size();
+  out.fingerprint_bytes = s.fingerprint_bytes;
   for (uint32_t seq = 0; seq < s.docs.size(); ++seq) {
     const State::Doc& d = s.docs[seq];
     if (d.parent != seq || d.live_count == 0) continue;
