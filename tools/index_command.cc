@@ -2,6 +2,7 @@
 // persistent index directory.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -97,31 +98,54 @@ int RunAdd(const IndexFlags& f) {
   std::string out;
   absl::Status failure;
   size_t added = 0, duplicates = 0, skipped = 0;
-  TextScratch scratch;
-  for (size_t i = 0; i < (*corpus)->size(); ++i) {
-    auto text = (*corpus)->Text(i, &scratch);
-    absl::StatusOr<Decision> decision =
-        text.ok() ? (*index)->Add((*corpus)->Id(i), *text,
-                                  {.max_matches = f.max_matches, .sync = false})
-                  : absl::StatusOr<Decision>(text.status());
-    if (!decision.ok()) {
-      absl::Status located(decision.status().code(),
-                           absl::StrCat((*corpus)->Location(i), ": ",
-                                        decision.status().message()));
-      if (skip &&
-          decision.status().code() == absl::StatusCode::kAlreadyExists) {
-        ++skipped;
-        std::fprintf(stderr, "neardup index add: skipped %s\n",
-                     std::string(located.message()).c_str());
-        continue;
+  // Texts are prepared in parallel a block at a time (the costly part) and
+  // added in input order, so decisions do not depend on --threads.
+  const size_t n = (*corpus)->size();
+  const int threads = internal::ResolveThreads(f.input.threads);
+  constexpr size_t kBlock = 512;
+  std::vector<PreparedText> prepared(std::min(n, kBlock));
+  std::vector<absl::Status> text_errors(prepared.size());
+  std::vector<std::unique_ptr<TextScratch>> scratch(threads);
+  for (auto& s : scratch) s = std::make_unique<TextScratch>();
+  for (size_t block = 0; block < n && failure.ok(); block += kBlock) {
+    const size_t count = std::min(kBlock, n - block);
+    internal::ParallelFor(
+        count, threads, 8, [&](size_t from, size_t to, int worker) {
+          for (size_t j = from; j < to; ++j) {
+            auto text = (*corpus)->Text(block + j, scratch[worker].get());
+            text_errors[j] = text.status();
+            if (text.ok()) {
+              (*index)->Prepare(*text, &prepared[j]);
+            }
+          }
+        });
+    for (size_t j = 0; j < count; ++j) {
+      const size_t i = block + j;
+      absl::StatusOr<Decision> decision =
+          text_errors[j].ok()
+              ? (*index)->AddPrepared(
+                    (*corpus)->Id(i), prepared[j],
+                    {.max_matches = f.max_matches, .sync = false})
+              : absl::StatusOr<Decision>(text_errors[j]);
+      if (!decision.ok()) {
+        absl::Status located(decision.status().code(),
+                             absl::StrCat((*corpus)->Location(i), ": ",
+                                          decision.status().message()));
+        if (skip &&
+            decision.status().code() == absl::StatusCode::kAlreadyExists) {
+          ++skipped;
+          std::fprintf(stderr, "neardup index add: skipped %s\n",
+                       std::string(located.message()).c_str());
+          continue;
+        }
+        failure = located;
+        break;
       }
-      failure = located;
-      break;
+      added += decision->status != DecisionStatus::kExists;
+      duplicates += decision->status == DecisionStatus::kDuplicate;
+      internal::AppendDecisionJson(*decision, &out);
     }
-    added += decision->status != DecisionStatus::kExists;
-    duplicates += decision->status == DecisionStatus::kDuplicate;
-    internal::AppendDecisionJson(*decision, &out);
-    progress.Update("add", static_cast<double>(i + 1) / (*corpus)->size());
+    progress.Update("add", static_cast<double>(block + count) / n);
   }
   progress.Clear();
   // What was added before any failure is kept, made durable and reported.
