@@ -149,7 +149,10 @@ namespace {
 // The classic O(k)-per-shingle loop, compiled for AVX-512, AVX2 and the
 // baseline; the loader picks the best the CPU has. Integer arithmetic gives
 // the same bits on every path.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// Not under ThreadSanitizer: the clones' resolver runs before its runtime
+// starts and crashes the program at load.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 void ClassicMinima(const uint64_t* hashes, size_t n, const uint64_t* a,
