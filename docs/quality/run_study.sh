@@ -122,4 +122,11 @@ if has cost; then
         --clusters "$OUT/cost-t$1-c$2-$linkage.clusters.jsonl" "$SNN"
     done
   done
+  # Cluster shape on Reuters' short templated items.
+  for t in 0.8 0.5; do
+    for linkage in single center; do
+      "$N" cluster --threads 2 --quiet --threshold $t --containment 0.8 --linkage $linkage \
+        --clusters "$OUT/reu-t$t-c0.8-$linkage.clusters.jsonl" "$REU"
+    done
+  done
 fi

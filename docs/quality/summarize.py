@@ -407,6 +407,39 @@ def containment_table(labels):
         f"5-fold, 4 repeats): {f(cross_validate_rule(items))}.\n")
 
 
+def cost_table(labels):
+  print("### Cost and cluster shape (whole neardup cluster runs, SaudiNewsNet-dev)\n")
+  print("| t | C | linkage | wall s | peak RSS | clusters | documents in clusters | largest 3 | cluster F1 vs labels (P / R) |")
+  print("|---|---|---|---|---|---|---|---|---|")
+  for t, c in (("0.8", "0"), ("0.8", "0.8"), ("0.5", "0"), ("0.5", "0.8"), ("0.4", "0"), ("0.4", "0.8")):
+    for linkage in ("single", "center"):
+      stem = os.path.join(OUT, f"cost-t{t}-c{c}-{linkage}")
+      if not os.path.exists(stem + ".time"):
+        continue
+      with open(stem + ".time") as fh:
+        wall, _, kb, _ = fh.read().split()
+      cluster_of, sizes = {}, []
+      with open(stem + ".clusters.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+          cl = json.loads(line)
+          sizes.append(cl["size"])
+          for m in cl["members"]:
+            cluster_of[m["id"]] = cl["cluster"]
+      m = prf(lambda k: k[0] in cluster_of and cluster_of[k[0]] == cluster_of.get(k[1]), labels)
+      sizes.sort(reverse=True)
+      print(f"| {t} | {c if c != '0' else 'off'} | {linkage} | {wall} | {int(kb) // 1024} MB | {intc(len(sizes))} | "
+            f"{intc(sum(sizes))} | {', '.join(map(str, sizes[:3]))} | {f(m['f1'])} ({f(m['p'])} / {f(m['r'])}) |")
+  for t in ("0.8", "0.5"):
+    for linkage in ("single", "center"):
+      path = os.path.join(OUT, f"reu-t{t}-c0.8-{linkage}.clusters.jsonl")
+      if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+          sizes = sorted((json.loads(line)["size"] for line in fh), reverse=True)
+        print(f"\nReuters, t {t}, containment 0.8, {linkage}: {len(sizes):,} clusters, "
+              f"{sum(sizes):,} documents, largest {', '.join(map(str, sizes[:3]))}")
+  print()
+
+
 def errors(labels):
   pairs = read_pairs("labelled-full-n5.pairs.jsonl")
   if not pairs:
@@ -432,6 +465,7 @@ def main():
   perm_table()
   threshold_table(labels)
   containment_table(labels)
+  cost_table(labels)
   if "--errors" in sys.argv:
     errors(labels)
 
