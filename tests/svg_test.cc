@@ -228,6 +228,16 @@ TEST(RenderLinePlot, SurvivesDegenerateRangesAndNonFinitePoints) {
   EXPECT_THAT(svg, HasSubstr("a\xEF\xBF\xBD&lt;b&gt;"));
 }
 
+TEST(NiceTicks, ZeroIsNeverNegativeZero) {
+  for (double t : NiceTicks(0, 1)) EXPECT_FALSE(std::signbit(t)) << t;
+  LinePlot plot = SamplePlot();
+  plot.x_min = 0;  // Axes that start at 0 label their origin "0.0".
+  plot.x_max = 1;
+  const std::string svg = RenderLinePlot(plot);
+  EXPECT_THAT(svg, Not(HasSubstr(">-0")));
+  EXPECT_THAT(svg, HasSubstr(">0.0</text>"));
+}
+
 TEST(NiceTicks, PicksRoundStepsInsideTheRange) {
   std::vector<double> unit = NiceTicks(0, 1);
   ASSERT_EQ(unit.size(), 6u);

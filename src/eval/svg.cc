@@ -78,7 +78,9 @@ std::vector<double> NiceTicks(double lo, double hi, int target) {
   // 0.30000000000000004 accumulated.
   const double first = std::ceil(lo / step - 1e-9);
   for (double k = first; k * step <= hi + step * 1e-9; k += 1) {
-    ticks.push_back(k * step);
+    // + 0.0 turns the -0.0 that ceil() gives for lo = 0 into 0.0, which
+    // would otherwise be labelled "-0.0".
+    ticks.push_back(k * step + 0.0);
   }
   return ticks;
 }
