@@ -8,7 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$root/build/release"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DNEARDUP_BUILD_TESTS=OFF -DNEARDUP_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" --target neardup_cli -j"$(nproc)"
+cmake --build "$build" --target neardup_cli -j"$(nproc)" >&2
 echo >&2
 echo "\$ neardup cluster tests/data/sample-news.jsonl" >&2
 "$build/tools/neardup" cluster "$root/tests/data/sample-news.jsonl" "$@"
