@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -174,7 +176,11 @@ TEST_F(StreamCli, KilledWriterLosesNothingAcknowledged) {
   std::vector<GeneratedDoc> docs = Corpus(120, 9);
   // Reference: one uninterrupted run.
   ASSERT_EQ(Run("index create ref -q").exit_code, 0);
+  const auto ref_start = std::chrono::steady_clock::now();
   RunResult ref = Run("stream ref -q", WriteInput(docs, 0, "all.jsonl"));
+  const auto ref_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - ref_start)
+                          .count();
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
   const std::map<std::string, std::string> expected = Clusters("ref", docs);
 
@@ -188,8 +194,11 @@ TEST_F(StreamCli, KilledWriterLosesNothingAcknowledged) {
   bool finished = false;
   while (!finished) {
     const std::string input = WriteInput(docs, next, "rest.jsonl");
+    // Kills land within the first half of an uninterrupted run's time, so
+    // they hit mid-stream on a fast machine and a slow one alike.
+    const uint64_t window = std::max<int64_t>(ref_us / 2, 1000);
     const int delay =
-        kills < max_kills ? static_cast<int>(rng.Uniform(60000)) : -1;
+        kills < max_kills ? static_cast<int>(rng.Uniform(window)) : -1;
     std::vector<std::string> lines =
         RunAndKill(cli_, dir_, input, delay, &finished);
     if (!finished) ++kills;
