@@ -10,23 +10,14 @@
 #include "benchmark/benchmark.h"
 #include "neardup/corpus.h"
 #include "neardup/exact_search.h"
+#include "tests/support/bench_corpus.h"
 #include "tests/support/generator.h"
 
 namespace neardup {
 namespace {
 
-std::unique_ptr<Corpus> GeneratedCorpus(size_t stories, uint64_t* bytes) {
-  testing::CorpusSpec spec;
-  spec.stories = stories;
-  spec.seed = 9;
-  std::vector<std::pair<std::string, std::string>> docs;
-  *bytes = 0;
-  for (auto& d : testing::GenerateCorpus(spec)) {
-    *bytes += d.text.size();
-    docs.emplace_back(std::move(d.id), std::move(d.text));
-  }
-  return *Corpus::FromDocuments(std::move(docs));
-}
+using testing::GeneratedBenchCorpus;
+using testing::SaudiNewsNetOrSkip;
 
 void Run(benchmark::State& state, const Corpus& corpus, uint64_t bytes,
          const ExactSearchOptions& options) {
@@ -55,7 +46,7 @@ void Run(benchmark::State& state, const Corpus& corpus, uint64_t bytes,
 // Args: stories (about 3 documents each), threshold in percent, threads.
 void BM_ExactSearch_Generated(benchmark::State& state) {
   uint64_t bytes = 0;
-  std::unique_ptr<Corpus> corpus = GeneratedCorpus(state.range(0), &bytes);
+  std::unique_ptr<Corpus> corpus = GeneratedBenchCorpus(state.range(0), &bytes);
   ExactSearchOptions options;
   options.threshold = state.range(1) / 100.0;
   options.threads = static_cast<int>(state.range(2));
@@ -69,22 +60,13 @@ BENCHMARK(BM_ExactSearch_Generated)
 // The reference corpus: 14,848 Arabic articles, 52.5 MB, raw
 // 5-grams as in the shared ground truth. Args: threshold in percent, threads.
 void BM_ExactSearch_SaudiNewsNet(benchmark::State& state) {
-  const std::string path = std::string(NEARDUP_SOURCE_DIR) +
-                           "/../shared/data/saudinewsnet-dev.jsonl.zst";
-  if (!std::filesystem::exists(path)) {
-    state.SkipWithError("../shared/data absent");
-    return;
-  }
-  auto corpus = LoadCorpus({path}, {});
-  if (!corpus.ok()) {
-    state.SkipWithError(std::string(corpus.status().message()).c_str());
-    return;
-  }
+  std::unique_ptr<Corpus> corpus = SaudiNewsNetOrSkip(state);
+  if (corpus == nullptr) return;
   ExactSearchOptions options;
   options.normalize = NormalizeMode::kNone;
   options.threshold = state.range(0) / 100.0;
   options.threads = static_cast<int>(state.range(1));
-  Run(state, **corpus, (*corpus)->stats().input_bytes, options);
+  Run(state, *corpus, corpus->stats().input_bytes, options);
 }
 BENCHMARK(BM_ExactSearch_SaudiNewsNet)
     ->ArgsProduct({{50, 80}, {1, 2}})

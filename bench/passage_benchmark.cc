@@ -11,23 +11,14 @@
 #include "benchmark/benchmark.h"
 #include "neardup/corpus.h"
 #include "neardup/passage.h"
+#include "tests/support/bench_corpus.h"
 #include "tests/support/generator.h"
 
 namespace neardup {
 namespace {
 
-std::unique_ptr<Corpus> GeneratedCorpus(size_t stories, uint64_t* bytes) {
-  testing::CorpusSpec spec;
-  spec.stories = stories;
-  spec.seed = 9;
-  std::vector<std::pair<std::string, std::string>> docs;
-  *bytes = 0;
-  for (auto& d : testing::GenerateCorpus(spec)) {
-    *bytes += d.text.size();
-    docs.emplace_back(std::move(d.id), std::move(d.text));
-  }
-  return *Corpus::FromDocuments(std::move(docs));
-}
+using testing::GeneratedBenchCorpus;
+using testing::SaudiNewsNetOrSkip;
 
 void BM_Passages_Segment(benchmark::State& state) {
   testing::Rng rng(3);
@@ -54,7 +45,7 @@ BENCHMARK(BM_Passages_Segment)->Arg(100)->Arg(500);
 
 void BM_Passages_Generated(benchmark::State& state) {
   uint64_t bytes = 0;
-  std::unique_ptr<Corpus> corpus = GeneratedCorpus(state.range(0), &bytes);
+  std::unique_ptr<Corpus> corpus = GeneratedBenchCorpus(state.range(0), &bytes);
   PassageOptions options;
   options.threads = static_cast<int>(state.range(1));
   for (auto _ : state) {
@@ -71,25 +62,16 @@ BENCHMARK(BM_Passages_Generated)
 
 // The reference corpus: 14,848 Arabic articles, 52.5 MB.
 void BM_Passages_SaudiNewsNet(benchmark::State& state) {
-  const std::string path = std::string(NEARDUP_SOURCE_DIR) +
-                           "/../shared/data/saudinewsnet-dev.jsonl.zst";
-  if (!std::filesystem::exists(path)) {
-    state.SkipWithError("../shared/data absent");
-    return;
-  }
-  auto corpus = LoadCorpus({path}, {});
-  if (!corpus.ok()) {
-    state.SkipWithError(std::string(corpus.status().message()).c_str());
-    return;
-  }
+  std::unique_ptr<Corpus> corpus = SaudiNewsNetOrSkip(state);
+  if (corpus == nullptr) return;
   PassageOptions options;
   options.threads = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    auto result = FindRepeatedPassages(**corpus, options);
+    auto result = FindRepeatedPassages(*corpus, options);
     benchmark::DoNotOptimize(result->repeats.data());
   }
-  state.SetItemsProcessed(state.iterations() * (*corpus)->size());
-  state.SetBytesProcessed(state.iterations() * (*corpus)->stats().input_bytes);
+  state.SetItemsProcessed(state.iterations() * corpus->size());
+  state.SetBytesProcessed(state.iterations() * corpus->stats().input_bytes);
 }
 BENCHMARK(BM_Passages_SaudiNewsNet)
     ->Arg(1)
