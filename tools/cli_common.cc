@@ -252,6 +252,19 @@ absl::StatusOr<std::unique_ptr<internal::OutputFile>> OpenOutput(
   return internal::OutputFile::Create(path);
 }
 
+int CommitOutputs(absl::string_view command,
+                  std::initializer_list<internal::OutputFile*> outputs) {
+  for (internal::OutputFile* out : outputs) {
+    if (out == nullptr) continue;
+    absl::Status status = out->Commit();
+    if (!status.ok()) {
+      ReportError(command, status);
+      return kExitFailure;
+    }
+  }
+  return kExitOk;
+}
+
 std::string Thousands(uint64_t value) {
   std::string digits = absl::StrCat(value);
   std::string out;

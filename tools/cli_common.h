@@ -117,6 +117,12 @@ absl::Status CheckOutputPaths(std::initializer_list<NamedOutput> outputs,
 absl::StatusOr<std::unique_ptr<internal::OutputFile>> OpenOutput(
     const std::string& path);
 
+// Commits every non-null output, in order. On the first failure, reports it
+// and returns kExitFailure (the input was fine; the output could not be
+// written: disk full, closed stdout); otherwise kExitOk.
+int CommitOutputs(absl::string_view command,
+                  std::initializer_list<internal::OutputFile*> outputs);
+
 // "14,848".
 std::string Thousands(uint64_t value);
 // "52.5 MB".

@@ -198,14 +198,10 @@ int RunCluster(const ClusterFlags& flags) {
   if (*clusters_out) WriteClusters(**corpus, *result, clusters_out->get());
   if (*pairs_out) WritePairs(**corpus, *result, pairs_out->get());
   if (*dedup_out) WriteDedup(**corpus, *result, dedup_out->get());
-  for (auto* out : {&*clusters_out, &*pairs_out, &*dedup_out}) {
-    if (!*out) continue;
-    absl::Status status = (*out)->Commit();
-    if (!status.ok()) {
-      ReportError("cluster", status);
-      return kExitFailure;  // The input was fine; the output could not be
-                            // written (disk full, closed stdout).
-    }
+  if (int code = CommitOutputs(
+          "cluster", {clusters_out->get(), pairs_out->get(), dedup_out->get()});
+      code != kExitOk) {
+    return code;
   }
   if (!flags.input.quiet) {
     PrintSummary(**corpus, *options, *result, load_seconds,

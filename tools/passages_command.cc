@@ -189,14 +189,10 @@ int RunPassages(const PassagesFlags& flags) {
         WriteStripped(**corpus, *result, flags.strip_shared, strip_out->get());
     if (!status.ok()) return ReportError("passages", status);
   }
-  for (auto* out : {&*repeats_out, &*strip_out}) {
-    if (!*out) continue;
-    absl::Status status = (*out)->Commit();
-    if (!status.ok()) {
-      ReportError("passages", status);
-      return kExitFailure;  // The input was fine; the output could not be
-                            // written (disk full, closed stdout).
-    }
+  if (int exit =
+          CommitOutputs("passages", {repeats_out->get(), strip_out->get()});
+      code != kExitOk) {
+    return code;
   }
   if (!flags.input.quiet) {
     PrintSummary(**corpus, *options, *result, load_seconds,
