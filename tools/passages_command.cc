@@ -189,7 +189,7 @@ int RunPassages(const PassagesFlags& flags) {
         WriteStripped(**corpus, *result, flags.strip_shared, strip_out->get());
     if (!status.ok()) return ReportError("passages", status);
   }
-  if (int exit =
+  if (int code =
           CommitOutputs("passages", {repeats_out->get(), strip_out->get()});
       code != kExitOk) {
     return code;
