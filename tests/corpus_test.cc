@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "neardup/index.h"
 #include "simdjson.h"
 #include "src/internal/json_fields.h"
 #include "src/internal/read_file.h"
@@ -315,6 +316,48 @@ TEST_P(BadLineTest, FailsNamingFileLineAndFix) {
     EXPECT_THAT(corpus.status().message(), HasSubstr(part));
   }
   EXPECT_EQ(corpus.status().message().find('\n'), absl::string_view::npos);
+}
+
+// `neardup stream` reads records one line at a time with RecordParser; it
+// must refuse exactly what the batch loader refuses, with the same words.
+TEST_P(BadLineTest, StreamingParserGivesTheLoadersMessage) {
+  const BadLineCase& test_case = GetParam();
+  if (test_case.name == "DuplicateId") GTEST_SKIP() << "needs an id history";
+  WriteFile("feed.jsonl", test_case.line + "\n");
+  InputOptions options;
+  options.max_document_bytes = 20;
+  options.on_error = OnError::kSkip;  // No advice about --on-error.
+  auto corpus = Load({"feed.jsonl"}, options);
+  ASSERT_THAT(corpus, IsOk());
+  ASSERT_EQ((*corpus)->stats().skipped_examples.size(), 1u);
+  const std::string& loader = (*corpus)->stats().skipped_examples[0];
+  const std::string prefix = "feed.jsonl:1: ";
+  ASSERT_EQ(loader.substr(0, prefix.size()), prefix) << loader;
+
+  RecordParser parser(options);
+  std::string id = "stale", text = "stale";
+  absl::Status status = parser.Parse(test_case.line, &id, &text);
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_EQ(std::string(status.message()), loader.substr(prefix.size()));
+}
+
+TEST(RecordParser, ReadsWhatTheLoaderReads) {
+  RecordParser parser(InputOptions{});
+  std::string id, text;
+  ASSERT_THAT(
+      parser.Parse(R"({"text": "a\u00e9b", "id": 18446744073709551615})", &id,
+                   &text),
+      IsOk());
+  EXPECT_EQ(id, "18446744073709551615");
+  EXPECT_EQ(text,
+            "a\xc3\xa9"
+            "b");
+  ASSERT_THAT(
+      parser.Parse(R"({"id": -7, "text": "x", "id": "later"})", &id, &text),
+      IsOk());
+  EXPECT_EQ(id, "-7");  // The first of repeated keys counts.
+  EXPECT_EQ(text, "x");
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -25,6 +25,7 @@
 #include "src/internal/json_writer.h"
 #include "src/internal/parallel.h"
 #include "src/internal/read_file.h"
+#include "src/internal/record_fields.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/utf8_repair.h"
 
@@ -130,86 +131,6 @@ std::string RecordLocation(const Source& source, const Record& record,
       break;
   }
   return absl::StrCat("#", index);
-}
-
-// Quotes a user's string for an error message: JSON-escaped (so the message
-// stays one line) and cut short if long.
-std::string QuoteForMessage(absl::string_view text) {
-  constexpr size_t kMaxBytes = 100;
-  bool cut = false;
-  if (text.size() > kMaxBytes) {
-    size_t end = kMaxBytes;
-    // Do not split a UTF-8 sequence.
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
-      --end;
-    }
-    text = text.substr(0, end);
-    cut = true;
-  }
-  std::string quoted;
-  internal::AppendJsonString(text, &quoted);
-  if (cut) quoted.append("...");
-  return quoted;
-}
-
-absl::string_view ErrorName(simdjson::error_code error) {
-  switch (error) {
-    case simdjson::CAPACITY:
-      return "CAPACITY";
-    case simdjson::MEMALLOC:
-      return "MEMALLOC";
-    case simdjson::TAPE_ERROR:
-      return "TAPE_ERROR";
-    case simdjson::DEPTH_ERROR:
-      return "DEPTH_ERROR";
-    case simdjson::STRING_ERROR:
-      return "STRING_ERROR";
-    case simdjson::T_ATOM_ERROR:
-      return "T_ATOM_ERROR";
-    case simdjson::F_ATOM_ERROR:
-      return "F_ATOM_ERROR";
-    case simdjson::N_ATOM_ERROR:
-      return "N_ATOM_ERROR";
-    case simdjson::NUMBER_ERROR:
-      return "NUMBER_ERROR";
-    case simdjson::UTF8_ERROR:
-      return "UTF8_ERROR";
-    case simdjson::EMPTY:
-      return "EMPTY";
-    case simdjson::UNESCAPED_CHARS:
-      return "UNESCAPED_CHARS";
-    case simdjson::UNCLOSED_STRING:
-      return "UNCLOSED_STRING";
-    case simdjson::NUMBER_OUT_OF_RANGE:
-      return "NUMBER_OUT_OF_RANGE";
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-      return "INCOMPLETE_ARRAY_OR_OBJECT";
-    case simdjson::TRAILING_CONTENT:
-      return "TRAILING_CONTENT";
-    default:
-      return "ERROR";
-  }
-}
-
-absl::string_view TypeName(simdjson::dom::element_type type) {
-  switch (type) {
-    case simdjson::dom::element_type::ARRAY:
-      return "array";
-    case simdjson::dom::element_type::OBJECT:
-      return "object";
-    case simdjson::dom::element_type::INT64:
-    case simdjson::dom::element_type::UINT64:
-      return "integer";
-    case simdjson::dom::element_type::DOUBLE:
-      return "non-integer number";
-    case simdjson::dom::element_type::STRING:
-      return "string";
-    case simdjson::dom::element_type::BOOL:
-      return "boolean";
-    case simdjson::dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "unknown value";
 }
 
 bool IsBlank(const char* begin, size_t size) {
@@ -339,8 +260,7 @@ class CorpusBuilder {
   CorpusBuilder(const InputOptions& options, int threads,
                 const LoadProgress& progress, uint64_t total_bytes)
       : options_(options),
-        id_field_quoted_(QuoteForMessage(options.id_field)),
-        text_field_quoted_(QuoteForMessage(options.text_field)),
+        text_field_quoted_(internal::QuoteForMessage(options.text_field)),
         threads_(threads),
         progress_(progress),
         total_bytes_(total_bytes),
@@ -418,9 +338,9 @@ class CorpusBuilder {
         : options_.on_error == OnError::kFail
             ? "; ids must be unique, or pass --on-error skip to keep the first"
             : "; kept the first";
-    *status =
-        Reject(absl::StrCat(location, ": duplicate id ", QuoteForMessage(id),
-                            " (first seen at ", first_location, ")", advice));
+    *status = Reject(
+        absl::StrCat(location, ": duplicate id ", internal::QuoteForMessage(id),
+                     " (first seen at ", first_location, ")", advice));
     return false;
   }
 
@@ -440,7 +360,6 @@ class CorpusBuilder {
 
   const InputOptions options_;
   // Field names as messages quote them.
-  const std::string id_field_quoted_;
   const std::string text_field_quoted_;
   const int threads_;
   const LoadProgress progress_;
@@ -523,90 +442,20 @@ void CorpusBuilder::ValidateLine(const LineContext& context, size_t index,
     error = parse();
   }
   if (error) {
-    bad("not valid JSON (", ErrorName(error), ": ",
-        simdjson::error_message(error), ")",
+    bad(internal::InvalidJsonMessage(error),
         FailHint("; fix the line or pass --on-error skip"));
     return;
   }
-  simdjson::dom::object object;
-  if (root.get(object) != simdjson::SUCCESS) {
-    bad("not a JSON object (got ", TypeName(root.type()),
-        "); each line must be one object such as {\"id\": ..., \"text\": "
-        "...}",
-        FailHint(", or pass --on-error skip"));
-    return;
-  }
-  simdjson::dom::element id_value, text_value;
-  bool have_id = false, have_text = false;
-  size_t text_ordinal = 0;
-  size_t ordinal = 0;
-  const std::string_view id_field(options_.id_field);
-  const std::string_view text_field(options_.text_field);
-  for (simdjson::dom::key_value_pair field : object) {
-    // The first of repeated keys counts, as in simdjson's own lookups.
-    if (!have_id && field.key == id_field) {
-      have_id = true;
-      id_value = field.value;
-    }
-    if (!have_text && field.key == text_field) {
-      have_text = true;
-      text_value = field.value;
-      text_ordinal = ordinal;
-    }
-    ++ordinal;
-  }
-  if (!have_id) {
-    bad("missing field ", id_field_quoted_,
-        "; use --id-field to name the field that holds the id");
-    return;
-  }
-  if (!have_text) {
-    bad("missing field ", text_field_quoted_,
-        "; use --text-field to name the field that holds the text");
-    return;
-  }
   const size_t id_offset = worker.ids.size();
-  switch (id_value.type()) {
-    case simdjson::dom::element_type::STRING: {
-      std::string_view id = id_value.get_string().value_unsafe();
-      worker.ids.append(id.data(), id.size());
-      break;
-    }
-    case simdjson::dom::element_type::INT64: {
-      char digits[24];
-      auto [ptr, ec] = std::to_chars(digits, digits + sizeof(digits),
-                                     id_value.get_int64().value_unsafe());
-      worker.ids.append(digits, ptr - digits);
-      break;
-    }
-    case simdjson::dom::element_type::UINT64: {
-      char digits[24];
-      auto [ptr, ec] = std::to_chars(digits, digits + sizeof(digits),
-                                     id_value.get_uint64().value_unsafe());
-      worker.ids.append(digits, ptr - digits);
-      break;
-    }
-    default:
-      bad("field ", id_field_quoted_, " must be a string or an integer, got ",
-          TypeName(id_value.type()),
-          FailHint("; fix the record or pass --on-error skip"));
-      return;
-  }
-  if (!text_value.is_string()) {
-    worker.ids.resize(id_offset);
-    bad("field ", text_field_quoted_, " must be a string, got ",
-        TypeName(text_value.type()),
-        FailHint("; fix the record or pass --on-error skip"));
+  internal::RecordFields fields;
+  internal::RecordProblem problem;
+  if (!internal::ReadRecordFields(root, options_, &worker.ids, &fields,
+                                  &problem)) {
+    bad(problem.message, FailHint(problem.skip_hint));
     return;
   }
-  const std::string_view text = text_value.get_string().value_unsafe();
-  if (text.size() > options_.max_document_bytes) {
-    worker.ids.resize(id_offset);
-    bad("text is ", text.size(), " bytes, over the limit of ",
-        options_.max_document_bytes, " bytes",
-        FailHint("; split the document or pass --on-error skip"));
-    return;
-  }
+  const std::string_view text = fields.text;
+  const size_t text_ordinal = fields.text_ordinal;
   // Find the string in the line: unescaped text is then a slice of it,
   // and escaped text can be re-read from it without parsing the rest.
   size_t value_begin = 0, value_end = 0;
@@ -1037,10 +886,10 @@ absl::StatusOr<absl::string_view> Corpus::Text(size_t index,
   simdjson::error_code error = state.parser.iterate(json).get(document);
   if (!error) error = document.get_string().get(text);
   if (error) {
-    return absl::DataLossError(
-        absl::StrCat(Location(index), ": cannot re-read the text (",
-                     ErrorName(error), ": ", simdjson::error_message(error),
-                     "); the input may have changed in memory"));
+    return absl::DataLossError(absl::StrCat(
+        Location(index), ": cannot re-read the text (",
+        internal::JsonErrorName(error), ": ", simdjson::error_message(error),
+        "); the input may have changed in memory"));
   }
   return absl::string_view(text.data(), text.size());
 }
