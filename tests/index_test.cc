@@ -384,6 +384,7 @@ TEST_F(IndexTest, DamageBeforeTheTailIsRefused) {
 TEST_F(IndexTest, DamagedFilesAreRefusedCleanly) {
   ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
   Fill(dir_, 3);
+  const std::vector<std::string> texts = Paragraphs(3, 21);  // Fill's.
   {
     auto index = OpenOrDie();
     ASSERT_THAT(index->Compact(), testing::IsOk());
@@ -411,10 +412,25 @@ TEST_F(IndexTest, DamagedFilesAreRefusedCleanly) {
       WriteFile(path, v);
       auto open = Index::Open(dir_.string(), {.read_only = true});
       if (open.ok()) {
-        // Only the log may lose its (torn) tail; documents never appear
-        // from nowhere.
-        EXPECT_EQ(std::string(name), internal::kLogFile);
+        // Documents never appear from nowhere.
         EXPECT_LE((*open)->stats().documents, 3u);
+        if (std::string(name) == internal::kSnapshotFile) {
+          // Open leaves a snapshot's signatures and fingerprint sets to be
+          // checked when read: a query that meets the damaged one counts
+          // it, and Verify() reports it.
+          absl::Status verified = (*open)->Verify();
+          EXPECT_THAT(verified, testing::StatusIs(absl::StatusCode::kDataLoss,
+                                                  ::testing::_));
+          EXPECT_EQ(verified.message().find('\n'), std::string::npos);
+          for (const std::string& text : texts) {
+            Decision q = (*open)->Query("q", text, 10);
+            EXPECT_NE(q.status, DecisionStatus::kExists);
+          }
+          EXPECT_GE((*open)->stats().damaged_reads, 1u);
+        } else {
+          // Otherwise only the log may lose its (torn) tail.
+          EXPECT_EQ(std::string(name), internal::kLogFile);
+        }
       } else {
         EXPECT_FALSE(open.status().message().empty());
         EXPECT_EQ(open.status().message().find('\n'), std::string::npos);

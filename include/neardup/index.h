@@ -55,8 +55,13 @@
 
 namespace neardup {
 
-// The on-disk format this library writes. It reads every version up to this
-// one and refuses newer files (FailedPrecondition naming both versions).
+// The format version of the files Index::Create() writes (`meta` and the
+// log). Each file's header carries its own version: format version 2
+// changed only the snapshot that Compact() writes, so those two files are
+// still version 1, and an index that was never compacted stays readable by
+// older libraries. The library reads every version of each file it knows
+// and refuses newer ones (FailedPrecondition naming both versions).
+// docs/file-format.md has the history.
 inline constexpr uint32_t kIndexFormatVersion = 1;
 
 // Everything fixed when an index is created. Documents added later are
@@ -158,6 +163,11 @@ struct IndexStats {
   uint64_t log_bytes = 0;
   uint64_t fingerprint_bytes = 0;   // Encoded shingle sets held in memory.
   uint64_t candidates_checked = 0;  // Since open: candidates verified.
+  // Since open: queries that met a stored document failing its checksum
+  // (see Index::Verify). Such a document matches nothing.
+  uint64_t damaged_reads = 0;
+  // The newest file version in the index: 2 once a version-2 snapshot was
+  // loaded or written, else 1 (kIndexFormatVersion).
   uint32_t format_version = kIndexFormatVersion;
   BandParams bands;
 };
@@ -218,6 +228,14 @@ class Index {
   // directory fsync) and starts an empty log. Drops removed documents'
   // data.
   absl::Status Compact();
+
+  // Checks every stored byte against its checksum. Open() checks all but
+  // the snapshot's signatures and fingerprint sets, which are checked when
+  // read: Add() and Compact() then fail with DataLoss naming the document,
+  // and Query() counts the document in stats().damaged_reads and treats it
+  // as matching nothing. DataLoss naming the first damaged document or
+  // section; reads the whole snapshot.
+  absl::Status Verify() const;
 
   bool Contains(absl::string_view id) const;
   // The cluster id of an indexed document; NotFound otherwise.

@@ -22,6 +22,7 @@
 #include "absl/strings/str_format.h"
 #include "neardup/verify.h"
 #include "src/internal/index_format.h"
+#include "src/internal/snapshot.h"
 #include "src/internal/status_macros.h"
 
 namespace neardup {
@@ -116,7 +117,7 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 }
 
 absl::Status HeaderError(internal::HeaderCheck check, const std::string& path,
-                         uint32_t version) {
+                         uint32_t version, uint32_t max_version) {
   switch (check) {
     case internal::HeaderCheck::kOk:
       return absl::OkStatus();
@@ -133,8 +134,8 @@ absl::Status HeaderError(internal::HeaderCheck check, const std::string& path,
     case internal::HeaderCheck::kNewer:
       return absl::FailedPreconditionError(
           absl::StrCat(path, ": written by index format version ", version,
-                       "; this neardup reads up to version ",
-                       kIndexFormatVersion, " (upgrade neardup)"));
+                       "; this neardup reads up to version ", max_version,
+                       " (upgrade neardup)"));
   }
   return absl::InternalError("unreachable");
 }
@@ -288,15 +289,13 @@ absl::Status ValidateIndexOptions(const IndexOptions& options) {
 }
 
 struct Index::State {
-  struct Doc {
+  // A document added after the v2 snapshot (from the log, a v1 snapshot or
+  // Add): seq >= base.
+  struct DeltaDoc {
     std::string id;
-    const char* fp_data = nullptr;  // In `loaded` or `blocks`; stable.
+    const char* fp_data = nullptr;  // In `mapped`, `loaded` or `blocks`.
     uint32_t fp_bytes = 0;
     uint32_t fp_count = 0;
-    uint32_t parent = 0;      // Union-find; roots are the oldest member.
-    uint32_t live_count = 0;  // At roots: live members of the cluster.
-    bool alive = true;
-    bool present = false;  // Has a signature (non-empty text).
   };
 
   std::string dir;
@@ -316,26 +315,42 @@ struct Index::State {
   absl::Status write_error;
   bool unsynced = false;  // Written to the log but not yet fsynced.
   uint64_t generation = 0;
+  // Header version of the snapshot loaded or last written; 0 for none.
+  std::atomic<uint32_t> snapshot_version{0};
   std::atomic<uint64_t> log_bytes{0};
   std::atomic<uint64_t> snapshot_bytes{0};
   mutable std::atomic<uint64_t> candidates_checked{0};
+  mutable std::atomic<uint64_t> damaged_reads{0};
 
   // The in-memory tables. Readers (queries) share; the writer holds
   // writer_mu and takes mu exclusively only to change them.
   mutable std::shared_mutex mu;
-  std::vector<Doc> docs;
-  std::vector<uint32_t> signatures;  // num_perm per doc.
-  // Encoded sets: those read from disk stay inside the file images in
-  // `loaded` (no copy); new ones go to fixed blocks that never move, so
-  // Doc::fp_data stays valid.
+  // Per document, every seq: union-find parent (roots are the oldest
+  // member), live members (at roots) and kDocAlive | kDocPresent.
+  std::vector<uint32_t> parent;
+  std::vector<uint32_t> live_count;
+  std::vector<uint8_t> flags;
+  // Documents 0 .. base-1 live in the mapped version-2 snapshot; ids,
+  // signatures, fingerprint sets and band buckets are read from it in place.
+  std::unique_ptr<internal::SnapshotView> snap;
+  uint32_t base = 0;
+  std::vector<DeltaDoc> delta;
+  std::vector<uint32_t> signatures;  // num_perm per delta doc.
+  // Encoded sets read from disk stay inside the file images (`mapped`,
+  // `loaded`); new ones go to fixed blocks that never move, so
+  // DeltaDoc::fp_data stays valid.
+  std::vector<std::unique_ptr<internal::MappedFile>> mapped;
   std::vector<std::unique_ptr<std::string>> loaded;
   std::vector<std::unique_ptr<char[]>> blocks;
   size_t block_used = 0;
   size_t block_size = 0;
   uint64_t fingerprint_bytes = 0;
+  // Live delta documents by id; live snapshot documents are found through
+  // the snapshot's id table.
   absl::flat_hash_map<std::string, uint32_t> live_ids;
-  // Per band: key -> newest doc in the bucket; next[band][doc] is the next
-  // older doc in the same bucket, or kNone.
+  // Delta documents, per band: key -> newest doc in the bucket;
+  // next[band][doc - base] is the next older doc in the same bucket, or
+  // kNone. Snapshot documents are in the snapshot's sorted band tables.
   std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads;
   std::vector<std::vector<uint32_t>> next;
   // Cluster names that are not the id of the cluster's live root (the root
@@ -352,6 +367,58 @@ struct Index::State {
 
   std::string Path(absl::string_view name) const {
     return absl::StrCat(dir, "/", name);
+  }
+
+  // --- Documents -----------------------------------------------------------
+
+  uint32_t DocCount() const {
+    return base + static_cast<uint32_t>(delta.size());
+  }
+  bool Alive(uint32_t seq) const { return flags[seq] & internal::kDocAlive; }
+  bool Present(uint32_t seq) const {
+    return flags[seq] & internal::kDocPresent;
+  }
+  absl::string_view Id(uint32_t seq) const {
+    return seq < base ? snap->id(seq) : absl::string_view(delta[seq - base].id);
+  }
+  uint32_t FpCount(uint32_t seq) const {
+    return seq < base ? snap->doc(seq).fp_count : delta[seq - base].fp_count;
+  }
+  absl::Span<const uint32_t> SignatureOf(uint32_t seq) const {
+    if (seq < base) return snap->signature(seq);
+    return absl::MakeConstSpan(signatures)
+        .subspan(static_cast<size_t>(seq - base) * options.num_perm,
+                 static_cast<size_t>(options.num_perm));
+  }
+  absl::string_view EncodedFingerprints(uint32_t seq) const {
+    if (seq < base) return snap->fingerprints(seq);
+    const DeltaDoc& d = delta[seq - base];
+    return absl::string_view(d.fp_data, d.fp_bytes);
+  }
+  // Snapshot payloads are checked when read; delta ones were checked with
+  // their log record or made here.
+  bool PayloadOk(uint32_t seq) const {
+    return seq >= base || snap->PayloadOk(seq);
+  }
+
+  // The live document with this id, or kNone.
+  uint32_t LiveSeq(absl::string_view id) const {
+    auto it = live_ids.find(id);
+    if (it != live_ids.end()) return it->second;
+    uint32_t found = kNone;
+    if (snap != nullptr) {
+      snap->ids().ForEach(internal::IdHash(id), [&](uint32_t seq) {
+        if (Alive(seq) && snap->id(seq) == id) found = seq;
+      });
+    }
+    return found;
+  }
+
+  absl::Status DamageError(uint32_t seq) const {
+    return absl::DataLossError(absl::StrCat(
+        Path(internal::kSnapshotFile), ": document \"", Id(seq), "\" (", seq,
+        ") fails its checksum: its signature or shingle fingerprints are "
+        "damaged; restore the directory from a backup"));
   }
 
   // --- Preparing texts -----------------------------------------------------
@@ -374,17 +441,6 @@ struct Index::State {
         p->fingerprints.end());
   }
 
-  absl::Span<const uint32_t> SignatureOf(uint32_t seq) const {
-    return absl::MakeConstSpan(signatures)
-        .subspan(static_cast<size_t>(seq) * options.num_perm,
-                 static_cast<size_t>(options.num_perm));
-  }
-
-  absl::string_view EncodedFingerprints(uint32_t seq) const {
-    const Doc& d = docs[seq];
-    return absl::string_view(d.fp_data, d.fp_bytes);
-  }
-
   // Copies a new document's encoded set into the block arena.
   const char* Store(absl::string_view bytes) {
     if (blocks.empty() || block_size - block_used < bytes.size()) {
@@ -401,23 +457,23 @@ struct Index::State {
   // --- Clusters ------------------------------------------------------------
 
   uint32_t Find(uint32_t seq) const {
-    while (docs[seq].parent != seq) seq = docs[seq].parent;
+    while (parent[seq] != seq) seq = parent[seq];
     return seq;
   }
 
   uint32_t FindAndCompress(uint32_t seq) {
     uint32_t root = Find(seq);
-    while (docs[seq].parent != root) {
-      uint32_t up = docs[seq].parent;
-      docs[seq].parent = root;
+    while (parent[seq] != root) {
+      uint32_t up = parent[seq];
+      parent[seq] = root;
       seq = up;
     }
     return root;
   }
 
-  const std::string& Name(uint32_t root) const {
+  absl::string_view Name(uint32_t root) const {
     auto it = name_override.find(root);
-    return it == name_override.end() ? docs[root].id : it->second;
+    return it == name_override.end() ? Id(root) : absl::string_view(it->second);
   }
 
   // The name a new cluster founded by `id` gets: the id itself unless a live
@@ -434,16 +490,24 @@ struct Index::State {
   // --- Matching ------------------------------------------------------------
 
   // Every live document with verified Jaccard >= threshold, best first.
-  void FindMatches(const PreparedText& p, std::vector<Verified>* out) const {
+  // Returns the first candidate whose stored data failed its check (it
+  // matched nothing), or kNone.
+  uint32_t FindMatches(const PreparedText& p,
+                       std::vector<Verified>* out) const {
     out->clear();
-    if (!p.present) return;
+    if (!p.present) return kNone;
     Scratch& s = ThreadScratch();
     s.candidates.clear();
     for (int band = 0; band < bands.bands; ++band) {
       const uint64_t key = BandKey(p.signature, bands, band, options.seed);
+      if (snap != nullptr) {
+        snap->band(band).ForEach(key, [&](uint32_t d) {
+          if (Alive(d)) s.candidates.push_back(d);
+        });
+      }
       auto it = heads[band].find(key);
       if (it == heads[band].end()) continue;
-      for (uint32_t d = it->second; d != kNone; d = next[band][d]) {
+      for (uint32_t d = it->second; d != kNone; d = next[band][d - base]) {
         s.candidates.push_back(d);
       }
     }
@@ -452,16 +516,16 @@ struct Index::State {
                        s.candidates.end());
     candidates_checked.fetch_add(s.candidates.size(),
                                  std::memory_order_relaxed);
+    uint32_t damaged = kNone;
     for (uint32_t d : s.candidates) {
-      const Doc& doc = docs[d];
-      if (JaccardUpperBound(doc.fp_count, p.fingerprints.size()) <
+      const uint32_t fp_count = FpCount(d);
+      if (JaccardUpperBound(fp_count, p.fingerprints.size()) <
           options.threshold) {
         continue;
       }
-      // Sets loaded from disk had only their varint framing checked; one
-      // that does not decode to a sorted set matches nothing.
-      if (!internal::DecodeFingerprints(EncodedFingerprints(d), doc.fp_count,
-                                        &s.decoded)) {
+      if (!PayloadOk(d) || !internal::DecodeFingerprints(
+                               EncodedFingerprints(d), fp_count, &s.decoded)) {
+        if (damaged == kNone) damaged = d;
         continue;
       }
       SetSimilarity sim = CompareSortedSets(s.decoded, p.fingerprints);
@@ -474,6 +538,10 @@ struct Index::State {
                 if (a.jaccard != b.jaccard) return a.jaccard > b.jaccard;
                 return a.seq < b.seq;
               });
+    if (damaged != kNone) {
+      damaged_reads.fetch_add(1, std::memory_order_relaxed);
+    }
+    return damaged;
   }
 
   // Distinct cluster roots of the matches, oldest first.
@@ -498,11 +566,12 @@ struct Index::State {
       return d;
     }
     d.status = DecisionStatus::kDuplicate;
-    d.cluster = Name(roots[0]);
-    for (size_t i = 1; i < roots.size(); ++i)
-      d.merged.push_back(Name(roots[i]));
+    d.cluster = std::string(Name(roots[0]));
+    for (size_t i = 1; i < roots.size(); ++i) {
+      d.merged.push_back(std::string(Name(roots[i])));
+    }
     for (size_t i = 0; i < matches.size() && i < max_matches; ++i) {
-      d.matches.push_back({docs[matches[i].seq].id, matches[i].jaccard,
+      d.matches.push_back({std::string(Id(matches[i].seq)), matches[i].jaccard,
                            matches[i].containment});
     }
     return d;
@@ -510,9 +579,10 @@ struct Index::State {
 
   // --- Applying changes (shared by Add, replay and snapshot load) ----------
 
+  // Links delta document `seq` (the newest) into the band chains.
   void LinkBands(uint32_t seq) {
     for (int band = 0; band < bands.bands; ++band) {
-      if (!docs[seq].present) {
+      if (!Present(seq)) {
         next[band].push_back(kNone);
         continue;
       }
@@ -523,46 +593,50 @@ struct Index::State {
     }
   }
 
+  // Snapshot documents stay in the mapped band tables; lookups skip them
+  // once they are no longer alive.
   void UnlinkBands(uint32_t seq) {
-    if (!docs[seq].present) return;
+    if (seq < base || !Present(seq)) return;
     for (int band = 0; band < bands.bands; ++band) {
+      std::vector<uint32_t>& chain = next[band];
       const uint64_t key = BandKey(SignatureOf(seq), bands, band, options.seed);
       auto it = heads[band].find(key);
       if (it == heads[band].end()) continue;
       if (it->second == seq) {
-        if (next[band][seq] == kNone) {
+        if (chain[seq - base] == kNone) {
           heads[band].erase(it);
         } else {
-          it->second = next[band][seq];
+          it->second = chain[seq - base];
         }
       } else {
-        for (uint32_t d = it->second; d != kNone; d = next[band][d]) {
-          if (next[band][d] == seq) {
-            next[band][d] = next[band][seq];
+        for (uint32_t d = it->second; d != kNone; d = chain[d - base]) {
+          if (chain[d - base] == seq) {
+            chain[d - base] = chain[seq - base];
             break;
           }
         }
       }
-      next[band][seq] = kNone;
+      chain[seq - base] = kNone;
     }
   }
 
-  // Appends a document (seq == docs.size()) and links it to `links` (cluster
-  // roots or members, all older). Returns the root it ended in.
+  // Appends a document (seq == DocCount()) and links it to `links` (cluster
+  // roots or members, all older).
   void ApplyAdd(absl::string_view id, bool present,
                 absl::Span<const uint32_t> signature,
                 absl::string_view encoded_fps, bool stable, uint32_t fp_count,
                 absl::Span<const uint32_t> links) {
-    const uint32_t seq = static_cast<uint32_t>(docs.size());
-    Doc doc;
+    const uint32_t seq = DocCount();
+    DeltaDoc doc;
     doc.id = std::string(id);
     doc.fp_data = stable ? encoded_fps.data() : Store(encoded_fps);
     doc.fp_bytes = static_cast<uint32_t>(encoded_fps.size());
     doc.fp_count = fp_count;
-    doc.parent = seq;
-    doc.live_count = 1;
-    doc.present = present;
-    docs.push_back(std::move(doc));
+    delta.push_back(std::move(doc));
+    parent.push_back(seq);
+    live_count.push_back(1);
+    flags.push_back(static_cast<uint8_t>(
+        internal::kDocAlive | (present ? internal::kDocPresent : 0)));
     signatures.insert(signatures.end(), signature.begin(), signature.end());
     fingerprint_bytes += encoded_fps.size();
     live_ids.emplace(std::string(id), seq);
@@ -576,45 +650,42 @@ struct Index::State {
       }
       return;
     }
-    uint32_t survivor = kNone;
     std::vector<uint32_t> roots;
     for (uint32_t link : links) roots.push_back(FindAndCompress(link));
     std::sort(roots.begin(), roots.end());
     roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-    survivor = roots[0];
+    const uint32_t survivor = roots[0];
     for (size_t i = 1; i < roots.size(); ++i) {
       const uint32_t absorbed = roots[i];
       auto reserved = reserved_names.find(Name(absorbed));
       if (reserved != reserved_names.end() && reserved->second == absorbed) {
         reserved_names.erase(reserved);
       }
-      docs[absorbed].parent = survivor;
-      docs[survivor].live_count += docs[absorbed].live_count;
-      docs[absorbed].live_count = 0;
+      parent[absorbed] = survivor;
+      live_count[survivor] += live_count[absorbed];
+      live_count[absorbed] = 0;
     }
-    docs[seq].parent = survivor;
-    docs[seq].live_count = 0;
-    docs[survivor].live_count += 1;
+    parent[seq] = survivor;
+    live_count[seq] = 0;
+    live_count[survivor] += 1;
   }
 
   void ApplyRemove(uint32_t seq) {
-    Doc& doc = docs[seq];
     UnlinkBands(seq);
-    live_ids.erase(doc.id);
-    doc.alive = false;
+    if (seq >= base) live_ids.erase(delta[seq - base].id);
+    flags[seq] &= static_cast<uint8_t>(~internal::kDocAlive);
     --live;
     ++removed;
     const uint32_t root = FindAndCompress(seq);
-    Doc& r = docs[root];
-    --r.live_count;
-    const std::string& name = Name(root);
-    if (r.live_count == 0) {
+    --live_count[root];
+    const absl::string_view name = Name(root);
+    if (live_count[root] == 0) {
       auto it = reserved_names.find(name);
       if (it != reserved_names.end() && it->second == root) {
         reserved_names.erase(it);
       }
     } else if (root == seq) {
-      reserved_names.emplace(name, root);
+      reserved_names.emplace(std::string(name), root);
     }
   }
 
@@ -670,8 +741,8 @@ struct Index::State {
     if (!r.GetVarint(&seq) || !r.GetString(&id) || !r.GetByte(&present)) {
       return bad("malformed add record");
     }
-    if (seq != docs.size()) return bad("add record out of sequence");
-    if (id.empty() || id.size() > kMaxIdBytes || live_ids.contains(id)) {
+    if (seq != DocCount()) return bad("add record out of sequence");
+    if (id.empty() || id.size() > kMaxIdBytes || LiveSeq(id) != kNone) {
       return bad("add record with an empty or already indexed id");
     }
     std::vector<uint32_t> signature(static_cast<size_t>(options.num_perm), 0);
@@ -696,7 +767,7 @@ struct Index::State {
         !internal::HasVarintCount(fps, fp_count)) {
       return bad("malformed shingle fingerprints");
     }
-    if (docs.size() >= kNone - 1) return bad("too many documents");
+    if (DocCount() >= kNone - 1) return bad("too many documents");
     // `fps` points into the log image, which Open keeps in `loaded`.
     ApplyAdd(id, present == 1, signature, fps, /*stable=*/true,
              static_cast<uint32_t>(fp_count), links);
@@ -707,7 +778,8 @@ struct Index::State {
     uint64_t seq = 0;
     absl::string_view id;
     if (!r.GetVarint(&seq) || !r.GetString(&id) || !r.done() ||
-        seq >= docs.size() || !docs[seq].alive || docs[seq].id != id) {
+        seq >= DocCount() || !Alive(static_cast<uint32_t>(seq)) ||
+        Id(static_cast<uint32_t>(seq)) != id) {
       return absl::DataLossError(
           absl::StrCat(where, ": remove record names no indexed document"));
     }
@@ -715,13 +787,57 @@ struct Index::State {
     return absl::OkStatus();
   }
 
-  absl::Status LoadSnapshot(absl::string_view bytes, const std::string& path,
-                            OpenReport* report) {
-    internal::FileHeader header;
-    internal::HeaderCheck check = internal::ParseFileHeader(
-        bytes, internal::kSnapshotMagic, kIndexFormatVersion, &header);
-    NEARDUP_RETURN_IF_ERROR(HeaderError(check, path, header.version));
-    generation = header.generation;
+  // Cluster bookkeeping shared by both snapshot versions, once `parent`
+  // (compressed: every parent is a root), `flags` and `name_override` are
+  // in place.
+  void FinishSnapshotLoad(OpenReport* report) {
+    const uint32_t n = DocCount();
+    live_count.assign(n, 0);
+    for (uint32_t seq = 0; seq < n; ++seq) {
+      if (Alive(seq)) ++live_count[parent[seq]];
+    }
+    for (uint32_t seq = 0; seq < n; ++seq) {
+      if (parent[seq] != seq || live_count[seq] == 0) continue;
+      if (name_override.contains(seq) || !Alive(seq)) {
+        reserved_names.emplace(std::string(Name(seq)), seq);
+      }
+    }
+    if (report != nullptr) report->snapshot_documents = live;
+  }
+
+  // Version 2: checked and used in place (src/internal/snapshot.h).
+  absl::Status LoadSnapshotV2(std::unique_ptr<internal::MappedFile> file,
+                              const std::string& path, OpenReport* report) {
+    NEARDUP_ASSIGN_OR_RETURN(snap, internal::SnapshotView::Open(
+                                       std::move(file), path,
+                                       {static_cast<uint32_t>(options.num_perm),
+                                        static_cast<uint32_t>(bands.bands),
+                                        static_cast<uint32_t>(bands.rows), 0}));
+    base = snap->doc_count();
+    parent.resize(base);
+    flags.resize(base);
+    for (uint32_t seq = 0; seq < base; ++seq) {
+      const internal::SnapshotDoc& d = snap->doc(seq);
+      parent[seq] = d.root;
+      flags[seq] = static_cast<uint8_t>(d.flags);
+      fingerprint_bytes += d.fp_bytes;
+      if (d.flags & internal::kDocAlive) {
+        ++live;
+      } else {
+        ++removed;
+      }
+    }
+    for (const auto& [seq, name] : snap->names()) {
+      name_override.emplace(seq, std::string(name));
+    }
+    FinishSnapshotLoad(report);
+    return absl::OkStatus();
+  }
+
+  // Version 1: a record per document, loaded as delta documents whose
+  // fingerprint sets stay inside the mapping `bytes` belongs to.
+  absl::Status LoadSnapshotV1(absl::string_view bytes, const std::string& path,
+                              OpenReport* report) {
     size_t offset = internal::kFileHeaderBytes;
     auto bad = [&](absl::string_view what) {
       return absl::DataLossError(
@@ -740,7 +856,7 @@ struct Index::State {
       r.GetByte(&type);
       if (type == internal::kSnapshotEndRecord) {
         uint64_t count = 0;
-        if (!r.GetVarint(&count) || !r.done() || count != docs.size()) {
+        if (!r.GetVarint(&count) || !r.done() || count != DocCount()) {
           offset = at;
           return bad("end record does not match");
         }
@@ -751,16 +867,16 @@ struct Index::State {
         offset = at;
         return bad("unknown record type");
       }
-      uint64_t seq = 0, parent = 0, fp_count = 0;
-      uint8_t flags = 0;
+      uint64_t seq = 0, root = 0, fp_count = 0;
+      uint8_t doc_flags = 0;
       absl::string_view id, fps, override_name;
-      if (!r.GetVarint(&seq) || seq != docs.size() || !r.GetByte(&flags) ||
-          flags > 3 || !r.GetString(&id) || !r.GetVarint(&parent) ||
-          parent > seq || id.empty()) {
+      if (!r.GetVarint(&seq) || seq != DocCount() || !r.GetByte(&doc_flags) ||
+          doc_flags > 3 || !r.GetString(&id) || !r.GetVarint(&root) ||
+          root > seq || id.empty() || seq >= kNone - 1) {
         offset = at;
         return bad("malformed document");
       }
-      const bool alive = flags & 1, present = flags & 2;
+      const bool alive = doc_flags & 1, present = doc_flags & 2;
       std::vector<uint32_t> signature(static_cast<size_t>(options.num_perm), 0);
       if (alive && present) {
         for (uint32_t& slot : signature) {
@@ -770,7 +886,7 @@ struct Index::State {
       if (alive) {
         if (!r.GetVarint(&fp_count) || !r.GetString(&fps) ||
             fp_count > std::numeric_limits<uint32_t>::max() ||
-            !internal::HasVarintCount(fps, fp_count) || live_ids.contains(id)) {
+            !internal::HasVarintCount(fps, fp_count) || LiveSeq(id) != kNone) {
           offset = at;
           return bad("malformed document");
         }
@@ -779,22 +895,22 @@ struct Index::State {
         offset = at;
         return bad("malformed document");
       }
-      Doc doc;
+      const uint32_t s = static_cast<uint32_t>(seq);
+      DeltaDoc doc;
       doc.id = std::string(id);
-      doc.fp_data = fps.data();  // Inside the snapshot image, kept.
+      doc.fp_data = fps.data();  // Inside the snapshot mapping, kept.
       doc.fp_bytes = static_cast<uint32_t>(fps.size());
       doc.fp_count = static_cast<uint32_t>(fp_count);
-      doc.parent = static_cast<uint32_t>(parent);
-      doc.alive = alive;
-      doc.present = alive && present;
-      docs.push_back(std::move(doc));
+      delta.push_back(std::move(doc));
+      parent.push_back(static_cast<uint32_t>(root));
+      flags.push_back(
+          static_cast<uint8_t>((alive ? internal::kDocAlive : 0) |
+                               (alive && present ? internal::kDocPresent : 0)));
       signatures.insert(signatures.end(), signature.begin(), signature.end());
       fingerprint_bytes += fps.size();
       if (!override_name.empty()) {
-        name_override.emplace(static_cast<uint32_t>(seq),
-                              std::string(override_name));
+        name_override.emplace(s, std::string(override_name));
       }
-      const uint32_t s = static_cast<uint32_t>(seq);
       if (alive) {
         live_ids.emplace(std::string(id), s);
         ++live;
@@ -805,22 +921,135 @@ struct Index::State {
     }
     if (offset != bytes.size()) return bad("bytes after the end record");
     // Parents point at roots (written compressed), roots at themselves.
-    for (uint32_t seq = 0; seq < docs.size(); ++seq) {
-      const uint32_t p = docs[seq].parent;
-      if (docs[p].parent != p) {
+    for (uint32_t seq = 0; seq < DocCount(); ++seq) {
+      const uint32_t p = parent[seq];
+      if (parent[p] != p) {
         offset = 0;
         return bad("cluster links are inconsistent");
       }
-      if (docs[seq].alive) ++docs[p].live_count;
     }
-    for (uint32_t seq = 0; seq < docs.size(); ++seq) {
-      if (docs[seq].parent != seq || docs[seq].live_count == 0) continue;
-      if (name_override.contains(seq) || !docs[seq].alive) {
-        reserved_names.emplace(Name(seq), seq);
-      }
-    }
-    if (report != nullptr) report->snapshot_documents = live;
+    FinishSnapshotLoad(report);
     return absl::OkStatus();
+  }
+
+  // Writes the whole state as a version-2 snapshot. Payloads read from a
+  // mapped snapshot are checked as they are copied, so damage is reported
+  // rather than sealed under a new checksum.
+  absl::Status WriteSnapshot(int fd, const std::string& path,
+                             uint64_t new_generation, uint64_t* written) const {
+    const uint32_t n = DocCount();
+    const size_t num_perm = static_cast<size_t>(options.num_perm);
+    const std::vector<uint32_t> zeros(num_perm, 0);
+    std::vector<internal::SnapshotDoc> entries(n);
+    uint64_t fp_offset = 0;
+    for (uint32_t seq = 0; seq < n; ++seq) {
+      internal::SnapshotDoc& e = entries[seq];
+      const bool alive = Alive(seq);
+      e.fp_offset = fp_offset;
+      e.root = Find(seq);
+      e.flags = alive
+                    ? internal::kDocAlive | (flags[seq] & internal::kDocPresent)
+                    : 0;
+      if (alive) {
+        if (!PayloadOk(seq)) return DamageError(seq);
+        const absl::string_view fps = EncodedFingerprints(seq);
+        e.fp_bytes = static_cast<uint32_t>(fps.size());
+        e.fp_count = FpCount(seq);
+        e.checksum = seq < base
+                         ? snap->doc(seq).checksum
+                         : internal::PayloadChecksum(SignatureOf(seq), fps);
+      } else {
+        e.fp_bytes = 0;
+        e.fp_count = 0;
+        e.checksum = internal::PayloadChecksum(zeros, absl::string_view());
+      }
+      fp_offset += e.fp_bytes;
+    }
+    internal::SnapshotWriter w(
+        fd, path, new_generation,
+        {static_cast<uint32_t>(num_perm), static_cast<uint32_t>(bands.bands),
+         static_cast<uint32_t>(bands.rows), n});
+    w.BeginSection(internal::kDocsSection);
+    w.AppendArray(absl::MakeConstSpan(entries));
+    entries = {};
+
+    std::vector<uint64_t> id_offsets(static_cast<size_t>(n) + 1, 0);
+    for (uint32_t seq = 0; seq < n; ++seq) {
+      id_offsets[seq + 1] = id_offsets[seq] + Id(seq).size();
+    }
+    w.BeginSection(internal::kIdOffsetsSection);
+    w.AppendArray(absl::MakeConstSpan(id_offsets));
+    id_offsets = {};
+    w.BeginSection(internal::kIdBytesSection);
+    for (uint32_t seq = 0; seq < n; ++seq) w.Append(Id(seq));
+
+    // Sorted (key, seq) tables: keys, then seqs.
+    std::vector<std::pair<uint64_t, uint32_t>> table;
+    std::vector<uint64_t> keys;
+    std::vector<uint32_t> values;
+    auto append_table = [&] {
+      keys.resize(table.size());
+      values.resize(table.size());
+      for (size_t i = 0; i < table.size(); ++i) {
+        keys[i] = table[i].first;
+        values[i] = table[i].second;
+      }
+      w.AppendArray(absl::MakeConstSpan(keys));
+      w.AppendArray(absl::MakeConstSpan(values));
+    };
+    table.reserve(live);
+    for (uint32_t seq = 0; seq < n; ++seq) {
+      if (Alive(seq)) table.emplace_back(internal::IdHash(Id(seq)), seq);
+    }
+    std::sort(table.begin(), table.end());
+    w.BeginSection(internal::kIdTableSection);
+    append_table();
+
+    std::vector<std::pair<uint32_t, absl::string_view>> names;
+    for (const auto& [seq, name] : name_override) names.emplace_back(seq, name);
+    std::sort(names.begin(), names.end());
+    std::string encoded_names;
+    internal::PutVarint(names.size(), &encoded_names);
+    for (const auto& [seq, name] : names) {
+      internal::PutVarint(seq, &encoded_names);
+      internal::PutString(name, &encoded_names);
+    }
+    w.BeginSection(internal::kNamesSection);
+    w.Append(encoded_names);
+
+    // Band tables: the old snapshot's (already sorted) merged with the
+    // delta's.
+    for (int band = 0; band < bands.bands; ++band) {
+      table.clear();
+      if (snap != nullptr) {
+        const internal::KeyTable& old = snap->band(band);
+        for (size_t i = 0; i < old.size(); ++i) {
+          if (Alive(old.value(i))) table.emplace_back(old.key(i), old.value(i));
+        }
+      }
+      const size_t middle = table.size();
+      for (uint32_t seq = base; seq < n; ++seq) {
+        if (!Alive(seq) || !Present(seq)) continue;
+        table.emplace_back(BandKey(SignatureOf(seq), bands, band, options.seed),
+                           seq);
+      }
+      std::sort(table.begin() + middle, table.end());
+      std::inplace_merge(table.begin(), table.begin() + middle, table.end());
+      w.BeginSection(internal::kBandSection);
+      append_table();
+    }
+
+    w.BeginSection(internal::kSignaturesSection);
+    for (uint32_t seq = 0; seq < n; ++seq) {
+      w.AppendArray(Alive(seq) ? SignatureOf(seq) : absl::MakeConstSpan(zeros));
+    }
+    w.BeginSection(internal::kFingerprintsSection);
+    for (uint32_t seq = 0; seq < n; ++seq) {
+      if (Alive(seq)) w.Append(EncodedFingerprints(seq));
+    }
+    absl::Status status = w.Finish();
+    *written = w.bytes_written();
+    return status;
   }
 
   // Replays the log; a torn tail is cut at the last good record (writers)
@@ -964,7 +1193,8 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   internal::FileHeader header;
   internal::HeaderCheck check = internal::ParseFileHeader(
       meta, internal::kMetaMagic, kIndexFormatVersion, &header);
-  NEARDUP_RETURN_IF_ERROR(HeaderError(check, meta_path, header.version));
+  NEARDUP_RETURN_IF_ERROR(
+      HeaderError(check, meta_path, header.version, kIndexFormatVersion));
   {
     size_t offset = internal::kFileHeaderBytes;
     absl::string_view payload;
@@ -994,11 +1224,26 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   // Snapshot, when compaction wrote one.
   const std::string snapshot_path = s.Path(internal::kSnapshotFile);
   if (::access(snapshot_path.c_str(), F_OK) == 0) {
-    NEARDUP_ASSIGN_OR_RETURN(std::string image, ReadWholeFile(snapshot_path));
-    s.loaded.push_back(std::make_unique<std::string>(std::move(image)));
-    const std::string& snapshot = *s.loaded.back();
-    NEARDUP_RETURN_IF_ERROR(s.LoadSnapshot(snapshot, snapshot_path, report));
-    s.snapshot_bytes = snapshot.size();
+    NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<internal::MappedFile> file,
+                             internal::MappedFile::Map(snapshot_path));
+    const absl::string_view bytes = file->bytes();
+    check =
+        internal::ParseFileHeader(bytes, internal::kSnapshotMagic,
+                                  internal::kSnapshotFormatVersion, &header);
+    NEARDUP_RETURN_IF_ERROR(HeaderError(check, snapshot_path, header.version,
+                                        internal::kSnapshotFormatVersion));
+    s.generation = header.generation;
+    s.snapshot_bytes = bytes.size();
+    if (header.version >= 2) {
+      s.snapshot_version = 2;
+      NEARDUP_RETURN_IF_ERROR(
+          s.LoadSnapshotV2(std::move(file), snapshot_path, report));
+    } else {
+      // Version 1 loads the slow way; the next Compact() writes version 2.
+      s.snapshot_version = 1;
+      s.mapped.push_back(std::move(file));
+      NEARDUP_RETURN_IF_ERROR(s.LoadSnapshotV1(bytes, snapshot_path, report));
+    }
   }
 
   // Log.
@@ -1009,7 +1254,8 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   header = {};
   check = internal::ParseFileHeader(log, internal::kLogMagic,
                                     kIndexFormatVersion, &header);
-  NEARDUP_RETURN_IF_ERROR(HeaderError(check, log_path, header.version));
+  NEARDUP_RETURN_IF_ERROR(
+      HeaderError(check, log_path, header.version, kIndexFormatVersion));
   bool reset_log = false;
   uint64_t good_end = log.size();
   if (header.generation > s.generation) {
@@ -1088,12 +1334,12 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
     // Only this thread changes the tables (writer_mu), so what it reads
     // here still holds when it takes the lock exclusively below.
     std::shared_lock<std::shared_mutex> read(s.mu);
-    auto existing = s.live_ids.find(id);
-    if (existing != s.live_ids.end()) {
-      const uint32_t seq = existing->second;
+    const uint32_t seq = s.LiveSeq(id);
+    if (seq != kNone) {
+      if (!s.PayloadOk(seq)) return s.DamageError(seq);
       std::string encoded;
       internal::EncodeFingerprints(p.fingerprints, &encoded);
-      const bool same = s.docs[seq].present == p.present &&
+      const bool same = s.Present(seq) == p.present &&
                         std::equal(p.signature.begin(), p.signature.end(),
                                    s.SignatureOf(seq).begin()) &&
                         encoded == s.EncodedFingerprints(seq);
@@ -1105,14 +1351,15 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
       }
       decision.id = std::string(id);
       decision.status = DecisionStatus::kExists;
-      decision.cluster = s.Name(s.Find(seq));
+      decision.cluster = std::string(s.Name(s.Find(seq)));
       return decision;
     }
-    if (s.docs.size() >= kNone - 1) {
+    if (s.DocCount() >= kNone - 1) {
       return absl::ResourceExhaustedError(
           "the index holds 2^32 - 2 documents; no more fit");
     }
-    s.FindMatches(p, &matches);
+    const uint32_t damaged = s.FindMatches(p, &matches);
+    if (damaged != kNone) return s.DamageError(damaged);
     roots = s.RootsOf(matches);
     decision = s.MakeDecision(id, matches, roots, options.max_matches);
   }
@@ -1122,7 +1369,7 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
   record.push_back(static_cast<char>(internal::kAddRecord));
   {
     std::shared_lock<std::shared_mutex> read(s.mu);
-    internal::PutVarint(s.docs.size(), &record);
+    internal::PutVarint(s.DocCount(), &record);
   }
   internal::PutString(id, &record);
   record.push_back(p.present ? 1 : 0);
@@ -1165,12 +1412,11 @@ absl::Status Index::Remove(absl::string_view id) {
   uint32_t seq = kNone;
   {
     std::shared_lock<std::shared_mutex> read(s.mu);
-    auto it = s.live_ids.find(id);
-    if (it == s.live_ids.end()) {
+    seq = s.LiveSeq(id);
+    if (seq == kNone) {
       return absl::NotFoundError(
           absl::StrCat("id \"", id, "\" is not in the index"));
     }
-    seq = it->second;
   }
   std::string record;
   record.push_back(static_cast<char>(internal::kRemoveRecord));
@@ -1203,44 +1449,7 @@ absl::Status Index::Compact() {
   uint64_t written = 0;
   {
     std::shared_lock<std::shared_mutex> read(s.mu);
-    std::string buffer, record;
-    internal::AppendFileHeader(
-        {internal::kSnapshotMagic, kIndexFormatVersion, generation}, &buffer);
-    for (uint32_t seq = 0; seq < s.docs.size() && status.ok(); ++seq) {
-      const State::Doc& d = s.docs[seq];
-      record.clear();
-      record.push_back(static_cast<char>(internal::kSnapshotDocRecord));
-      internal::PutVarint(seq, &record);
-      record.push_back(static_cast<char>((d.alive ? 1 : 0) |
-                                         (d.alive && d.present ? 2 : 0)));
-      internal::PutString(d.id, &record);
-      internal::PutVarint(s.Find(seq), &record);
-      if (d.alive && d.present) {
-        for (uint32_t slot : s.SignatureOf(seq)) {
-          internal::PutFixed32(slot, &record);
-        }
-      }
-      if (d.alive) {
-        internal::PutVarint(d.fp_count, &record);
-        internal::PutString(s.EncodedFingerprints(seq), &record);
-      }
-      auto name = s.name_override.find(seq);
-      internal::PutString(
-          name == s.name_override.end() ? absl::string_view() : name->second,
-          &record);
-      internal::AppendRecord(record, &buffer);
-      if (buffer.size() >= (size_t{1} << 20)) {
-        status = WriteAllFd(fd, buffer, temp);
-        written += buffer.size();
-        buffer.clear();
-      }
-    }
-    record.clear();
-    record.push_back(static_cast<char>(internal::kSnapshotEndRecord));
-    internal::PutVarint(s.docs.size(), &record);
-    internal::AppendRecord(record, &buffer);
-    if (status.ok()) status = WriteAllFd(fd, buffer, temp);
-    written += buffer.size();
+    status = s.WriteSnapshot(fd, temp, generation, &written);
   }
   if (status.ok() && ::fsync(fd) != 0) status = IoError("fsync failed", temp);
   ::close(fd);
@@ -1256,6 +1465,7 @@ absl::Status Index::Compact() {
   // in place is recognised on open by the log's older generation.
   s.generation = generation;
   s.snapshot_bytes = written;
+  s.snapshot_version = internal::kSnapshotFormatVersion;
   std::string fresh;
   internal::AppendFileHeader(
       {internal::kLogMagic, kIndexFormatVersion, generation}, &fresh);
@@ -1278,18 +1488,34 @@ absl::Status Index::Compact() {
 
 bool Index::Contains(absl::string_view id) const {
   std::shared_lock<std::shared_mutex> read(state_->mu);
-  return state_->live_ids.contains(id);
+  return state_->LiveSeq(id) != kNone;
 }
 
 absl::StatusOr<std::string> Index::ClusterOf(absl::string_view id) const {
   const State& s = *state_;
   std::shared_lock<std::shared_mutex> read(s.mu);
-  auto it = s.live_ids.find(id);
-  if (it == s.live_ids.end()) {
+  const uint32_t seq = s.LiveSeq(id);
+  if (seq == kNone) {
     return absl::NotFoundError(
         absl::StrCat("id \"", id, "\" is not in the index"));
   }
-  return s.Name(s.Find(it->second));
+  return std::string(s.Name(s.Find(seq)));
+}
+
+absl::Status Index::Verify() const {
+  const State& s = *state_;
+  std::shared_lock<std::shared_mutex> read(s.mu);
+  if (s.snap != nullptr) NEARDUP_RETURN_IF_ERROR(s.snap->VerifyAll());
+  std::vector<uint64_t> decoded;
+  for (uint32_t seq = 0; seq < s.DocCount(); ++seq) {
+    if (!s.Alive(seq)) continue;
+    if (!s.PayloadOk(seq) ||
+        !internal::DecodeFingerprints(s.EncodedFingerprints(seq),
+                                      s.FpCount(seq), &decoded)) {
+      return s.DamageError(seq);
+    }
+  }
+  return absl::OkStatus();
 }
 
 IndexStats Index::stats() const {
@@ -1299,15 +1525,16 @@ IndexStats Index::stats() const {
   out.snapshot_bytes = s.snapshot_bytes.load();
   out.log_bytes = s.log_bytes.load();
   out.candidates_checked = s.candidates_checked.load();
+  out.damaged_reads = s.damaged_reads.load();
+  out.format_version = std::max(kIndexFormatVersion, s.snapshot_version.load());
   std::shared_lock<std::shared_mutex> read(s.mu);
   out.documents = s.live;
   out.removed = s.removed;
   out.fingerprint_bytes = s.fingerprint_bytes;
-  for (uint32_t seq = 0; seq < s.docs.size(); ++seq) {
-    const State::Doc& d = s.docs[seq];
-    if (d.parent != seq || d.live_count == 0) continue;
+  for (uint32_t seq = 0; seq < s.DocCount(); ++seq) {
+    if (s.parent[seq] != seq || s.live_count[seq] == 0) continue;
     ++out.clusters;
-    if (d.live_count >= 2) ++out.clusters_of_two_or_more;
+    if (s.live_count[seq] >= 2) ++out.clusters_of_two_or_more;
   }
   return out;
 }

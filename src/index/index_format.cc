@@ -6,9 +6,6 @@
 namespace neardup::internal {
 namespace {
 
-// The checksum seed: fixed forever, part of the format.
-constexpr uint64_t kChecksumSeed = 0x6e64782d63686b31;  // "ndx-chk1"
-
 uint32_t LoadFixed32(const char* p) {
   const auto* b = reinterpret_cast<const unsigned char*>(p);
   return static_cast<uint32_t>(b[0]) | static_cast<uint32_t>(b[1]) << 8 |

@@ -42,6 +42,10 @@ enum RecordType : uint8_t {
   kSnapshotEndRecord = 5,
 };
 
+// The seed of every checksum: fixed forever, part of the format.
+inline constexpr uint64_t kChecksumSeed = 0x6e64782d63686b31;  // "ndx-chk1"
+
+// XXH3-64 of `bytes` with kChecksumSeed.
 uint64_t Checksum(absl::string_view bytes);
 
 struct FileHeader {
