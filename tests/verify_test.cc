@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -62,6 +63,85 @@ TEST(CompareSortedSets, MatchesStdSetIntersection) {
     EXPECT_DOUBLE_EQ(s.jaccard, static_cast<double>(common.size()) /
                                     (a.size() + b.size() - common.size()));
     EXPECT_EQ(CompareSortedSets(b, a).intersection, common.size());
+  }
+}
+
+// Sets of sizes in the hundreds and thousands with overlap from none to
+// all: the early exit must agree with the full merge on every bound.
+TEST(CompareSortedSetsIfAtLeast, AgreesWithTheFullMergeOnEveryBound) {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 60; ++trial) {
+    const size_t na = 1 + rng() % 600;
+    const size_t nb = 1 + rng() % (trial % 3 == 0 ? 20000 : 700);
+    const uint64_t range = 1 + rng() % 3000;
+    std::vector<uint64_t> a, b;
+    for (size_t i = 0; i < na; ++i) a.push_back(rng() % range);
+    for (size_t i = 0; i < nb; ++i) b.push_back(rng() % (range * 3));
+    for (auto* v : {&a, &b}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+    const SetSimilarity full = CompareSortedSets(a, b);
+    for (uint64_t need = 0; need <= std::min(a.size(), b.size()) + 1;
+         need += 1 + need / 16) {
+      std::optional<SetSimilarity> bounded =
+          CompareSortedSetsIfAtLeast(a, b, need);
+      ASSERT_EQ(bounded.has_value(), full.intersection >= need)
+          << "trial " << trial << " need " << need;
+      if (bounded) {
+        EXPECT_EQ(bounded->intersection, full.intersection);
+        EXPECT_EQ(bounded->jaccard, full.jaccard);
+        EXPECT_EQ(bounded->containment, full.containment);
+      }
+    }
+  }
+}
+
+TEST(CompareSortedSetsIfAtLeast, EmptySets) {
+  const std::vector<uint64_t> empty, one = {5};
+  EXPECT_FALSE(CompareSortedSetsIfAtLeast(empty, one, 1).has_value());
+  ASSERT_TRUE(CompareSortedSetsIfAtLeast(empty, empty, 0).has_value());
+  EXPECT_EQ(CompareSortedSetsIfAtLeast(empty, empty, 0)->jaccard, 1.0);
+}
+
+// Every intersection size that reaches either threshold is at or above the
+// bound, checked by trying each size.
+TEST(MinIntersectionFor, NeverExcludesAPairThatReachesAThreshold) {
+  std::mt19937_64 rng(3);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const uint64_t a = rng() % 3000, b = rng() % 3000;
+    const double t = (1 + rng() % 99) / 100.0;
+    const double k = trial % 2 ? (1 + rng() % 100) / 100.0 : 0.0;
+    const uint64_t need = MinIntersectionFor(a, b, t, k);
+    const uint64_t lo = std::min(a, b);
+    for (uint64_t c = 0; c <= lo; ++c) {
+      const bool jaccard =
+          a + b > 0 &&
+          static_cast<double>(c) / static_cast<double>(a + b - c) >= t;
+      const bool containment =
+          k > 0 && lo > 0 &&
+          static_cast<double>(c) / static_cast<double>(lo) >= k;
+      if (jaccard || containment) {
+        ASSERT_GE(c, need) << a << " " << b << " t " << t << " k " << k;
+        break;  // Larger c reach it too.
+      }
+    }
+    // And it is tight to within two, so it prunes.
+    if (lo > 0) {
+      uint64_t first = lo + 1;
+      for (uint64_t c = 0; c <= lo; ++c) {
+        const bool reach =
+            static_cast<double>(c) / static_cast<double>(a + b - c) >= t ||
+            (k > 0 && static_cast<double>(c) / static_cast<double>(lo) >= k);
+        if (reach) {
+          first = c;
+          break;
+        }
+      }
+      if (first <= lo) {
+        EXPECT_LE(first, need + 2);
+      }
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #define NEARDUP_INCLUDE_NEARDUP_VERIFY_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/types/span.h"
 
@@ -31,6 +32,21 @@ struct SetSimilarity {
 // |large|) when one set is much smaller. Thread-safe.
 SetSimilarity CompareSortedSets(absl::Span<const uint64_t> a,
                                 absl::Span<const uint64_t> b);
+
+// A lower bound on the intersection that sets of sizes a and b need to reach
+// Jaccard `min_jaccard`, or containment `min_containment` when that is above
+// 0. Conservative (it may be a little low, never high), so a pair that
+// reaches either threshold always has at least this many common elements.
+uint64_t MinIntersectionFor(uint64_t a, uint64_t b, double min_jaccard,
+                            double min_containment);
+
+// CompareSortedSets() for verification, where most candidates fail: it stops
+// as soon as the sets can no longer have `min_intersection` common elements
+// and returns std::nullopt. Otherwise the result equals CompareSortedSets'
+// exactly. Thread-safe.
+std::optional<SetSimilarity> CompareSortedSetsIfAtLeast(
+    absl::Span<const uint64_t> a, absl::Span<const uint64_t> b,
+    uint64_t min_intersection);
 
 // Upper bound on the Jaccard of sets of sizes a and b: min / max. Pairs
 // whose bound is below the threshold need no merge at all.

@@ -229,15 +229,13 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
           for (size_t i = begin; i < end; ++i) {
             absl::Span<const uint64_t> a = sets.Get(candidates[i].a);
             absl::Span<const uint64_t> b = sets.Get(candidates[i].b);
-            // Sizes alone bound Jaccard: skip the merge when they cannot
-            // reach it (containment has no such bound).
-            if (containment == 0 &&
-                JaccardUpperBound(a.size(), b.size()) < threshold) {
-              continue;
-            }
-            SetSimilarity sim = CompareSortedSets(a, b);
-            if (sim.jaccard >= threshold ||
-                (containment > 0 && sim.containment >= containment)) {
+            // Most candidates fail: the merge stops once the sets cannot
+            // share enough shingles for either threshold.
+            std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
+                a, b,
+                MinIntersectionFor(a.size(), b.size(), threshold, containment));
+            if (sim && (sim->jaccard >= threshold ||
+                        (containment > 0 && sim->containment >= containment))) {
               scores[i] = sim;
             }
           }
