@@ -8,17 +8,20 @@
 // AddPrepared, which gives the same index as adding them one by one, then
 // the index is compacted, as a long-running index would be. The 1 M index
 // takes a few minutes to build and about 4.5 GB of disk; filter it out with
-// --benchmark_filter='/(10000|100000)(/|$)'. NEARDUP_BENCH_KEEP=1 keeps the
+// --benchmark_filter=-1000000. NEARDUP_BENCH_KEEP=1 keeps the
 // directories (their paths go to stderr).
 //
-// BM_Index_Reopen: Index::Open (read-only) of the compacted index, warm page
-// cache, wall time; peak_RSS_MB is the peak resident set of a separate
-// process that does nothing but open the index.
-// BM_Index_Stream: adds 1,000 documents per iteration (a quarter of them
-// exact copies), with a Sync() every 100, as `neardup stream` does under
-// load. It runs after the reopen benchmarks, because it grows the indexes.
+// BM_Index_Reopen: Index::Open (read-only), warm page cache, wall time, of
+// the compacted index (compacted:1), and for comparison of an index never
+// compacted (compacted:0: log replay); peak_RSS_MB is the peak resident set
+// of a separate process that does nothing but open the index.
+// BM_Index_Stream: adds 1,000 new documents per iteration (a quarter of them
+// exact copies of the one before), with a Sync() every 100, as `neardup
+// stream` does under load; items_per_second is per CPU second, the time
+// column gives the wall time. It runs after the reopen benchmarks, because
+// it grows the indexes.
 //
-//   ./bench/index_benchmark --benchmark_filter=Reopen/1000000
+//   ./bench/index_benchmark --benchmark_filter=Reopen/docs:1000000
 //   --benchmark_repetitions=5
 #include <unistd.h>
 
@@ -92,7 +95,7 @@ uint64_t PeakRssOfReopen(const fs::path& dir) {
   return ok == 1 ? kb : 0;
 }
 
-void BuildIndex(const fs::path& dir, int64_t n) {
+void BuildIndex(const fs::path& dir, int64_t n, bool compact) {
   fs::remove_all(dir);
   (void)Index::Create(dir.string(), {});
   auto index = Index::Open(dir.string(), {});
@@ -118,15 +121,16 @@ void BuildIndex(const fs::path& dir, int64_t n) {
     }
   }
   (void)(*index)->Sync();
-  (void)(*index)->Compact();
+  if (compact) (void)(*index)->Compact();
 }
 
-// An index of `n` documents, built once per size and kept for the process.
-const fs::path& BuiltIndex(int64_t n) {
+// An index of `n` documents, compacted or all in the log, built once and
+// kept for the process.
+const fs::path& BuiltIndex(int64_t n, bool compact = true) {
   // Removes the (large) directories when the process exits.
-  struct Built : std::map<int64_t, fs::path> {
+  struct Built : std::map<std::pair<int64_t, bool>, fs::path> {
     ~Built() {
-      for (const auto& [size, path] : *this) {
+      for (const auto& [key, path] : *this) {
         if (std::getenv("NEARDUP_BENCH_KEEP") != nullptr) {
           std::fprintf(stderr, "kept %s\n", path.c_str());
         } else {
@@ -137,12 +141,13 @@ const fs::path& BuiltIndex(int64_t n) {
   };
   static Built* built = new Built();
   static std::unique_ptr<Built> owner(built);
-  auto it = built->find(n);
+  auto it = built->find({n, compact});
   if (it != built->end()) return it->second;
   fs::path dir = fs::temp_directory_path() /
-                 absl::StrCat("neardup_index_bench_", n, "_", getpid());
-  BuildIndex(dir, n);
-  return built->emplace(n, dir).first->second;
+                 absl::StrCat("neardup_index_bench_", n, compact ? "" : "_log",
+                              "_", getpid());
+  BuildIndex(dir, n, compact);
+  return built->emplace(std::make_pair(n, compact), dir).first->second;
 }
 
 uint64_t DirectoryBytes(const fs::path& dir) {
@@ -153,9 +158,11 @@ uint64_t DirectoryBytes(const fs::path& dir) {
   return total;
 }
 
+// state.range(1): 1 for a compacted index, 0 for one never compacted
+// (log replay).
 void BM_Index_Reopen(benchmark::State& state) {
   const int64_t n = state.range(0);
-  const fs::path& dir = BuiltIndex(n);
+  const fs::path& dir = BuiltIndex(n, state.range(1) == 1);
   uint64_t documents = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
@@ -177,9 +184,12 @@ void BM_Index_Reopen(benchmark::State& state) {
       static_cast<double>(DirectoryBytes(dir)) / static_cast<double>(n);
 }
 BENCHMARK(BM_Index_Reopen)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Arg(1000000)
+    ->ArgNames({"docs", "compacted"})
+    ->Args({10000, 1})
+    ->Args({100000, 1})
+    ->Args({1000000, 1})
+    ->Args({10000, 0})
+    ->Args({100000, 0})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
@@ -191,22 +201,30 @@ void BM_Index_Stream(benchmark::State& state) {
     state.SkipWithError(std::string(index.status().message()).c_str());
     return;
   }
-  Rng rng(12345);
+  // New texts for every add across all runs of this function, a quarter of
+  // them exact copies of the one before (a duplicate to verify); generated
+  // once, outside the timing. Ids are fresh as well: a repeated id with the
+  // same text would be a cheap "exists".
   constexpr int kBatch = 1000;
-  std::vector<std::string> texts;
-  for (int i = 0; i < kBatch; ++i) {
-    texts.push_back(Article(rng));
-    if (i % 4 == 3) texts.back() = texts[i - 1];  // An exact copy.
-  }
-  int64_t next = 0;
+  constexpr size_t kPool = 24000;
+  static const std::vector<std::string>* const pool = [] {
+    auto* texts = new std::vector<std::string>();
+    Rng rng(12345);
+    for (size_t i = 0; i < kPool; ++i) {
+      texts->push_back(i % 4 == 3 ? texts->back() : Article(rng));
+    }
+    return texts;
+  }();
+  static std::map<int64_t, int64_t>* const added =
+      new std::map<int64_t, int64_t>();
+  int64_t& next = (*added)[n];
   for (auto _ : state) {
-    for (int i = 0; i < kBatch; ++i) {
-      auto d = (*index)->Add(absl::StrCat("new", next++), texts[i],
+    for (int i = 0; i < kBatch; ++i, ++next) {
+      auto d = (*index)->Add(absl::StrCat("new", next),
+                             (*pool)[static_cast<size_t>(next) % kPool],
                              {.sync = (i % 100) == 99});
       benchmark::DoNotOptimize(d);
     }
-    // Later iterations add the same texts under new ids: all duplicates,
-    // which costs a little more verification, like a feed full of copies.
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
   const IndexStats s = (*index)->stats();
