@@ -161,7 +161,8 @@ struct IndexStats {
   uint64_t clusters_of_two_or_more = 0;
   uint64_t snapshot_bytes = 0;
   uint64_t log_bytes = 0;
-  uint64_t fingerprint_bytes = 0;   // Encoded shingle sets held in memory.
+  // Encoded shingle sets, in memory or mapped from the snapshot.
+  uint64_t fingerprint_bytes = 0;
   uint64_t candidates_checked = 0;  // Since open: candidates verified.
   // Since open: queries that met a stored document failing its checksum
   // (see Index::Verify). Such a document matches nothing.
@@ -181,11 +182,14 @@ class Index {
                              const IndexOptions& options);
 
   // Opens an index: loads the snapshot, replays the log, truncates a torn
-  // tail (reported in `report`, which may be null). Refuses, with a one-line
-  // message naming the file: a directory that is not an index
-  // (NotFound/InvalidArgument), a newer format version (FailedPrecondition),
-  // corrupt parameters or snapshot, a log damaged before its tail
-  // (DataLoss), and a second writer (FailedPrecondition: locked).
+  // tail (reported in `report`, which may be null). A version-2 snapshot is
+  // mapped and used in place; its documents' signatures and fingerprint sets
+  // are checked when read (see Verify()), everything else now. Refuses,
+  // with a one-line message naming the file: a directory that is not an
+  // index (NotFound/InvalidArgument), a newer format version
+  // (FailedPrecondition), corrupt parameters or snapshot, a log damaged
+  // before its tail (DataLoss), and a second writer (FailedPrecondition:
+  // locked).
   static absl::StatusOr<std::unique_ptr<Index>> Open(
       const std::string& dir, const OpenOptions& options,
       OpenReport* report = nullptr);
