@@ -206,9 +206,14 @@ TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
   ASSERT_THAT(corpus.status(), testing::IsOk());
   for (double threshold : {0.5, 0.8}) {
     SCOPED_TRACE(threshold);
+    // What the index promises to equal: single linkage, keep first, no
+    // containment linking (whatever RunPipeline's defaults are).
     PipelineOptions batch_options;
     batch_options.threshold = threshold;
     batch_options.threads = 2;
+    batch_options.cluster = {.linkage = Linkage::kSingle,
+                             .keep = KeepPolicy::kFirst};
+    batch_options.containment = 0;
     auto batch = RunPipeline(**corpus, batch_options);
     ASSERT_THAT(batch.status(), testing::IsOk());
     ASSERT_EQ(batch->stats.candidates.capped_buckets, 0u);

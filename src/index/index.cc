@@ -932,6 +932,48 @@ struct Index::State {
     return absl::OkStatus();
   }
 
+  // After a compaction: serves every document from the new snapshot, as a
+  // reopen would, and releases the old mapping (whose disk space a deleted
+  // file keeps while mapped), the log image and the delta tables. If the
+  // new file cannot be mapped, the current tables, which hold the same
+  // state, stay.
+  void AdoptSnapshot(const std::string& path) {
+    auto file = internal::MappedFile::Map(path);
+    if (!file.ok()) return;
+    internal::FileHeader header;
+    if (internal::ParseFileHeader((*file)->bytes(), internal::kSnapshotMagic,
+                                  internal::kSnapshotFormatVersion,
+                                  &header) != internal::HeaderCheck::kOk) {
+      return;
+    }
+    auto view =
+        internal::SnapshotView::Open(std::move(*file), path,
+                                     {static_cast<uint32_t>(options.num_perm),
+                                      static_cast<uint32_t>(bands.bands),
+                                      static_cast<uint32_t>(bands.rows), 0});
+    if (!view.ok() || (*view)->doc_count() != DocCount()) return;
+    std::lock_guard<std::shared_mutex> write(mu);
+    snap = std::move(*view);
+    base = snap->doc_count();
+    fingerprint_bytes = 0;
+    for (uint32_t seq = 0; seq < base; ++seq) {
+      flags[seq] = static_cast<uint8_t>(snap->doc(seq).flags);
+      fingerprint_bytes += snap->doc(seq).fp_bytes;
+    }
+    delta = {};
+    signatures = {};
+    live_ids = {};
+    for (int band = 0; band < bands.bands; ++band) {
+      heads[band] = {};
+      next[band] = {};
+    }
+    mapped.clear();
+    loaded.clear();
+    blocks.clear();
+    block_used = 0;
+    block_size = 0;
+  }
+
   // Writes the whole state as a version-2 snapshot. Payloads read from a
   // mapped snapshot are checked as they are copied, so damage is reported
   // rather than sealed under a new checksum.
@@ -1483,6 +1525,7 @@ absl::Status Index::Compact() {
     return s.write_error;
   }
   s.log_bytes = fresh.size();
+  s.AdoptSnapshot(path);
   return absl::OkStatus();
 }
 
