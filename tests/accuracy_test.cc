@@ -48,6 +48,7 @@ TEST_P(AccuracyTest, MatchesBruteForceExactJaccard) {
   options.ngram = c.ngram;
   options.threshold = c.threshold;
   options.algorithm = c.algorithm;
+  options.containment = 0;  // Jaccard links only, as the brute force.
   absl::StatusOr<PipelineResult> result = RunPipeline(**corpus, options);
   ASSERT_TRUE(result.ok()) << result.status();
 

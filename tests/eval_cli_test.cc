@@ -28,6 +28,7 @@
 #include "neardup/exact_search.h"
 #include "neardup/lsh.h"
 #include "neardup/minhash.h"
+#include "neardup/pipeline.h"
 #include "simdjson.h"
 #include "src/internal/json_writer.h"
 #include "tests/support/cli_harness.h"
@@ -135,8 +136,8 @@ TEST_F(EvalCliTest, TruthFileFromBruteForceAgreesWithTheEngine) {
   // Without --truth-floor the floor is the lowest listed value, rounded
   // down to 0.01, and the sweep starts there.
   r =
-      Run("eval --truth truth.tsv --normalize none --json --quiet "
-          "corpus.jsonl");
+      Run("eval --truth truth.tsv --normalize none --threshold 0.95 --json "
+          "--quiet corpus.jsonl");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
   double lowest = 1;
@@ -175,9 +176,11 @@ TEST_F(EvalCliTest, LabelsGiveF1AndTheBestThreshold) {
   ASSERT_GT(copies, 3);
   ASSERT_LT(highest_distinct, lowest_copy);
   WriteAll(dir_ / "labels.tsv", tsv);
-  RunResult r = Run(
-      "eval --labels labels.tsv --normalize none --threshold 0.5 --no-sweep "
-      "--json --quiet --plot labels.svg corpus.jsonl");
+  // Jaccard alone first: the best threshold is then a Jaccard value.
+  RunResult r =
+      Run("eval --labels labels.tsv --normalize none --threshold 0.5 "
+          "--containment 0 --no-sweep --json --quiet --plot labels.svg "
+          "corpus.jsonl");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::element report;
   ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
@@ -194,6 +197,20 @@ TEST_F(EvalCliTest, LabelsGiveF1AndTheBestThreshold) {
   EXPECT_NEAR(best["threshold"].get_double().value(), lowest_copy, 1e-6);
   EXPECT_NEAR(best["open_below"].get_double().value(), highest_distinct, 1e-6);
   EXPECT_THAT(ReadAll(dir_ / "labels.svg"), HasSubstr("F1 (labels, exact J)"));
+
+  // With containment linking (the default), the report says so and the
+  // engine, which links by Jaccard or containment, still agrees with every
+  // label.
+  r =
+      Run("eval --labels labels.tsv --normalize none --no-sweep --json --quiet "
+          "corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["options"]["containment"].get_double().value(),
+            PipelineOptions{}.containment);
+  EXPECT_EQ(report["labels"]["containment"].get_double().value(),
+            PipelineOptions{}.containment);
+  EXPECT_EQ(report["labels"]["engine"]["f1"].get_double().value(), 1.0);
 }
 
 TEST_F(EvalCliTest, BadLabelLineExitsTwoNamingFileAndLine) {

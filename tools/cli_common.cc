@@ -53,6 +53,7 @@ EngineFlags::EngineFlags() {
   algorithm = std::string(SketchAlgorithmName(defaults.algorithm));
   keep = std::string(KeepPolicyName(defaults.cluster.keep));
   linkage = std::string(LinkageName(defaults.cluster.linkage));
+  containment = defaults.containment;
   seed = defaults.seed;
 }
 
@@ -120,6 +121,17 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
         ->capture_default_str()
         ->check(CLI::IsMember({"single", "center"}));
   }
+  if (groups & kContainmentFlags) {
+    command
+        ->add_option("--containment", flags->containment,
+                     "Also link documents when the smaller one's shingles "
+                     "are contained in the larger to at least this (0 = "
+                     "off), so an abridged copy joins its full story; "
+                     "candidates are documents that share a passage (see "
+                     "neardup passages)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
+  }
 }
 
 absl::StatusOr<PipelineOptions> MakePipelineOptions(const EngineFlags& flags,
@@ -133,6 +145,7 @@ absl::StatusOr<PipelineOptions> MakePipelineOptions(const EngineFlags& flags,
   NEARDUP_ASSIGN_OR_RETURN(options.cluster.linkage,
                            ParseLinkage(flags.linkage));
   options.threshold = flags.threshold;
+  options.containment = flags.containment;
   options.ngram = flags.ngram;
   options.num_perm = flags.num_perm;
   options.bands = flags.bands;

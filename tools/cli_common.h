@@ -53,6 +53,7 @@ struct EngineFlags {
   int rows = 0;
   std::string keep;
   std::string linkage;
+  double containment;
   uint64_t seed;
 };
 
@@ -64,7 +65,9 @@ enum EngineFlagGroups : unsigned {
   kSketchFlags = 2,
   // --keep --linkage
   kClusterFlags = 4,
-  kAllEngineFlags = 7,
+  // --containment
+  kContainmentFlags = 8,
+  kAllEngineFlags = 15,
 };
 
 // Registers the chosen groups; `threshold_help` says what the threshold

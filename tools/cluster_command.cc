@@ -23,7 +23,6 @@ namespace {
 struct ClusterFlags {
   InputFlags input;
   EngineFlags engine;
-  double containment = 0;
   std::string clusters_path = "-";
   std::string pairs_path;
   std::string dedup_path;
@@ -33,7 +32,6 @@ absl::StatusOr<PipelineOptions> MakeOptions(const ClusterFlags& flags) {
   NEARDUP_ASSIGN_OR_RETURN(
       PipelineOptions options,
       MakePipelineOptions(flags.engine, flags.input.threads));
-  options.containment = flags.containment;
   NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
   return options;
 }
@@ -223,13 +221,6 @@ Command AddClusterCommand(CLI::App* root) {
   AddEngineFlags(app, &flags->engine, kAllEngineFlags,
                  "Report and link pairs whose exact Jaccard similarity is at "
                  "least this");
-  app->add_option("--containment", flags->containment,
-                  "Also link documents when the smaller one's shingles are "
-                  "contained in the larger to at least this (0 = off), so an "
-                  "abridged copy joins its full story; candidates are "
-                  "documents that share a passage (see neardup passages)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
   app->add_option("--clusters", flags->clusters_path,
                   "Write clusters of two or more as JSON lines here (- is "
                   "standard output)")

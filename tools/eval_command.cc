@@ -67,8 +67,9 @@ struct Run {
   double threshold = 0;
   BandParams bands;
   PipelineStats stats;
-  std::vector<DocPair> pairs;      // Reported by the engine.
-  std::vector<uint32_t> clusters;  // representative_of.
+  std::vector<DocPair> pairs;          // Reported by the engine (every link).
+  std::vector<DocPair> jaccard_pairs;  // Those linked by Jaccard.
+  std::vector<uint32_t> clusters;      // representative_of.
   std::optional<PrecisionRecall> vs_truth;
   uint64_t true_pairs = 0;
   std::vector<uint64_t> missed_bins;  // kBins counts.
@@ -111,15 +112,16 @@ void MeasureAgainstTruth(const Report& report, Run* run) {
     if (p.jaccard >= run->threshold) truth.push_back({p.a, p.b});
   }
   run->true_pairs = truth.size();
-  run->vs_truth = ComparePairs(run->pairs, truth);
+  run->vs_truth = ComparePairs(run->jaccard_pairs, truth);
   run->missed_bins.assign(kBins, 0);
   // Both lists are sorted: walk them together for the misses.
   size_t j = 0;
   for (const ScoredPair& p : report.truth) {
     if (p.jaccard < run->threshold) continue;
     const DocPair want{p.a, p.b};
-    while (j < run->pairs.size() && run->pairs[j] < want) ++j;
-    if (j < run->pairs.size() && run->pairs[j] == want) continue;
+    const std::vector<DocPair>& found = run->jaccard_pairs;
+    while (j < found.size() && found[j] < want) ++j;
+    if (j < found.size() && found[j] == want) continue;
     ++run->missed_bins[BinOf(p.jaccard)];
   }
 }
@@ -209,7 +211,11 @@ std::string RenderJson(const Report& r, const EvalFlags& flags) {
       ",\"algorithm\":\"", SketchAlgorithmName(r.options.algorithm),
       "\",\"threshold\":");
   internal::AppendSimilarity(r.options.threshold, &out);
-  absl::StrAppend(&out, ",\"seed\":", r.options.seed, "}");
+  out += ",\"containment\":";
+  internal::AppendSimilarity(r.options.containment, &out);
+  absl::StrAppend(&out, ",\"linkage\":\"",
+                  LinkageName(r.options.cluster.linkage),
+                  "\",\"seed\":", r.options.seed, "}");
   if (r.have_truth) {
     out += ",\"truth\":{\"source\":";
     internal::AppendJsonString(r.truth_source, &out);
@@ -242,7 +248,9 @@ std::string RenderJson(const Report& r, const EvalFlags& flags) {
     out += ",\"labels\":{\"path\":";
     internal::AppendJsonString(flags.labels_path, &out);
     absl::StrAppend(&out, ",\"pairs\":", r.labels->pairs.size(),
-                    ",\"copies\":", r.labels->copies, ",\"engine\":");
+                    ",\"copies\":", r.labels->copies, ",\"containment\":");
+    internal::AppendSimilarity(r.options.containment, &out);
+    out += ",\"engine\":";
     AppendMetrics(*r.runs[r.main_run].vs_labels, &out);
     out += ",\"exact_at_threshold\":";
     AppendMetrics(r.labels->exact_at_threshold, &out);
@@ -374,7 +382,12 @@ std::string RenderText(const Report& r, const EvalFlags& flags) {
         MetricsText(*main.vs_labels), "\n",
         absl::StrFormat("  %-19s", absl::StrCat("exact J >= ",
                                                 Fixed(main.threshold, 2), ":")),
-        MetricsText(l.exact_at_threshold), "\n",
+        MetricsText(l.exact_at_threshold),
+        r.options.containment > 0
+            ? absl::StrFormat(" (or C >= %.2f, as --containment links)",
+                              r.options.containment)
+            : std::string(),
+        "\n",
         absl::StrFormat("  best F1 threshold: %.4f (any in (%.4f, %.4f] "
                         "decides the same): ",
                         l.best.threshold, l.best.open_below, l.best.threshold),
@@ -542,7 +555,12 @@ absl::Status Evaluate(const EvalFlags& flags, const Corpus& corpus,
     NEARDUP_ASSIGN_OR_RETURN(std::vector<SetSimilarity> scores,
                              ScoreDocumentPairs(corpus, pairs, exact));
     for (size_t i = 0; i < pairs.size(); ++i) {
-      labels.scores.push_back({scores[i].jaccard, labels.pairs[i].copy});
+      // With containment linking a pair contained enough is a copy at any
+      // threshold, so the threshold choice is for "J >= t or C >= c".
+      const bool contained = options.containment > 0 &&
+                             scores[i].containment >= options.containment;
+      labels.scores.push_back(
+          {contained ? 1.0 : scores[i].jaccard, labels.pairs[i].copy});
       labels.copies += labels.pairs[i].copy;
     }
     labels.exact_at_threshold =
@@ -572,7 +590,17 @@ absl::Status Evaluate(const EvalFlags& flags, const Corpus& corpus,
     run.threshold = t;
     run.bands = result.stats.bands;
     run.stats = result.stats;
-    for (const ScoredPair& p : result.pairs) run.pairs.push_back({p.a, p.b});
+    // Exact pairs are a Jaccard truth, so they are measured against the
+    // Jaccard links; the labels judge copies, so against every link
+    // (containment included).
+    for (size_t i = 0; i < result.pairs.size(); ++i) {
+      const ScoredPair& p = result.pairs[i];
+      run.pairs.push_back({p.a, p.b});
+      if (result.pair_links.empty() ||
+          result.pair_links[i] == PairLink::kJaccard) {
+        run.jaccard_pairs.push_back({p.a, p.b});
+      }
+    }
     run.clusters = std::move(result.representative_of);
     if (r->have_truth) MeasureAgainstTruth(*r, &run);
     if (r->labels) MeasureAgainstLabels(*r->labels, &run);

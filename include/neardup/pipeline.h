@@ -13,7 +13,7 @@
 // Example:
 //
 //   neardup::PipelineOptions options;
-//   options.threshold = 0.8;
+//   options.threshold = 0.5;
 //   absl::StatusOr<neardup::PipelineResult> result =
 //       neardup::RunPipeline(*corpus, options);
 //   if (!result.ok()) return result.status();
@@ -38,26 +38,33 @@
 
 namespace neardup {
 
+// The defaults were chosen on human judgements of SaudiNewsNet pairs
+// (docs/quality.md, "Defaults and why"): 5-gram shingles of fully normalised
+// text, 128 slots of OPH, and a copy is a pair with Jaccard >= 0.5 or
+// containment >= 0.8, grouped with centre linkage. For near-verbatim copies
+// only, raise the threshold to 0.8 and set containment to 0.
 struct PipelineOptions {
   NormalizeMode normalize = NormalizeMode::kFull;
   int ngram = 5;
   int num_perm = 128;
   SketchAlgorithm algorithm = SketchAlgorithm::kOnePermutation;
   // Pairs with exact Jaccard >= threshold are reported and linked.
-  double threshold = 0.8;
+  double threshold = 0.5;
   // 0 and 0: chosen by ChooseBands(threshold, num_perm, min_recall).
   // Both or neither must be set.
   int bands = 0;
   int rows = 0;
   double min_recall = 0.99;
-  ClusterOptions cluster;
+  // Centre linkage by default: at low thresholds single linkage chains
+  // templated items (weather forecasts, cables) into clusters of hundreds.
+  ClusterOptions cluster = {.linkage = Linkage::kCenter};
   // When above 0, also link two documents whose containment |A ∩ B| /
   // min(|A|, |B|) is at least this, so an abridged copy joins its full
   // story. Candidates are the documents that share a passage (see
   // passage.h; passages matched at Jaccard >= 0.8 with the default passage
   // lengths), verified exactly on the documents' shingle sets. 0 turns it
   // off; at most 1.
-  double containment = 0;
+  double containment = 0.8;
   // 0 means every hardware thread.
   int threads = 0;
   uint64_t seed = kDefaultSeed;
@@ -86,6 +93,9 @@ struct PipelineStats {
   // the verified pairs linked by containment alone (not counted above).
   uint64_t containment_candidates = 0;
   uint64_t containment_pairs = 0;
+  // Candidates that the 32-bit fingerprint screen showed cannot reach either
+  // threshold (only at low thresholds, where it runs; see architecture.md).
+  uint64_t screened_out = 0;
   size_t clusters = 0;
   size_t clustered_documents = 0;
   StageTimes times;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "neardup/passage.h"
 #include "neardup/verify.h"
+#include "src/internal/fingerprint_screen.h"
 #include "src/internal/parallel.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
@@ -182,23 +183,29 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     stats.times.passages_seconds = SecondsSince(start);
   }
 
-  // Stage 3: exact shingle sets of the candidates' documents, then exact
-  // Jaccard for every candidate pair.
+  // Stage 3: exact Jaccard and containment for the candidates.
   start = Clock::now();
-  ShingleSets sets;
-  sets.slot.assign(n, ShingleSets::kNone);
-  std::vector<uint32_t> involved;
-  for (const DocPair& p : candidates) {
-    for (uint32_t d : {p.a, p.b}) {
-      if (sets.slot[d] == ShingleSets::kNone) {
-        sets.slot[d] = static_cast<uint32_t>(involved.size());
-        involved.push_back(d);
+  const double threshold = options.threshold;
+  const double containment = options.containment;
+  // Documents in some pair of `pairs`, in first-seen order.
+  auto involved_in = [n](const std::vector<DocPair>& pairs) {
+    std::vector<uint32_t> slot(n, ShingleSets::kNone);
+    std::vector<uint32_t> involved;
+    for (const DocPair& p : pairs) {
+      for (uint32_t d : {p.a, p.b}) {
+        if (slot[d] == ShingleSets::kNone) {
+          slot[d] = static_cast<uint32_t>(involved.size());
+          involved.push_back(d);
+        }
       }
     }
-  }
-  sets.sets.resize(involved.size());
-  {
-    StageProgress stage(progress, "shingle sets", involved.size());
+    return std::make_pair(std::move(slot), std::move(involved));
+  };
+  // Builds each involved document's sorted shingle set and hands it to
+  // `keep(index in involved, set)`.
+  auto build_sets = [&](absl::string_view stage_name,
+                        const std::vector<uint32_t>& involved, auto keep) {
+    StageProgress stage(progress, stage_name, involved.size());
     internal::ParallelFor(involved.size(), threads, 16,
                           [&](size_t begin, size_t end, int worker) {
                             Scratch& s = *scratch[worker];
@@ -209,20 +216,75 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
                                 continue;
                               }
                               SortUnique(&s.shingles);
-                              sets.sets[i].assign(s.shingles.begin(),
-                                                  s.shingles.end());
+                              keep(i, absl::MakeConstSpan(s.shingles));
                             }
                             stage.Add(end - begin, worker);
                           });
+  };
+
+  // Holding the exact (64-bit) sets of every involved document costs about
+  // 8 bytes per code point. When that would exceed the input's own size (low
+  // thresholds, where most documents are in some pair), a screen on 32-bit
+  // fingerprints runs first (src/internal/fingerprint_screen.h): it never
+  // drops a pair that reaches a threshold, and exact sets are then built
+  // only for the documents of the pairs it keeps. Either way the scores are
+  // exact and the same.
+  std::vector<DocPair> to_score;
+  {
+    auto [slot, involved] = involved_in(candidates);
+    uint64_t set_bytes = 0;
+    for (uint32_t d : involved) set_bytes += 8 * lengths[d];
+    if (set_bytes > corpus.stats().input_bytes) {
+      std::vector<std::vector<uint32_t>> prints(involved.size());
+      std::vector<uint64_t> sizes(involved.size());
+      build_sets("screen", involved,
+                 [&](size_t i, absl::Span<const uint64_t> set) {
+                   sizes[i] = set.size();
+                   internal::AppendFingerprints(set, &prints[i]);
+                 });
+      if (error.any()) return error.status();
+      std::vector<uint8_t> keep(candidates.size(), 0);
+      internal::ParallelFor(candidates.size(), threads, 256,
+                            [&](size_t begin, size_t end, int) {
+                              for (size_t i = begin; i < end; ++i) {
+                                const uint32_t a = slot[candidates[i].a];
+                                const uint32_t b = slot[candidates[i].b];
+                                keep[i] = internal::FingerprintCountReaches(
+                                    prints[a], prints[b],
+                                    MinIntersectionFor(sizes[a], sizes[b],
+                                                       threshold, containment));
+                              }
+                            });
+      stats.screened_out = 0;
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        if (keep[i]) {
+          to_score.push_back(candidates[i]);
+        } else {
+          ++stats.screened_out;
+        }
+      }
+    } else {
+      to_score.swap(candidates);
+    }
+  }
+  ShingleSets sets;
+  {
+    auto [slot, involved] = involved_in(to_score);
+    sets.slot = std::move(slot);
+    sets.sets.resize(involved.size());
+    build_sets("shingle sets", involved,
+               [&](size_t i, absl::Span<const uint64_t> set) {
+                 sets.sets[i].assign(set.begin(), set.end());
+               });
   }
   if (error.any()) return error.status();
   scratch.clear();
+  candidates.swap(to_score);
+  std::vector<DocPair>().swap(to_score);
 
   std::vector<std::optional<SetSimilarity>> scores(candidates.size());
   {
     StageProgress stage(progress, "verify", candidates.size());
-    const double threshold = options.threshold;
-    const double containment = options.containment;
     internal::ParallelFor(
         candidates.size(), threads, 256,
         [&](size_t begin, size_t end, int worker) {
