@@ -499,9 +499,11 @@ TEST_F(IndexTest, QueriesRunWhileOneThreadAdds) {
       }
     });
   }
-  for (const auto& d : docs) {
-    ASSERT_THAT(index->Add(d.id, d.text, {.sync = false}).status(),
+  for (size_t i = 0; i < docs.size(); ++i) {
+    ASSERT_THAT(index->Add(docs[i].id, docs[i].text, {.sync = false}).status(),
                 testing::IsOk());
+    // Halfway, the index switches to a snapshot under the readers' feet.
+    if (i == docs.size() / 2) ASSERT_THAT(index->Compact(), testing::IsOk());
   }
   done = true;
   for (auto& t : readers) t.join();
