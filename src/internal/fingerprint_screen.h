@@ -33,28 +33,41 @@ inline void AppendFingerprints(absl::Span<const uint64_t> sorted_set,
   for (uint64_t h : sorted_set) out->push_back(static_cast<uint32_t>(h >> 32));
 }
 
-// Whether two sorted fingerprint multisets have at least `need` common
-// elements, counted with multiplicity (min of the two). Gives up as soon as
-// the rest cannot make up the difference.
-inline bool FingerprintCountReaches(absl::Span<const uint32_t> a,
-                                    absl::Span<const uint32_t> b,
-                                    uint64_t need) {
+// Counts the common elements of two sorted arrays into *common_out, pairing
+// equal elements off one to one (so duplicates count min(multiplicity)).
+// Returns false as soon as fewer than `need` common elements remain
+// possible (need 0: never). With kStopAtNeed it returns true as soon as
+// `need` are found, leaving *common_out unset; otherwise it counts them all.
+// The bound is checked every kBlock steps so that the inner loop stays
+// branch-light. Also the exact merge of verify.cc.
+template <typename T, bool kStopAtNeed = false>
+inline bool MergeCountIfAtLeast(const T* a, size_t na, const T* b, size_t nb,
+                                uint64_t need, uint64_t* common_out) {
   constexpr size_t kBlock = 128;
-  const size_t na = a.size(), nb = b.size();
   uint64_t common = 0;
   size_t i = 0, j = 0;
   while (i < na && j < nb) {
-    if (common >= need) return true;
+    if (kStopAtNeed && common >= need) return true;
     if (common + std::min(na - i, nb - j) < need) return false;
     const size_t steps = std::min(kBlock, std::min(na - i, nb - j));
     for (size_t s = 0; s < steps; ++s) {
-      const uint32_t x = a[i], y = b[j];
+      const T x = a[i], y = b[j];
       common += x == y;
       i += x <= y;
       j += y <= x;
     }
   }
+  if (common_out != nullptr) *common_out = common;
   return common >= need;
+}
+
+// Whether two sorted fingerprint multisets have at least `need` common
+// elements, counted with multiplicity.
+inline bool FingerprintCountReaches(absl::Span<const uint32_t> a,
+                                    absl::Span<const uint32_t> b,
+                                    uint64_t need) {
+  return MergeCountIfAtLeast<uint32_t, /*kStopAtNeed=*/true>(
+      a.data(), a.size(), b.data(), b.size(), need, nullptr);
 }
 
 }  // namespace neardup::internal

@@ -255,7 +255,6 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
                                                        threshold, containment));
                               }
                             });
-      stats.screened_out = 0;
       for (size_t i = 0; i < candidates.size(); ++i) {
         if (keep[i]) {
           to_score.push_back(candidates[i]);

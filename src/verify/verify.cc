@@ -4,71 +4,15 @@
 #include <cmath>
 #include <optional>
 
+#include "src/internal/fingerprint_screen.h"
+
 namespace neardup {
 namespace {
 
-// Counts common elements by walking both arrays.
-uint64_t IntersectMerge(const uint64_t* a, size_t na, const uint64_t* b,
-                        size_t nb) {
-  uint64_t common = 0;
-  size_t i = 0, j = 0;
-  while (i < na && j < nb) {
-    uint64_t x = a[i], y = b[j];
-    // Branch-light: advance whichever side is smaller, both when equal.
-    common += x == y;
-    i += x <= y;
-    j += y <= x;
-  }
-  return common;
-}
-
-// Counts common elements by searching each element of the small array in the
-// large one with exponential (galloping) search: O(small * log(large / small)).
-uint64_t IntersectGallop(const uint64_t* small, size_t ns,
-                         const uint64_t* large, size_t nl) {
-  uint64_t common = 0;
-  size_t lo = 0;
-  for (size_t i = 0; i < ns && lo < nl; ++i) {
-    uint64_t x = small[i];
-    size_t step = 1, hi = lo;
-    while (hi < nl && large[hi] < x) {
-      lo = hi + 1;
-      hi += step;
-      step <<= 1;
-    }
-    hi = std::min(hi, nl);
-    const uint64_t* it = std::lower_bound(large + lo, large + hi, x);
-    lo = static_cast<size_t>(it - large);
-    if (lo < nl && large[lo] == x) {
-      ++common;
-      ++lo;
-    }
-  }
-  return common;
-}
-
-// IntersectMerge() that gives up, returning false, once fewer than `need`
-// common elements remain possible. The bound is checked every kBlock steps
-// so the inner loop stays as tight as IntersectMerge's.
-bool IntersectMergeIfAtLeast(const uint64_t* a, size_t na, const uint64_t* b,
-                             size_t nb, uint64_t need, uint64_t* common_out) {
-  constexpr size_t kBlock = 128;
-  uint64_t common = 0;
-  size_t i = 0, j = 0;
-  while (i < na && j < nb) {
-    if (common + std::min(na - i, nb - j) < need) return false;
-    const size_t steps = std::min(kBlock, std::min(na - i, nb - j));
-    for (size_t s = 0; s < steps; ++s) {
-      uint64_t x = a[i], y = b[j];
-      common += x == y;
-      i += x <= y;
-      j += y <= x;
-    }
-  }
-  *common_out = common;
-  return common >= need;
-}
-
+// Counts common elements into *common_out by searching each element of the
+// small array in the large one with exponential (galloping) search:
+// O(small * log(large / small)). Gives up, returning false, once fewer than
+// `need` remain possible (need 0: never).
 bool IntersectGallopIfAtLeast(const uint64_t* small, size_t ns,
                               const uint64_t* large, size_t nl, uint64_t need,
                               uint64_t* common_out) {
@@ -139,11 +83,11 @@ std::optional<SetSimilarity> CompareSortedSetsIfAtLeast(
     std::swap(ns, nl);
   }
   uint64_t common = 0;
-  const bool reached = nl > 16 * ns
-                           ? IntersectGallopIfAtLeast(small, ns, large, nl,
-                                                      min_intersection, &common)
-                           : IntersectMergeIfAtLeast(small, ns, large, nl,
-                                                     min_intersection, &common);
+  const bool reached =
+      nl > 16 * ns ? IntersectGallopIfAtLeast(small, ns, large, nl,
+                                              min_intersection, &common)
+                   : internal::MergeCountIfAtLeast<uint64_t>(
+                         small, ns, large, nl, min_intersection, &common);
   if (!reached) return std::nullopt;
   return FromIntersection(na, nb, common);
 }
@@ -163,8 +107,12 @@ SetSimilarity CompareSortedSets(absl::Span<const uint64_t> a,
     std::swap(small, large);
     std::swap(ns, nl);
   }
-  const uint64_t common = nl > 16 * ns ? IntersectGallop(small, ns, large, nl)
-                                       : IntersectMerge(small, ns, large, nl);
+  uint64_t common = 0;
+  if (nl > 16 * ns) {
+    IntersectGallopIfAtLeast(small, ns, large, nl, 0, &common);
+  } else {
+    internal::MergeCountIfAtLeast<uint64_t>(small, ns, large, nl, 0, &common);
+  }
   return FromIntersection(na, nb, common);
 }
 
