@@ -503,7 +503,9 @@ TEST_F(IndexTest, QueriesRunWhileOneThreadAdds) {
     ASSERT_THAT(index->Add(docs[i].id, docs[i].text, {.sync = false}).status(),
                 testing::IsOk());
     // Halfway, the index switches to a snapshot under the readers' feet.
-    if (i == docs.size() / 2) ASSERT_THAT(index->Compact(), testing::IsOk());
+    if (i == docs.size() / 2) {
+      ASSERT_THAT(index->Compact(), testing::IsOk());
+    }
   }
   done = true;
   for (auto& t : readers) t.join();
@@ -594,7 +596,7 @@ void ExpectFixtureAnswers(const fs::path& fixture) {
   EXPECT_THAT((*index)->Verify(), testing::IsOk());
 }
 
-// Written by format version 1 (WriteFixture at commit 495b30a). This library
+// Written by format version 1 (WriteFixture at commit b3f4c04). This library
 // writes version-2 snapshots, so it cannot rewrite it; never regenerate it.
 TEST(IndexFixture, VersionOneIndexLoads) {
   const fs::path fixture = FixtureDir("index-v1");

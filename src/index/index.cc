@@ -414,11 +414,14 @@ struct Index::State {
     return found;
   }
 
+  // A document whose stored signature or fingerprints failed their check:
+  // in a version-2 snapshot, the payload checksum; anywhere, the encoding.
   absl::Status DamageError(uint32_t seq) const {
     return absl::DataLossError(absl::StrCat(
-        Path(internal::kSnapshotFile), ": document \"", Id(seq), "\" (", seq,
-        ") fails its checksum: its signature or shingle fingerprints are "
-        "damaged; restore the directory from a backup"));
+        seq < base ? Path(internal::kSnapshotFile) : dir, ": document \"",
+        Id(seq), "\" (seq ", seq,
+        "): its stored signature or shingle fingerprints are damaged "
+        "(checksum or encoding); restore the directory from a backup"));
   }
 
   // --- Preparing texts -----------------------------------------------------
