@@ -322,7 +322,15 @@ TEST_P(BadLineTest, FailsNamingFileLineAndFix) {
 // must refuse exactly what the batch loader refuses, with the same words.
 TEST_P(BadLineTest, StreamingParserGivesTheLoadersMessage) {
   const BadLineCase& test_case = GetParam();
-  if (test_case.name == "DuplicateId") GTEST_SKIP() << "needs an id history";
+  if (test_case.name == "DuplicateId") {
+    // A line on its own has no earlier id: duplicates are for the reader
+    // that keeps a history (the loader, or the index), not the parser.
+    RecordParser parser(InputOptions{});
+    std::string id, text;
+    EXPECT_THAT(parser.Parse(test_case.line, &id, &text), IsOk());
+    EXPECT_EQ(id, "ok");
+    return;
+  }
   WriteFile("feed.jsonl", test_case.line + "\n");
   InputOptions options;
   options.max_document_bytes = 20;

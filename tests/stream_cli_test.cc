@@ -72,6 +72,35 @@ class StreamCli : public CliFixture {
   }
 };
 
+// A log that outgrows its snapshot and --compact-at-mb is compacted between
+// reads: the output is the same, and the index reopens from a snapshot.
+TEST_F(StreamCli, CompactsWhenTheLogOutgrowsTheSnapshot) {
+  std::vector<GeneratedDoc> docs = Corpus(20, 5);
+  const std::string input = WriteInput(docs, 0, "in.jsonl");
+  ASSERT_EQ(Run("index create plain -q").exit_code, 0);
+  RunResult plain = Run("stream plain", input);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_THAT(plain.err, ::testing::Not(HasSubstr("compacting")));
+
+  ASSERT_EQ(Run("index create small -q").exit_code, 0);
+  RunResult compacted = Run("stream small --compact-at-mb 0.000001", input);
+  ASSERT_EQ(compacted.exit_code, 0) << compacted.err;
+  EXPECT_THAT(compacted.err, HasSubstr("compacting"));
+  EXPECT_EQ(compacted.out, plain.out);
+
+  auto index = Index::Open((dir_ / "small").string(), {.read_only = true});
+  ASSERT_TRUE(index.ok()) << index.status();
+  const IndexStats s = (*index)->stats();
+  EXPECT_EQ(s.documents, docs.size());
+  EXPECT_GT(s.snapshot_bytes, 0u);
+  EXPECT_LT(s.log_bytes, s.snapshot_bytes);
+  EXPECT_EQ(Clusters("small", docs), Clusters("plain", docs));
+  auto plain_index =
+      Index::Open((dir_ / "plain").string(), {.read_only = true});
+  ASSERT_TRUE(plain_index.ok());
+  EXPECT_EQ((*plain_index)->stats().snapshot_bytes, 0u);
+}
+
 TEST_F(StreamCli, PrintsOneDecisionPerRecordInOrder) {
   ASSERT_EQ(Run("index create idx -q").exit_code, 0);
   std::vector<GeneratedDoc> docs = Corpus(20, 3);

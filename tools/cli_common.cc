@@ -294,4 +294,33 @@ std::string Megabytes(uint64_t bytes) {
   return absl::StrFormat("%.1f MB", static_cast<double>(bytes) / 1e6);
 }
 
+void AddCompactFlag(CLI::App* command, double* compact_at_mb) {
+  command
+      ->add_option("--compact-at-mb", *compact_at_mb,
+                   "Compact the index when its log outgrows its snapshot and "
+                   "this many megabytes, so a restart maps the snapshot "
+                   "instead of replaying the log (0 = never)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+}
+
+absl::Status MaybeCompact(Index& index, double compact_at_mb,
+                          absl::string_view command, bool quiet) {
+  if (compact_at_mb <= 0) return absl::OkStatus();
+  const IndexStats s = index.stats();
+  if (static_cast<double>(s.log_bytes) < compact_at_mb * 1e6 ||
+      s.log_bytes <= s.snapshot_bytes) {
+    return absl::OkStatus();
+  }
+  if (!quiet) {
+    std::fprintf(stderr,
+                 "neardup %.*s: compacting %s documents (log %.1f MB, "
+                 "snapshot %.1f MB)\n",
+                 static_cast<int>(command.size()), command.data(),
+                 Thousands(s.documents).c_str(), s.log_bytes / 1e6,
+                 s.snapshot_bytes / 1e6);
+  }
+  return index.Compact();
+}
+
 }  // namespace neardup::cli

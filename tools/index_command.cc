@@ -37,6 +37,7 @@ struct IndexFlags {
   // add / query
   InputFlags input;
   size_t max_matches = 10;
+  double compact_at_mb = kDefaultCompactAtMb;
   // remove
   std::string ids_path;
 };
@@ -157,6 +158,9 @@ int RunAdd(const IndexFlags& f) {
     return kExitFailure;
   }
   if (!failure.ok()) return ReportError("index add", failure);
+  absl::Status compacted =
+      MaybeCompact(**index, f.compact_at_mb, "index add", f.input.quiet);
+  if (!compacted.ok()) return ReportError("index add", compacted);
   if (!f.input.quiet) {
     std::fprintf(
         stderr,
@@ -362,6 +366,7 @@ Command AddIndexCommand(CLI::App* root) {
   add->add_option("--max-matches", f->max_matches,
                   "Matches listed per decision")
       ->capture_default_str();
+  AddCompactFlag(add, &f->compact_at_mb);
 
   CLI::App* query = app->add_subcommand(
       "query", "Print the decision for each document without adding it");

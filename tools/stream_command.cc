@@ -29,6 +29,7 @@ struct StreamFlags {
   std::string on_error = "fail";
   bool quiet = false;
   int threads = 0;
+  double compact_at_mb = kDefaultCompactAtMb;
 };
 
 int RunStream(const StreamFlags& flags) {
@@ -74,6 +75,13 @@ int RunStream(const StreamFlags& flags) {
       return kExitFailure;
     }
     out.clear();
+    // Between reads, after the decisions are out: a compaction pauses the
+    // stream but never delays a decision already made.
+    if (!flags.no_insert) {
+      absl::Status compacted =
+          MaybeCompact(**index, flags.compact_at_mb, "stream", flags.quiet);
+      if (!compacted.ok()) return ReportError("stream", compacted);
+    }
     return kExitOk;
   };
   while (!eof && failure.ok()) {
@@ -211,6 +219,7 @@ Command AddStreamCommand(CLI::App* root) {
                   "uses every core. Decisions are the same for any value")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  AddCompactFlag(app, &flags->compact_at_mb);
   app->add_flag("--quiet,-q", flags->quiet,
                 "Print nothing on stderr but errors and warnings");
   app->footer(

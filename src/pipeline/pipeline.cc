@@ -231,7 +231,10 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   // exact and the same.
   std::vector<DocPair> to_score;
   {
-    auto [slot, involved] = involved_in(candidates);
+    // Not a structured binding: clang before 16 cannot capture those.
+    const auto slots_and_involved = involved_in(candidates);
+    const std::vector<uint32_t>& slot = slots_and_involved.first;
+    const std::vector<uint32_t>& involved = slots_and_involved.second;
     uint64_t set_bytes = 0;
     for (uint32_t d : involved) set_bytes += 8 * lengths[d];
     if (set_bytes > corpus.stats().input_bytes) {
