@@ -7,13 +7,12 @@
 #include <cmath>
 #include <limits>
 #include <memory>
-#include <mutex>
-#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "neardup/verify.h"
 #include "src/internal/parallel.h"
+#include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
 
 namespace neardup {
@@ -36,25 +35,7 @@ uint32_t AtLeast(double x) {
   return c < 1 ? 1 : static_cast<uint32_t>(c);
 }
 
-// Keeps the error of the lowest-numbered document, so the error reported
-// does not depend on the thread count.
-class FirstError {
- public:
-  void Record(size_t index, absl::Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!index_ || index < *index_) {
-      index_ = index;
-      status_ = std::move(status);
-    }
-  }
-  bool any() const { return index_.has_value(); }
-  absl::Status status() const { return status_; }
-
- private:
-  std::mutex mu_;
-  std::optional<size_t> index_;
-  absl::Status status_;
-};
+using internal::FirstError;
 
 struct Posting {
   uint32_t rank;      // The indexed set's position in size order.
