@@ -22,6 +22,7 @@
 #include "absl/strings/str_format.h"
 #include "neardup/verify.h"
 #include "src/internal/index_format.h"
+#include "src/internal/match_stages.h"
 #include "src/internal/snapshot.h"
 #include "src/internal/status_macros.h"
 
@@ -1251,16 +1252,20 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
     }
     NEARDUP_ASSIGN_OR_RETURN(s.options, DecodeParams(payload, meta_path));
   }
-  s.bands = {s.options.bands, s.options.rows};
-  NEARDUP_ASSIGN_OR_RETURN(Normalizer normalizer,
-                           Normalizer::Create({.mode = s.options.normalize,
-                                               .record_offsets = false}));
-  s.normalizer.emplace(std::move(normalizer));
-  NEARDUP_ASSIGN_OR_RETURN(MinHasher hasher,
-                           MinHasher::Create({.num_perm = s.options.num_perm,
-                                              .algorithm = s.options.algorithm,
-                                              .seed = s.options.seed}));
-  s.hasher.emplace(std::move(hasher));
+  // The bands are stored in meta, never chosen again: a later ChooseBands
+  // must not change what an existing index means.
+  NEARDUP_ASSIGN_OR_RETURN(
+      internal::MatchStages stages,
+      internal::MakeMatchStages({.normalize = s.options.normalize,
+                                 .num_perm = s.options.num_perm,
+                                 .algorithm = s.options.algorithm,
+                                 .seed = s.options.seed,
+                                 .threshold = s.options.threshold,
+                                 .bands = s.options.bands,
+                                 .rows = s.options.rows}));
+  s.bands = stages.bands;
+  s.normalizer.emplace(std::move(stages.normalizer));
+  s.hasher.emplace(std::move(stages.hasher));
 
   std::lock_guard<std::shared_mutex> lock(s.mu);
   s.heads.resize(static_cast<size_t>(s.bands.bands));

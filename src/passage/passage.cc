@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "neardup/cluster.h"
 #include "neardup/verify.h"
+#include "src/internal/match_stages.h"
 #include "src/internal/parallel.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
@@ -365,6 +366,17 @@ struct KeyedPassage {
   }
 };
 
+internal::MatchStageSettings StageSettings(const PassageOptions& options) {
+  return {.normalize = options.normalize,
+          .num_perm = options.num_perm,
+          .algorithm = options.algorithm,
+          .seed = options.seed,
+          .threshold = options.threshold,
+          .bands = options.bands,
+          .rows = options.rows,
+          .min_recall = options.min_recall};
+}
+
 // What PassageMatcher keeps from the batch to answer Match() queries.
 struct IndexParts {
   BandParams bands;
@@ -395,19 +407,11 @@ absl::StatusOr<PassageResult> FindRepeatedPassagesImpl(
     return absl::InvalidArgumentError(
         "more than 4 billion documents; split the input");
   }
-  BandParams bands{options.bands, options.rows};
-  if (bands.bands == 0) {
-    NEARDUP_ASSIGN_OR_RETURN(
-        bands,
-        ChooseBands(options.threshold, options.num_perm, options.min_recall));
-  }
-  NEARDUP_ASSIGN_OR_RETURN(
-      Normalizer normalizer,
-      Normalizer::Create({.mode = options.normalize, .record_offsets = false}));
-  NEARDUP_ASSIGN_OR_RETURN(MinHasher hasher,
-                           MinHasher::Create({.num_perm = options.num_perm,
-                                              .algorithm = options.algorithm,
-                                              .seed = options.seed}));
+  NEARDUP_ASSIGN_OR_RETURN(internal::MatchStages stages,
+                           internal::MakeMatchStages(StageSettings(options)));
+  const BandParams bands = stages.bands;
+  const Normalizer& normalizer = stages.normalizer;
+  const MinHasher& hasher = stages.hasher;
   const ShingleOptions shingle_options{.ngram = options.ngram,
                                        .seed = options.seed};
   const SegmentOptions segment_options{.max_chars = options.max_chars};
@@ -844,16 +848,10 @@ absl::Status PassageMatcher::Build(const PassageProgress& progress) {
                            FindRepeatedPassagesImpl(*corpus, state_->options,
                                                     progress, &state_->index));
   NEARDUP_ASSIGN_OR_RETURN(
-      Normalizer normalizer,
-      Normalizer::Create(
-          {.mode = state_->options.normalize, .record_offsets = false}));
-  NEARDUP_ASSIGN_OR_RETURN(
-      MinHasher hasher,
-      MinHasher::Create({.num_perm = state_->options.num_perm,
-                         .algorithm = state_->options.algorithm,
-                         .seed = state_->options.seed}));
-  state_->normalizer.emplace(std::move(normalizer));
-  state_->hasher.emplace(std::move(hasher));
+      internal::MatchStages stages,
+      internal::MakeMatchStages(StageSettings(state_->options)));
+  state_->normalizer.emplace(std::move(stages.normalizer));
+  state_->hasher.emplace(std::move(stages.hasher));
   state_->corpus = std::move(corpus);
   return absl::OkStatus();
 }

@@ -14,6 +14,7 @@
 #include "neardup/passage.h"
 #include "neardup/verify.h"
 #include "src/internal/fingerprint_screen.h"
+#include "src/internal/match_stages.h"
 #include "src/internal/parallel.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
@@ -75,19 +76,19 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     return absl::InvalidArgumentError(
         "more than 4 billion documents; split the input");
   }
-  BandParams bands{options.bands, options.rows};
-  if (bands.bands == 0) {
-    NEARDUP_ASSIGN_OR_RETURN(
-        bands,
-        ChooseBands(options.threshold, options.num_perm, options.min_recall));
-  }
   NEARDUP_ASSIGN_OR_RETURN(
-      Normalizer normalizer,
-      Normalizer::Create({.mode = options.normalize, .record_offsets = false}));
-  NEARDUP_ASSIGN_OR_RETURN(MinHasher hasher,
-                           MinHasher::Create({.num_perm = options.num_perm,
-                                              .algorithm = options.algorithm,
-                                              .seed = options.seed}));
+      internal::MatchStages stages,
+      internal::MakeMatchStages({.normalize = options.normalize,
+                                 .num_perm = options.num_perm,
+                                 .algorithm = options.algorithm,
+                                 .seed = options.seed,
+                                 .threshold = options.threshold,
+                                 .bands = options.bands,
+                                 .rows = options.rows,
+                                 .min_recall = options.min_recall}));
+  const BandParams bands = stages.bands;
+  const Normalizer& normalizer = stages.normalizer;
+  const MinHasher& hasher = stages.hasher;
   const ShingleOptions shingle_options{.ngram = options.ngram,
                                        .seed = options.seed};
   const int threads = internal::ResolveThreads(options.threads);
