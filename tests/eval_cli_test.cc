@@ -211,6 +211,10 @@ TEST_F(EvalCliTest, LabelsGiveF1AndTheBestThreshold) {
   EXPECT_EQ(report["labels"]["containment"].get_double().value(),
             PipelineOptions{}.containment);
   EXPECT_EQ(report["labels"]["engine"]["f1"].get_double().value(), 1.0);
+
+  r = Run("eval --labels labels.tsv --containment 1.5 corpus.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--containment"));
 }
 
 TEST_F(EvalCliTest, BadLabelLineExitsTwoNamingFileAndLine) {

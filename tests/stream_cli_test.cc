@@ -99,6 +99,15 @@ TEST_F(StreamCli, CompactsWhenTheLogOutgrowsTheSnapshot) {
       Index::Open((dir_ / "plain").string(), {.read_only = true});
   ASSERT_TRUE(plain_index.ok());
   EXPECT_EQ((*plain_index)->stats().snapshot_bytes, 0u);
+  plain_index->reset();
+
+  // A negative size is refused before anything is read, for both writers.
+  RunResult bad = Run("stream plain --compact-at-mb -1", input);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--compact-at-mb"));
+  bad = Run(absl::StrCat("index add plain ", input, " --compact-at-mb -1"));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--compact-at-mb"));
 }
 
 TEST_F(StreamCli, PrintsOneDecisionPerRecordInOrder) {
