@@ -1,11 +1,14 @@
-// End-to-end tests of `neardup index create|add|query|remove|stats|compact`.
+// End-to-end tests of `neardup index
+// create|add|query|remove|stats|verify|compact`.
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "src/internal/index_format.h"
 #include "tests/support/cli_harness.h"
+#include "tests/support/snapshot_layout.h"
 
 namespace neardup::testing {
 namespace {
@@ -106,6 +109,55 @@ TEST_F(IndexCli, SameIdWithOtherTextFailsOrIsSkipped) {
   r = Run("index add idx more.jsonl --on-error skip -q");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"status\":\"exists\""));
+}
+
+TEST_F(IndexCli, VerifyFindsDamageThatQueriesOnlyWarnAbout) {
+  ASSERT_EQ(Run("index create idx -q").exit_code, 0);
+  WriteAll(dir_ / "in.jsonl", kRecords);
+  ASSERT_EQ(Run("index add idx in.jsonl -q").exit_code, 0);
+  ASSERT_EQ(Run("index compact idx -q").exit_code, 0);
+  RunResult r = Run("index verify idx");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("3 documents; every stored byte matches"));
+  EXPECT_EQ(Run("index verify idx -q").err, "");
+
+  // Damage the fingerprints of "a", which Open does not read.
+  const std::filesystem::path snapshot = dir_ / "idx" / internal::kSnapshotFile;
+  std::string bytes = ReadAll(snapshot);
+  const auto [offset, size] =
+      SnapshotSection(bytes, SnapshotSectionCount(bytes) - 1);
+  ASSERT_GT(size, 20u);
+  bytes[offset + 10] ^= 0x04;
+  WriteAll(snapshot, bytes);
+
+  r = Run("index stats idx");  // Opens as before.
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Run("index verify idx");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("checksum mismatch"));
+  EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+
+  // A query still answers (b is intact and matches), and says, even under
+  // -q, that part of the index could not be read.
+  WriteAll(dir_ / "probe.jsonl",
+           "{\"id\":\"p\",\"text\":\"The central bank raised interest rates "
+           "by a quarter point on Tuesday, citing persistent inflation.\"}\n");
+  r = Run("index query idx probe.jsonl -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"cluster\":\"a\""));
+  EXPECT_THAT(r.err, HasSubstr("damaged data in 1 read of stored documents"));
+  EXPECT_THAT(r.err, HasSubstr("neardup index verify"));
+  r = Run("stream idx --no-insert -q", (dir_ / "probe.jsonl").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("damaged data in 1 read"));
+
+  // The intact documents alone warn about nothing.
+  WriteAll(dir_ / "rain.jsonl",
+           "{\"id\":\"q\",\"text\":\"Heavy rain is expected across the north "
+           "of the country over the weekend.\"}\n");
+  r = Run("index query idx rain.jsonl -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "neardup/index.h"
 #include "src/internal/index_format.h"
 #include "tests/support/generator.h"
+#include "tests/support/snapshot_layout.h"
 #include "tests/support/status_matchers.h"
 
 namespace neardup {
@@ -40,12 +41,6 @@ std::string ReadFile(const fs::path& path) {
 void WriteFile(const fs::path& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << data;
-}
-
-uint64_t Load64(const std::string& bytes, size_t at) {
-  uint64_t v;
-  std::memcpy(&v, bytes.data() + at, 8);
-  return v;
 }
 
 TEST(KeyTable, FindsEveryEntryOfAKeyAndNothingElse) {
@@ -294,15 +289,6 @@ TEST_F(SnapshotTest, CompactWritesVersionTwoAndReopenUsesIt) {
   EXPECT_FALSE((*index)->Contains("nope"));
 }
 
-// The byte range of section `i` in a version-2 snapshot (the directory
-// entry `i`, as docs/file-format.md lays it out).
-std::pair<size_t, size_t> Section(const std::string& bytes, size_t i) {
-  const size_t footer = bytes.size() - internal::kSnapshotFooterBytes;
-  const size_t dir = Load64(bytes, footer + 24);
-  const size_t entry = dir + i * internal::kSectionEntryBytes;
-  return {Load64(bytes, entry + 8), Load64(bytes, entry + 16)};
-}
-
 TEST_F(SnapshotTest, DamagedFingerprintsAreReportedWhenRead) {
   const fs::path dir = root_ / "idx";
   ASSERT_THAT(Index::Create(dir.string(), {}), testing::IsOk());
@@ -323,11 +309,8 @@ TEST_F(SnapshotTest, DamagedFingerprintsAreReportedWhenRead) {
   const fs::path path = dir / internal::kSnapshotFile;
   std::string bytes = ReadFile(path);
   // The fingerprint section is the last; flip a bit in its first set (d0).
-  uint32_t sections = 0;
-  std::memcpy(&sections,
-              bytes.data() + bytes.size() - internal::kSnapshotFooterBytes + 20,
-              4);
-  const auto [offset, size] = Section(bytes, sections - 1);
+  const auto [offset, size] =
+      testing::SnapshotSection(bytes, testing::SnapshotSectionCount(bytes) - 1);
   ASSERT_GT(size, 100u);
   bytes[offset + 10] ^= 0x04;
   WriteFile(path, bytes);

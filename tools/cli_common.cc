@@ -323,4 +323,18 @@ absl::Status MaybeCompact(Index& index, double compact_at_mb,
   return index.Compact();
 }
 
+void WarnIfDamagedReads(const Index& index, absl::string_view command) {
+  const uint64_t damaged = index.stats().damaged_reads;
+  if (damaged == 0) return;
+  std::fprintf(
+      stderr,
+      "neardup %.*s: warning: damaged data in %s read%s of stored "
+      "documents; those documents matched nothing. Run `neardup "
+      "index verify %s` to locate the damage, and restore the index from a "
+      "backup\n",
+      static_cast<int>(command.size()), command.data(),
+      Thousands(damaged).c_str(), damaged == 1 ? "" : "s",
+      index.directory().c_str());
+}
+
 }  // namespace neardup::cli

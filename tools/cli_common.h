@@ -96,6 +96,12 @@ void AddCompactFlag(CLI::App* command, double* compact_at_mb);
 absl::Status MaybeCompact(Index& index, double compact_at_mb,
                           absl::string_view command, bool quiet);
 
+// Queries treat a stored document whose data fails its checksum as matching
+// nothing (Index::Query); this says so on stderr, with the count and the
+// command that finds the damage, when it happened. Printed even under
+// --quiet: a query answered around damaged data must not pass unnoticed.
+void WarnIfDamagedReads(const Index& index, absl::string_view command);
+
 // A one-line progress bar on stderr, shown only when stderr is a terminal
 // and the user did not ask for quiet. Updates are rate-limited.
 class Progress {

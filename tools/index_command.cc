@@ -204,6 +204,7 @@ int RunQuery(const IndexFlags& f) {
     if (!errors[i].ok()) return ReportError("index query", errors[i]);
     out += lines[i];
   }
+  WarnIfDamagedReads(**index, "index query");
   if (!internal::WriteStdout(out)) {
     ReportError("index query",
                 absl::UnavailableError("cannot write to standard output"));
@@ -291,6 +292,22 @@ int RunStats(const IndexFlags& f) {
           kNormalizationVersion, SketchAlgorithmName(o.algorithm), o.seed,
           o.bands, o.rows));
   if (!internal::WriteStdout(out)) return kExitFailure;
+  return kExitOk;
+}
+
+int RunVerify(const IndexFlags& f) {
+  OpenReport report;
+  auto index = Index::Open(f.dir, {.read_only = true}, &report);
+  if (!index.ok()) return ReportError("index verify", index.status());
+  PrintWarnings("verify", report);
+  absl::Status verified = (*index)->Verify();
+  if (!verified.ok()) return ReportError("index verify", verified);
+  if (!f.input.quiet) {
+    std::fprintf(stderr,
+                 "neardup index verify: %s documents; every stored byte "
+                 "matches its checksum\n",
+                 Thousands((*index)->stats().documents).c_str());
+  }
   return kExitOk;
 }
 
@@ -390,6 +407,14 @@ Command AddIndexCommand(CLI::App* root) {
       "Print documents, clusters, bytes on disk and parameters as JSON");
   AddDir(stats, f.get());
 
+  CLI::App* verify = app->add_subcommand(
+      "verify",
+      "Read every stored byte and check it against its checksum (opening an "
+      "index checks everything but the signatures and fingerprints, which "
+      "are checked when read); exit status 0 when the index is intact");
+  AddDir(verify, f.get());
+  AddQuiet(verify, f.get());
+
   CLI::App* compact = app->add_subcommand(
       "compact",
       "Write a snapshot of the index and start an empty log (faster reopen, "
@@ -404,13 +429,15 @@ Command AddIndexCommand(CLI::App* root) {
       "Examples:\n"
       "  neardup index create news.ndx --threshold 0.8\n"
       "  neardup index add news.ndx today.jsonl.zst > decisions.jsonl\n"
-      "  neardup index stats news.ndx");
-  return {app, [f, create, add, query, remove, stats, compact] {
+      "  neardup index stats news.ndx\n"
+      "  neardup index verify news.ndx");
+  return {app, [f, create, add, query, remove, stats, verify, compact] {
             if (create->parsed()) return RunCreate(*f);
             if (add->parsed()) return RunAdd(*f);
             if (query->parsed()) return RunQuery(*f);
             if (remove->parsed()) return RunRemove(*f);
             if (stats->parsed()) return RunStats(*f);
+            if (verify->parsed()) return RunVerify(*f);
             if (compact->parsed()) return RunCompact(*f);
             return kExitBadInput;
           }};

@@ -163,6 +163,7 @@ int RunStream(const StreamFlags& flags) {
     // Whatever was decided so far is published, also before an error.
     if (int rc = publish(); rc != kExitOk) return rc;
   }
+  WarnIfDamagedReads(**index, "stream");
   if (!failure.ok()) {
     int rc = ReportError("stream", failure);
     if (failure.code() == absl::StatusCode::kAlreadyExists) {
