@@ -43,6 +43,32 @@ void WriteFile(const fs::path& path, const std::string& data) {
   out << data;
 }
 
+TEST(VarintCount, CountsEncodedSetsAndRejectsAnyFlippedContinuationBit) {
+  testing::Rng rng(17);
+  for (size_t n = 0; n < 40; ++n) {
+    std::vector<uint64_t> values;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) {
+      v += 1 + rng.Uniform(uint64_t{1} << (i % 5 == 0 ? 24 : 10));
+      values.push_back(v);
+    }
+    std::string bytes;
+    internal::EncodeFingerprints(values, &bytes);
+    EXPECT_TRUE(internal::HasVarintCount(bytes, n)) << n;
+    EXPECT_FALSE(internal::HasVarintCount(bytes, n + 1)) << n;
+    if (n > 0) {
+      EXPECT_FALSE(internal::HasVarintCount(bytes, n - 1)) << n;
+    }
+    // Flipping a continuation bit anywhere changes the count, or leaves the
+    // last byte unfinished; either way the check fails.
+    for (size_t at = 0; at < bytes.size(); ++at) {
+      std::string damaged = bytes;
+      damaged[at] ^= static_cast<char>(0x80);
+      EXPECT_FALSE(internal::HasVarintCount(damaged, n)) << n << " " << at;
+    }
+  }
+}
+
 TEST(KeyTable, FindsEveryEntryOfAKeyAndNothingElse) {
   testing::Rng rng(5);
   std::vector<std::pair<uint64_t, uint32_t>> entries;

@@ -87,7 +87,7 @@ int ReportError(absl::string_view command, const absl::Status& status);
 // Writers compact an index (Index::Compact) once its log has grown past
 // both its snapshot and `--compact-at-mb` megabytes (default 64; 0 never).
 // Reopening then maps the snapshot, in a fraction of a second at a million
-// documents, instead of replaying the log at about 7 µs per document; the
+// documents, instead of replaying the log at about 3.5 µs per document; the
 // snapshot-size condition keeps the copying linear in the documents added.
 inline constexpr double kDefaultCompactAtMb = 64;
 void AddCompactFlag(CLI::App* command, double* compact_at_mb);

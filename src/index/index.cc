@@ -294,7 +294,7 @@ struct Index::State {
   // Add): seq >= base.
   struct DeltaDoc {
     std::string id;
-    const char* fp_data = nullptr;  // In `mapped`, `loaded` or `blocks`.
+    const char* fp_data = nullptr;  // In `mapped` or `blocks`.
     uint32_t fp_bytes = 0;
     uint32_t fp_count = 0;
   };
@@ -337,11 +337,13 @@ struct Index::State {
   uint32_t base = 0;
   std::vector<DeltaDoc> delta;
   std::vector<uint32_t> signatures;  // num_perm per delta doc.
-  // Encoded sets read from disk stay inside the file images (`mapped`,
-  // `loaded`); new ones go to fixed blocks that never move, so
-  // DeltaDoc::fp_data stays valid.
+  // Encoded sets read from disk stay inside the mapped files (snapshot and
+  // log); new ones go to fixed blocks that never move, so DeltaDoc::fp_data
+  // stays valid. Mapping the log rather than reading it spares a replay the
+  // copy and the zeroed anonymous pages, a third of its time. The mapping
+  // stays valid: a log is only ever appended to, replaced by rename, or cut
+  // back to a torn tail that lies past every record a reader accepted.
   std::vector<std::unique_ptr<internal::MappedFile>> mapped;
-  std::vector<std::unique_ptr<std::string>> loaded;
   std::vector<std::unique_ptr<char[]>> blocks;
   size_t block_used = 0;
   size_t block_size = 0;
@@ -772,7 +774,7 @@ struct Index::State {
       return bad("malformed shingle fingerprints");
     }
     if (DocCount() >= kNone - 1) return bad("too many documents");
-    // `fps` points into the log image, which Open keeps in `loaded`.
+    // `fps` points into the log's mapping, which Open keeps in `mapped`.
     ApplyAdd(id, present == 1, signature, fps, /*stable=*/true,
              static_cast<uint32_t>(fp_count), links);
     return absl::OkStatus();
@@ -972,7 +974,6 @@ struct Index::State {
       next[band] = {};
     }
     mapped.clear();
-    loaded.clear();
     blocks.clear();
     block_used = 0;
     block_size = 0;
@@ -1298,9 +1299,10 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
 
   // Log.
   const std::string log_path = s.Path(internal::kLogFile);
-  NEARDUP_ASSIGN_OR_RETURN(std::string log_image, ReadWholeFile(log_path));
-  s.loaded.push_back(std::make_unique<std::string>(std::move(log_image)));
-  const std::string& log = *s.loaded.back();
+  NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<internal::MappedFile> log_file,
+                           internal::MappedFile::Map(log_path));
+  const absl::string_view log = log_file->bytes();
+  s.mapped.push_back(std::move(log_file));
   header = {};
   check = internal::ParseFileHeader(log, internal::kLogMagic,
                                     kIndexFormatVersion, &header);

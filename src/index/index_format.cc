@@ -1,5 +1,7 @@
 #include "src/internal/index_format.h"
 
+#include <cstring>
+
 #define XXH_INLINE_ALL
 #include "xxhash.h"
 
@@ -195,9 +197,23 @@ bool DecodeFingerprints(absl::string_view bytes, uint64_t count,
 bool HasVarintCount(absl::string_view bytes, uint64_t count) {
   if (bytes.empty()) return count == 0;
   if (static_cast<unsigned char>(bytes.back()) & 0x80) return false;
-  uint64_t finals = 0;
-  for (char c : bytes) finals += (static_cast<unsigned char>(c) & 0x80) == 0;
-  return finals == count;
+  // Continuation bytes are counted eight at a time: this runs over every
+  // stored set when an index replays its log, where a byte loop cost a tenth
+  // of the time.
+  const char* p = bytes.data();
+  const size_t n = bytes.size();
+  uint64_t continuations = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    // One 0/1 per byte, summed into the top byte by the multiply (no
+    // popcount instruction is assumed: the baseline x86-64 target has none).
+    continuations +=
+        (((word & 0x8080808080808080ULL) >> 7) * 0x0101010101010101ULL) >> 56;
+  }
+  for (; i < n; ++i) continuations += static_cast<unsigned char>(p[i]) >> 7;
+  return n - continuations == count;
 }
 
 }  // namespace neardup::internal
