@@ -84,8 +84,9 @@ uint64_t PayloadChecksum(absl::Span<const uint32_t> signature,
                          absl::string_view encoded_fingerprints);
 
 // A read-only mapping of a whole file, unmapped on destruction. The index
-// never rewrites a snapshot in place (compaction renames a new one over it),
-// so a mapping stays valid for as long as it is held.
+// never rewrites a snapshot in place (compaction renames a new one over it)
+// and only appends to a log (or cuts a torn tail that no reader used), so a
+// mapping of either stays valid for as long as it is held.
 class MappedFile {
  public:
   static absl::StatusOr<std::unique_ptr<MappedFile>> Map(
