@@ -283,6 +283,60 @@ TEST_F(IndexTest, RemoveThenReAdd) {
   EXPECT_EQ(*index->ClusterOf("b"), "a");
 }
 
+// With identical texts every band is one bucket. Past the cap a bucket
+// offers only its oldest live member, wherever that member is stored.
+TEST_F(IndexTest, OversizedBucketOffersOnlyItsOldestLiveMember) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  const std::string text = Paragraphs(1, 9)[0];
+  auto open = Index::Open(dir_.string(), {.max_bucket = 3});
+  ASSERT_THAT(open.status(), testing::IsOk());
+  std::unique_ptr<Index> index = std::move(*open);
+  auto match_ids = [](const Decision& d) {
+    std::vector<std::string> ids;
+    for (const IndexMatch& m : d.matches) ids.push_back(m.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  using ::testing::ElementsAre;
+  for (int i = 0; i < 8; ++i) {
+    auto d = index->Add(absl::StrCat("d", i), text, {.max_matches = 100});
+    ASSERT_THAT(d.status(), testing::IsOk());
+    EXPECT_EQ(d->cluster, "d0");
+    if (i == 3) {
+      EXPECT_THAT(match_ids(*d), ElementsAre("d0", "d1", "d2"));
+    } else if (i == 4) {
+      EXPECT_THAT(match_ids(*d), ElementsAre("d0"));  // 4 members > 3.
+    }
+  }
+  EXPECT_GT(index->stats().capped_buckets, 0u);
+  EXPECT_THAT(match_ids(index->Query("q", text, 100)), ElementsAre("d0"));
+
+  // Removing the oldest hands the part to the next oldest (the delta
+  // chain's tail moves back).
+  ASSERT_THAT(index->Remove("d0"), testing::IsOk());
+  EXPECT_THAT(match_ids(index->Query("q", text, 100)), ElementsAre("d1"));
+  // Below the cap again, every member is a candidate.
+  for (const char* id : {"d2", "d3", "d4", "d5"}) {
+    ASSERT_THAT(index->Remove(id), testing::IsOk());
+  }
+  EXPECT_THAT(match_ids(index->Query("q", text, 100)),
+              ElementsAre("d1", "d6", "d7"));
+
+  // The same answers from the snapshot, and from snapshot plus delta.
+  for (int i = 8; i < 12; ++i) {
+    ASSERT_THAT(index->Add(absl::StrCat("d", i), text, {}).status(),
+                testing::IsOk());
+  }
+  const auto before = match_ids(index->Query("q", text, 100));
+  EXPECT_THAT(before, ElementsAre("d1"));
+  ASSERT_THAT(index->Compact(), testing::IsOk());
+  EXPECT_EQ(match_ids(index->Query("q", text, 100)), before);
+  ASSERT_THAT(index->Remove("d1"), testing::IsOk());
+  EXPECT_THAT(match_ids(index->Query("q", text, 100)), ElementsAre("d6"));
+  ASSERT_THAT(index->Add("d12", text, {}).status(), testing::IsOk());
+  EXPECT_THAT(match_ids(index->Query("q", text, 100)), ElementsAre("d6"));
+}
+
 TEST_F(IndexTest, CompactKeepsEverythingAndShrinksLog) {
   ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
   testing::CorpusSpec spec;

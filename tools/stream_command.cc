@@ -181,6 +181,13 @@ int RunStream(const StreamFlags& flags) {
         skipped > 0 ? absl::StrCat(", ", Thousands(skipped), " skipped").c_str()
                     : "",
         flags.dir.c_str(), Thousands((*index)->stats().documents).c_str());
+    if (const uint64_t capped = (*index)->stats().capped_buckets; capped > 0) {
+      std::fprintf(stderr,
+                   "neardup stream: %s band lookups met a bucket of over "
+                   "1,000 documents and compared with its oldest document "
+                   "only (a templated feed; see docs/index.md)\n",
+                   Thousands(capped).c_str());
+    }
   }
   return kExitOk;
 }

@@ -91,6 +91,14 @@ struct OpenOptions {
   // the end (with a warning) instead of truncating it. Add, Remove, Sync and
   // Compact then fail with FailedPrecondition.
   bool read_only = false;
+  // A band bucket holding more live documents than this (a templated feed:
+  // daily market reports can share whole bands by the thousand) adds only
+  // its oldest live document to a query's candidates, as `neardup cluster`
+  // pairs an oversized bucket's members with its first document only
+  // (CandidateOptions::max_bucket, the same default). Without it each add
+  // into such a bucket would verify against every earlier member. Not
+  // stored: answers differ only where a bucket is this large.
+  uint32_t max_bucket = 1000;
 };
 
 // What Open() found and repaired, for the caller to show; the library
@@ -164,6 +172,9 @@ struct IndexStats {
   // Encoded shingle sets, in memory or mapped from the snapshot.
   uint64_t fingerprint_bytes = 0;
   uint64_t candidates_checked = 0;  // Since open: candidates verified.
+  // Since open: band buckets over OpenOptions::max_bucket that a query or
+  // add met, each standing in with its oldest live document.
+  uint64_t capped_buckets = 0;
   // Since open: queries that met a stored document failing its checksum
   // (see Index::Verify). Such a document matches nothing.
   uint64_t damaged_reads = 0;

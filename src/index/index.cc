@@ -235,6 +235,7 @@ struct Scratch {
   std::vector<uint64_t> shingles;
   std::vector<uint64_t> decoded;
   std::vector<uint32_t> candidates;
+  std::vector<uint32_t> bucket;  // One band's live members, up to the cap.
 };
 
 Scratch& ThreadScratch() {
@@ -321,6 +322,8 @@ struct Index::State {
   std::atomic<uint64_t> log_bytes{0};
   std::atomic<uint64_t> snapshot_bytes{0};
   mutable std::atomic<uint64_t> candidates_checked{0};
+  mutable std::atomic<uint64_t> capped_buckets{0};
+  uint32_t max_bucket = 1000;
   mutable std::atomic<uint64_t> damaged_reads{0};
 
   // The in-memory tables. Readers (queries) share; the writer holds
@@ -351,10 +354,14 @@ struct Index::State {
   // Live delta documents by id; live snapshot documents are found through
   // the snapshot's id table.
   absl::flat_hash_map<std::string, uint32_t> live_ids;
-  // Delta documents, per band: key -> newest doc in the bucket;
+  // Delta documents, per band: key -> newest and oldest doc in the bucket;
   // next[band][doc - base] is the next older doc in the same bucket, or
   // kNone. Snapshot documents are in the snapshot's sorted band tables.
-  std::vector<absl::flat_hash_map<uint64_t, uint32_t>> heads;
+  struct Bucket {
+    uint32_t newest;
+    uint32_t oldest;  // What an oversized bucket offers (max_bucket).
+  };
+  std::vector<absl::flat_hash_map<uint64_t, Bucket>> heads;
   std::vector<std::vector<uint32_t>> next;
   // Cluster names that are not the id of the cluster's live root (the root
   // was removed, or its id was taken when it opened) -> root.
@@ -506,16 +513,34 @@ struct Index::State {
     s.candidates.clear();
     for (int band = 0; band < bands.bands; ++band) {
       const uint64_t key = BandKey(p.signature, bands, band, options.seed);
+      // Members are gathered up to one past the cap, so an oversized bucket
+      // costs O(max_bucket) here and one candidate below.
+      s.bucket.clear();
       if (snap != nullptr) {
-        snap->band(band).ForEach(key, [&](uint32_t d) {
-          if (Alive(d)) s.candidates.push_back(d);
+        snap->band(band).ForEachWhile(key, [&](uint32_t d) {
+          if (Alive(d)) s.bucket.push_back(d);
+          return s.bucket.size() <= max_bucket;
         });
       }
       auto it = heads[band].find(key);
-      if (it == heads[band].end()) continue;
-      for (uint32_t d = it->second; d != kNone; d = next[band][d - base]) {
-        s.candidates.push_back(d);
+      if (it != heads[band].end()) {
+        for (uint32_t d = it->second.newest;
+             d != kNone && s.bucket.size() <= max_bucket;
+             d = next[band][d - base]) {
+          s.bucket.push_back(d);
+        }
       }
+      if (s.bucket.size() <= max_bucket) {
+        s.candidates.insert(s.candidates.end(), s.bucket.begin(),
+                            s.bucket.end());
+        continue;
+      }
+      // The oldest live member: snapshot documents are older than delta
+      // ones and come in seq order, so it is the first gathered if the
+      // snapshot had one, else the delta chain's tail.
+      capped_buckets.fetch_add(1, std::memory_order_relaxed);
+      s.candidates.push_back(s.bucket.front() < base ? s.bucket.front()
+                                                     : it->second.oldest);
     }
     std::sort(s.candidates.begin(), s.candidates.end());
     s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()),
@@ -593,9 +618,9 @@ struct Index::State {
         continue;
       }
       const uint64_t key = BandKey(SignatureOf(seq), bands, band, options.seed);
-      auto [it, inserted] = heads[band].try_emplace(key, seq);
-      next[band].push_back(inserted ? kNone : it->second);
-      it->second = seq;
+      auto [it, inserted] = heads[band].try_emplace(key, Bucket{seq, seq});
+      next[band].push_back(inserted ? kNone : it->second.newest);
+      it->second.newest = seq;
     }
   }
 
@@ -608,16 +633,17 @@ struct Index::State {
       const uint64_t key = BandKey(SignatureOf(seq), bands, band, options.seed);
       auto it = heads[band].find(key);
       if (it == heads[band].end()) continue;
-      if (it->second == seq) {
+      if (it->second.newest == seq) {
         if (chain[seq - base] == kNone) {
           heads[band].erase(it);
         } else {
-          it->second = chain[seq - base];
+          it->second.newest = chain[seq - base];
         }
       } else {
-        for (uint32_t d = it->second; d != kNone; d = chain[d - base]) {
+        for (uint32_t d = it->second.newest; d != kNone; d = chain[d - base]) {
           if (chain[d - base] == seq) {
             chain[d - base] = chain[seq - base];
+            if (it->second.oldest == seq) it->second.oldest = d;
             break;
           }
         }
@@ -1211,6 +1237,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   State& s = *state;
   s.dir = dir;
   s.read_only = options.read_only;
+  s.max_bucket = std::max<uint32_t>(options.max_bucket, 1);
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return absl::NotFoundError(
@@ -1578,6 +1605,7 @@ IndexStats Index::stats() const {
   out.snapshot_bytes = s.snapshot_bytes.load();
   out.log_bytes = s.log_bytes.load();
   out.candidates_checked = s.candidates_checked.load();
+  out.capped_buckets = s.capped_buckets.load();
   out.damaged_reads = s.damaged_reads.load();
   out.format_version = std::max(kIndexFormatVersion, s.snapshot_version.load());
   std::shared_lock<std::shared_mutex> read(s.mu);

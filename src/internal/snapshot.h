@@ -116,12 +116,21 @@ class KeyTable {
   // Calls f(value) for every entry with `key`, in value order.
   template <typename F>
   void ForEach(uint64_t key, F&& f) const {
+    ForEachWhile(key, [&](uint32_t value) {
+      f(value);
+      return true;
+    });
+  }
+
+  // As ForEach, but stops after the first call that returns false.
+  template <typename F>
+  void ForEachWhile(uint64_t key, F&& f) const {
     if (size_ == 0) return;
     const uint64_t bucket = Bucket(key);
     for (uint32_t i = dir_[bucket], end = dir_[bucket + 1]; i < end; ++i) {
       if (keys_[i] < key) continue;
       if (keys_[i] > key) break;
-      f(values_[i]);
+      if (!f(values_[i])) return;
     }
   }
 
