@@ -67,9 +67,15 @@ TEST_F(IndexCli, RemoveChecksEveryIdFirstThenCompactKeepsTheRest) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("ids.txt:2: id \"nope\" is not in the index"));
   EXPECT_THAT(Run("index stats idx").out, HasSubstr("\"documents\":3"));
-  WriteAll(dir_ / "ids.txt", "a\n");
-  r = Run("index remove idx --ids ids.txt -q");
+  r = Run("index remove idx --ids no-such-list.txt");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("no-such-list.txt: cannot open the list of "
+                               "ids: No such file"));
+  // An id listed twice is removed once, and counted once.
+  WriteAll(dir_ / "ids.txt", "a\na\n");
+  r = Run("index remove idx --ids ids.txt");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("1 id removed; index holds 2 documents"));
   ASSERT_EQ(Run("index compact idx -q").exit_code, 0);
   r = Run("index stats idx");
   EXPECT_THAT(r.out, HasSubstr("\"documents\":2"));

@@ -490,6 +490,13 @@ TEST(ValidatePassageOptions, NamesTheBadFlag) {
   EXPECT_THAT(
       ValidatePassageOptions({.threshold = 1.5}),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--threshold")));
+  // Windows of long paragraphs are about max_chars long: nothing could
+  // reach a larger min_chars.
+  EXPECT_THAT(ValidatePassageOptions({.min_chars = 600, .max_chars = 100}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--min-chars 600 is above --max-chars 100")));
+  EXPECT_THAT(ValidatePassageOptions({.min_chars = 100, .max_chars = 100}),
+              IsOk());
   EXPECT_THAT(ValidatePassageOptions({}), IsOk());
 }
 

@@ -291,17 +291,21 @@ TEST_F(PassagesCliTest, InvalidOptions) {
     const char* args;
     const char* message;
   };
-  for (BadFlag bad : {BadFlag{"--threshold 2", "--threshold"},
-                      BadFlag{"--min-chars 0", "--min-chars"},
-                      BadFlag{"--max-chars 0", "--max-chars"},
-                      BadFlag{"--normalize nfc", "--normalize"},
-                      BadFlag{"--ngram 0", "--ngram"},
-                      BadFlag{"--strip-shared", "--strip FILE"},
-                      BadFlag{"--strip in.jsonl", "also an input"},
-                      BadFlag{"--strip x.jsonl --output x.jsonl", "twice"},
-                      BadFlag{"--strip -", "standard output"},
-                      BadFlag{"--strip no/such/dir/s.jsonl", "no/such/dir"},
-                      BadFlag{"--no-such-flag", "no-such-flag"}}) {
+  for (BadFlag bad :
+       {BadFlag{"--threshold 2", "--threshold"},
+        BadFlag{"--min-chars 0", "--min-chars"},
+        BadFlag{"--max-chars 0", "--max-chars"},
+        BadFlag{"--max-chars x", "'x' is not a whole number"},
+        BadFlag{"--min-chars 600 --max-chars 100", "is above --max-chars"},
+        BadFlag{"--strip ./s.jsonl --output s.jsonl", "twice"},
+        BadFlag{"--normalize nfc", "--normalize"},
+        BadFlag{"--ngram 0", "--ngram"},
+        BadFlag{"--strip-shared", "--strip FILE"},
+        BadFlag{"--strip in.jsonl", "also an input"},
+        BadFlag{"--strip x.jsonl --output x.jsonl", "twice"},
+        BadFlag{"--strip -", "standard output"},
+        BadFlag{"--strip no/such/dir/s.jsonl", "no/such/dir"},
+        BadFlag{"--no-such-flag", "no-such-flag"}}) {
     RunResult r = Run(absl::StrCat("passages in.jsonl ", bad.args));
     EXPECT_EQ(r.exit_code, 2) << bad.args << ": " << r.err;
     EXPECT_THAT(r.err, HasSubstr(bad.message)) << bad.args;

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/internal/status_macros.h"
@@ -39,7 +41,7 @@ void AddInputFlags(CLI::App* command, InputFlags* flags) {
                    "Worker threads; 0 uses every core. Results are the same "
                    "for any value")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber(0, 4096));
   command->add_flag("--quiet,-q", flags->quiet,
                     "Print nothing on stderr but errors");
 }
@@ -87,7 +89,8 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
         ->add_option("--seed", flags->seed,
                      "Seed for every hash; change it to get independent "
                      "sketches")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(SeedNumber());
   }
   if (groups & kSketchFlags) {
     command
@@ -101,10 +104,10 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
         ->add_option("--bands,-b", flags->bands,
                      "LSH bands; with --rows overrides the automatic choice "
                      "(recall >= 0.99 at the threshold, fewest candidates)")
-        ->check(CLI::PositiveNumber);
+        ->check(WholeNumber(1, 4096));
     command
         ->add_option("--rows,-r", flags->rows, "LSH rows per band; see --bands")
-        ->check(CLI::PositiveNumber);
+        ->check(WholeNumber(1, 4096));
   }
   if (groups & kClusterFlags) {
     command
@@ -220,6 +223,68 @@ absl::StatusOr<std::unique_ptr<Corpus>> LoadInputs(const InputFlags& flags,
       });
 }
 
+CLI::Validator WholeNumber(int64_t min, int64_t max) {
+  return CLI::Validator(
+      [min, max](std::string& value) -> std::string {
+        int64_t n = 0;
+        if (!absl::SimpleAtoi(value, &n)) {
+          return absl::StrCat("'", value, "' is not a whole number");
+        }
+        if (n < min || n > max) {
+          return absl::StrCat(value, " is out of range: use ", min, " to ",
+                              max);
+        }
+        return "";
+      },
+      absl::StrCat("INT in [", min, " - ", max, "]"));
+}
+
+CLI::Validator AtLeast(double min) {
+  return CLI::Validator(
+      [min](std::string& value) -> std::string {
+        double x = 0;
+        if (!absl::SimpleAtod(value, &x) || std::isnan(x)) {
+          return absl::StrCat("'", value, "' is not a number");
+        }
+        if (x < min) return absl::StrCat(value, " is below ", min);
+        return "";
+      },
+      absl::StrCat("NUMBER >= ", min));
+}
+
+CLI::Validator SeedNumber() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        uint64_t n = 0;
+        if (value.empty() ||
+            value.find_first_not_of("0123456789") != std::string::npos ||
+            !absl::SimpleAtoi(value, &n)) {
+          return absl::StrCat("'", value,
+                              "' is not a seed: use a whole number from 0 to "
+                              "18446744073709551615");
+        }
+        return "";
+      },
+      "UINT64");
+}
+
+namespace {
+
+// One spelling per file, for comparing paths: absolute, symlinks in the
+// existing part resolved, "." and ".." removed. A relative path to a file
+// that does not exist yet must still compare equal to "./" + itself.
+std::string ResolvedPath(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  if (ec) return path;
+  std::filesystem::path resolved =
+      std::filesystem::weakly_canonical(absolute, ec);
+  if (ec) resolved = absolute;
+  return resolved.lexically_normal().string();
+}
+
+}  // namespace
+
 absl::Status CheckOutputPaths(std::initializer_list<NamedOutput> outputs,
                               const std::vector<std::string>& inputs) {
   std::vector<std::pair<std::string, absl::string_view>> seen;
@@ -228,14 +293,10 @@ absl::Status CheckOutputPaths(std::initializer_list<NamedOutput> outputs,
     if (path.empty()) continue;
     std::string canonical = path;
     if (path != "-") {
-      std::error_code ec;
-      std::string resolved =
-          std::filesystem::weakly_canonical(path, ec).string();
-      if (!ec) canonical = resolved;
+      canonical = ResolvedPath(path);
       for (const std::string& input : inputs) {
         if (input == "-") continue;
-        std::string in = std::filesystem::weakly_canonical(input, ec).string();
-        if (!ec && in == canonical) {
+        if (ResolvedPath(input) == canonical) {
           return absl::InvalidArgumentError(absl::StrCat(
               output.flag, " ", path,
               ": the output file is also an input; write the output "
@@ -301,7 +362,7 @@ void AddCompactFlag(CLI::App* command, double* compact_at_mb) {
                    "this many megabytes, so a restart maps the snapshot "
                    "instead of replaying the log (0 = never)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(AtLeast(0));
 }
 
 absl::Status MaybeCompact(Index& index, double compact_at_mb,

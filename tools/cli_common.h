@@ -118,6 +118,18 @@ class Progress {
   std::chrono::steady_clock::time_point last_;
 };
 
+// Flag checks whose errors say what is allowed. CLI11's PositiveNumber and
+// NonNegativeNumber answer "Value 0 not in range 0.000000 to 1797...": a
+// range the value is in, printed with 309 digits.
+// A whole number in [min, max]; "abc" and "1.5" are refused as such.
+CLI::Validator WholeNumber(int64_t min, int64_t max);
+// A number (decimals allowed) of at least `min`.
+CLI::Validator AtLeast(double min);
+// A 64-bit seed: decimal digits only, at most 18446744073709551615. CLI11
+// would take "-1" or an overflowing value and wrap it silently, so two
+// different seeds on the command line could give one sketch.
+CLI::Validator SeedNumber();
+
 // Loads the inputs named by `flags`, with progress; errors are returned for
 // ReportError().
 absl::StatusOr<std::unique_ptr<Corpus>> LoadInputs(const InputFlags& flags,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -225,7 +226,10 @@ int RunRemove(const IndexFlags& f) {
     if (!file) {
       return ReportError("index remove",
                          absl::NotFoundError(absl::StrCat(
-                             f.ids_path, ": cannot open the list of ids")));
+                             f.ids_path, ": cannot open the list of ids: ",
+                             std::strerror(errno),
+                             " (give a file with one id per line, or - for "
+                             "standard input)")));
     }
     in = &file;
   }
@@ -246,20 +250,23 @@ int RunRemove(const IndexFlags& f) {
     }
     ids.emplace_back(id);
   }
+  uint64_t removed_count = 0;
   for (const std::string& id : ids) {
     absl::Status removed = (*index)->Remove(id);
     // A repeated id in the list: removed once is enough.
     if (!removed.ok() && removed.code() != absl::StatusCode::kNotFound) {
       return ReportError("index remove", removed);
     }
+    removed_count += removed.ok();
   }
   absl::Status synced = (*index)->Sync();
   if (!synced.ok()) return ReportError("index remove", synced);
   if (f.input.quiet) return kExitOk;
   std::fprintf(stderr,
-               "neardup index remove: %s ids removed; index holds %s "
+               "neardup index remove: %s %s removed; index holds %s "
                "documents\n",
-               Thousands(ids.size()).c_str(),
+               Thousands(removed_count).c_str(),
+               removed_count == 1 ? "id" : "ids",
                Thousands((*index)->stats().documents).c_str());
   return kExitOk;
 }
@@ -291,7 +298,11 @@ int RunStats(const IndexFlags& f) {
           o.threshold, o.ngram, o.num_perm, NormalizeModeName(o.normalize),
           kNormalizationVersion, SketchAlgorithmName(o.algorithm), o.seed,
           o.bands, o.rows));
-  if (!internal::WriteStdout(out)) return kExitFailure;
+  if (!internal::WriteStdout(out)) {
+    ReportError("index stats",
+                absl::UnavailableError("cannot write to standard output"));
+    return kExitFailure;
+  }
   return kExitOk;
 }
 
@@ -367,11 +378,12 @@ Command AddIndexCommand(CLI::App* root) {
       ->capture_default_str()
       ->check(CLI::IsMember({"oph", "classic"}));
   create->add_option("--bands,-b", f->bands, "LSH bands (with --rows)")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, 4096));
   create->add_option("--rows,-r", f->rows, "LSH rows per band (with --bands)")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, 4096));
   create->add_option("--seed", f->seed, "Seed for every hash")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(SeedNumber());
   AddQuiet(create, f.get());
 
   CLI::App* add = app->add_subcommand(

@@ -228,12 +228,12 @@ Command AddPassagesCommand(CLI::App* root) {
                   "Passages shorter than this many code points after "
                   "normalisation (bylines, datelines) are not matched")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, 1 << 30));
   app->add_option("--max-chars", flags->max_chars,
                   "Paragraphs longer than this many code points are cut into "
                   "windows of whole sentences of about this length")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, 1 << 30));
   app->add_option("--output,-o", flags->output_path,
                   "Write one JSON line per repeated passage here (- is "
                   "standard output, '' writes none)")

@@ -226,7 +226,7 @@ Command AddStreamCommand(CLI::App* root) {
                   "Threads preparing texts (normalise, shingle, sketch); 0 "
                   "uses every core. Decisions are the same for any value")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber(0, 4096));
   AddCompactFlag(app, &flags->compact_at_mb);
   app->add_flag("--quiet,-q", flags->quiet,
                 "Print nothing on stderr but errors and warnings");

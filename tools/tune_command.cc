@@ -208,9 +208,9 @@ Command AddTuneCommand(CLI::App* root) {
   app->add_option("--bands,-b", flags->bands,
                   "Show this many bands instead of the chosen ones (with "
                   "--rows)")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, 4096));
   app->add_option("--rows,-r", flags->rows, "Rows per band; see --bands")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, 4096));
   app->add_option("--plot", flags->plot_path,
                   "Write the curve P(candidate) against similarity, with the "
                   "threshold marked, as SVG here");

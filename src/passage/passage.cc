@@ -352,6 +352,15 @@ absl::Status ValidatePassageOptions(const PassageOptions& options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--max-chars must be at least 1, got ", options.max_chars));
   }
+  // Long paragraphs are cut into windows of about max_chars, so with
+  // min_chars above that no passage would ever be long enough to match.
+  if (options.min_chars > options.max_chars) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--min-chars ", options.min_chars,
+                     " is above --max-chars ", options.max_chars,
+                     ", so no passage could match; lower --min-chars or raise "
+                     "--max-chars"));
+  }
   return absl::OkStatus();
 }
 
