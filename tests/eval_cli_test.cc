@@ -278,6 +278,174 @@ TEST_F(EvalCliTest, HumanReadableReportNamesTheMainNumbers) {
   EXPECT_THAT(r.out, HasSubstr("Time: load"));
 }
 
+TEST_F(EvalCliTest, RefusesAnOutputThatIsAnInputOrAnotherOutput) {
+  WriteEasyCorpus();
+  std::string truth;
+  for (const TruePair& p : BruteForcePairs(docs_, 5, 0.5)) {
+    absl::StrAppend(&truth, docs_[p.a].id, "\t", docs_[p.b].id, "\t",
+                    absl::StrFormat("%.4f", p.jaccard), "\n");
+  }
+  // Every file a run reads, with its contents.
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"corpus.jsonl", ReadAll(dir_ / "corpus.jsonl")},
+      {"truth.tsv", truth},
+      {"labels.tsv", absl::StrCat(docs_[0].id, "\t", docs_[1].id, "\tcopy\n")},
+      {"clusters.jsonl",
+       absl::StrCat("{\"id\": \"", docs_[0].id, "\", \"cluster\": 1}\n")},
+  };
+  struct Case {
+    std::string args;
+    std::string flag;  // The output the error names.
+  };
+  for (const Case& c : std::vector<Case>{
+           {"--exact --plot corpus.jsonl", "--plot"},
+           {"--exact --plot ./corpus.jsonl", "--plot"},
+           {"--exact --write-truth corpus.jsonl", "--write-truth"},
+           {"--truth truth.tsv --truth-floor 0.5 --plot truth.tsv", "--plot"},
+           {"--labels labels.tsv --plot labels.tsv", "--plot"},
+           {"--truth-clusters clusters.jsonl --plot clusters.jsonl", "--plot"},
+           {"--exact --write-truth q.svg --plot q.svg", "--plot"},
+       }) {
+    for (const auto& [name, contents] : inputs) WriteAll(dir_ / name, contents);
+    RunResult r = Run(absl::StrCat("eval --quiet --normalize none ", c.args,
+                                   " corpus.jsonl"));
+    EXPECT_EQ(r.exit_code, 2) << c.args;
+    EXPECT_THAT(r.err, HasSubstr(c.flag)) << c.args;
+    EXPECT_TRUE(r.out.empty()) << c.args;
+    // Nothing was overwritten, nor written.
+    for (const auto& [name, contents] : inputs) {
+      EXPECT_TRUE(ReadAll(dir_ / name) == contents) << c.args << ": " << name;
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "q.svg")) << c.args;
+  }
+}
+
+TEST_F(EvalCliTest, RefusesStandardOutputForThePlotAndTheTruth) {
+  WriteEasyCorpus();
+  for (const std::string flag : {"--plot", "--write-truth"}) {
+    for (const std::string json : {"", " --json"}) {
+      RunResult r = Run(absl::StrCat("eval --exact --quiet --no-sweep ", flag,
+                                     " -", json, " corpus.jsonl"));
+      EXPECT_EQ(r.exit_code, 2) << flag << json;
+      EXPECT_THAT(r.err, HasSubstr(absl::StrCat(flag, " -")));
+      EXPECT_THAT(r.err, HasSubstr("name a file"));
+      EXPECT_TRUE(r.out.empty()) << flag << json;
+    }
+  }
+}
+
+TEST_F(EvalCliTest, WrittenTruthReadsBackWithTheFloorItWasSearchedTo) {
+  WriteEasyCorpus();
+  // Every pair of the easy corpus is far above 0.5, so the file's lowest
+  // value says nothing of the floor: only the file itself can.
+  const std::vector<TruePair> want = BruteForcePairs(docs_, 5, 0.5);
+  double lowest = 1;
+  for (const TruePair& p : want) lowest = std::min(lowest, p.jaccard);
+  ASSERT_GT(lowest, 0.6);
+  RunResult r =
+      Run("eval --exact --normalize none --quiet --json --write-truth t.tsv "
+          "corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> lines = Lines(ReadAll(dir_ / "t.tsv"));
+  ASSERT_EQ(lines.size(), want.size() + 1);
+  EXPECT_EQ(lines[0].rfind("# neardup exact pairs: jaccard >= 0.5 ", 0), 0u)
+      << lines[0];
+  // Defaults both times, as a user would run them.
+  r = Run("eval --truth t.tsv --normalize none --quiet --json corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::element report;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["truth"]["floor"].get_double().value(), 0.5);
+  EXPECT_EQ(report["truth"]["pairs"].get_uint64().value(), want.size());
+  EXPECT_EQ(report["result"]["true_pairs"].get_uint64().value(), want.size());
+  EXPECT_EQ(report["result"]["recall"].get_double().value(), 1.0);
+  EXPECT_EQ(report["sweep"].get_array().size(), 10u);
+
+  // The floor is the lowest threshold evaluated, not --threshold.
+  r =
+      Run("eval --exact --normalize none --quiet --threshold 0.8 --sweep "
+          "0.65,0.9 --write-truth t.tsv corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Lines(ReadAll(dir_ / "t.tsv"))[0].rfind(
+                "# neardup exact pairs: jaccard >= 0.65 ", 0),
+            0u);
+  r = Run("eval --truth t.tsv --normalize none --quiet --json corpus.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("below the truth's floor 0.65"));
+  r =
+      Run("eval --truth t.tsv --normalize none --quiet --json --threshold 0.7 "
+          "corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["truth"]["floor"].get_double().value(), 0.65);
+  // 0.5 to 0.6 are below the floor and skipped.
+  EXPECT_EQ(report["sweep"].get_array().size(), 7u);
+  // --truth-floor still has the last word.
+  r = Run(
+      "eval --truth t.tsv --truth-floor 0.75 --normalize none --quiet --json "
+      "--threshold 0.8 corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["truth"]["floor"].get_double().value(), 0.75);
+}
+
+// With containment linking on (the default), pairs linked by containment
+// alone are not what the exact pairs measure, and the report leaves them
+// out of "reported" as it does of precision and recall.
+TEST_F(EvalCliTest, ReportedCountsTheJaccardLinksThatPrecisionMeasures) {
+  const fs::path sample =
+      fs::path(NEARDUP_SOURCE_DIR) / "tests/data/sample-news.jsonl";
+  fs::copy_file(sample, dir_ / "news.jsonl");
+  uint64_t reported_without_containment = 0;
+  for (const std::string containment : {"0", "0.8"}) {
+    RunResult r = Run(
+        absl::StrCat("eval --exact --threshold 0.95 --no-sweep --quiet --json "
+                     "--containment ",
+                     containment, " news.jsonl"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    simdjson::dom::element report;
+    ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+    simdjson::dom::element result = report["result"];
+    const uint64_t reported = result["reported_pairs"].get_uint64().value();
+    const uint64_t true_pairs = result["true_pairs"].get_uint64().value();
+    const uint64_t missed = result["missed_pairs"].get_uint64().value();
+    const uint64_t false_pairs = result["false_pairs"].get_uint64().value();
+    ASSERT_GT(true_pairs, 5u);
+    // Precision is (reported - false) / reported.
+    EXPECT_EQ(reported, true_pairs - missed + false_pairs) << containment;
+    if (containment == "0") reported_without_containment = reported;
+    // Every true pair is found and nothing else, with or without
+    // containment, so the Jaccard links are the same.
+    EXPECT_EQ(result["recall"].get_double().value(), 1.0);
+    EXPECT_EQ(result["precision"].get_double().value(), 1.0);
+    EXPECT_EQ(reported, reported_without_containment) << containment;
+
+    // The table says the same.
+    r = Run(absl::StrCat(
+        "eval --exact --threshold 0.95 --no-sweep --quiet --containment ",
+        containment, " news.jsonl"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> row;
+    for (const std::string& line : Lines(r.out)) {
+      if (line.rfind("*     0.95", 0) == 0) {
+        row = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      }
+    }
+    ASSERT_GE(row.size(), 9u) << r.out;
+    // "*", threshold, bands, "x", rows, P(t), candidates, reported.
+    EXPECT_EQ(row[7], absl::StrCat(reported)) << r.out;
+  }
+}
+
+TEST_F(EvalCliTest, NoSweepAndSweepExcludeEachOther) {
+  WriteEasyCorpus();
+  RunResult r = Run("eval --exact --no-sweep --sweep 0.6 corpus.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--no-sweep"));
+  EXPECT_THAT(r.err, HasSubstr("--sweep"));
+  EXPECT_TRUE(r.out.empty());
+}
+
 // ---- tune ----
 
 TEST_F(EvalCliTest, TuneChoiceMeetsItsRecallPromiseOnPaper) {

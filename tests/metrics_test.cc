@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -207,18 +208,57 @@ TEST_F(TruthFileTest, BadLabelLinesNameFileAndLine) {
 TEST_F(TruthFileTest, ReadsTruthPairsSortedWithoutDuplicates) {
   std::string path =
       Write("truth.tsv", "c\ta\t0.5000\na\tb\t1.0000\na\tc\t0.5000\n");
-  absl::StatusOr<std::vector<ScoredPair>> pairs =
-      ReadTruthPairs(path, *corpus_);
-  ASSERT_THAT(pairs, IsOk());
-  ASSERT_EQ(pairs->size(), 2u);
-  EXPECT_EQ((*pairs)[0].a, 0u);
-  EXPECT_EQ((*pairs)[0].b, 1u);
-  EXPECT_EQ((*pairs)[0].jaccard, 1.0);
-  EXPECT_EQ((*pairs)[1].b, 2u);
+  absl::StatusOr<TruthPairs> truth = ReadTruthPairs(path, *corpus_);
+  ASSERT_THAT(truth, IsOk());
+  const std::vector<ScoredPair>& pairs = truth->pairs;
+  ASSERT_EQ(pairs.size(), 2u);
+  EXPECT_EQ(pairs[0].a, 0u);
+  EXPECT_EQ(pairs[0].b, 1u);
+  EXPECT_EQ(pairs[0].jaccard, 1.0);
+  EXPECT_EQ(pairs[1].b, 2u);
+  // No floor line: the caller must guess.
+  EXPECT_EQ(truth->floor, std::nullopt);
   std::string bad = Write("bad.tsv", "a\tb\thigh\n");
   EXPECT_THAT(
       ReadTruthPairs(bad, *corpus_),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(bad + ":1:")));
+}
+
+TEST_F(TruthFileTest, ReadsTheFloorFromTheFirstLineOnly) {
+  std::string path = Write("floor.tsv",
+                           "# neardup exact pairs: jaccard >= 0.55 (normalize "
+                           "full, 5-grams)\r\na\tb\t0.9000\n");
+  absl::StatusOr<TruthPairs> truth = ReadTruthPairs(path, *corpus_);
+  ASSERT_THAT(truth, IsOk());
+  EXPECT_EQ(truth->floor, 0.55);
+  EXPECT_EQ(truth->pairs.size(), 1u);
+  // At the end of the line, too.
+  path = Write("bare.tsv", "# neardup exact pairs: jaccard >= 0.3\n");
+  truth = ReadTruthPairs(path, *corpus_);
+  ASSERT_THAT(truth, IsOk());
+  EXPECT_EQ(truth->floor, 0.3);
+  EXPECT_TRUE(truth->pairs.empty());
+  // Other comments, and the floor line anywhere but first, are comments.
+  for (const char* text :
+       {"# idA\tidB\tjaccard\na\tb\t0.9000\n",
+        "a\tb\t0.9000\n# neardup exact pairs: jaccard >= 0.5\n",
+        "\n# neardup exact pairs: jaccard >= 0.5\na\tb\t0.9000\n"}) {
+    path = Write("other.tsv", text);
+    truth = ReadTruthPairs(path, *corpus_);
+    ASSERT_THAT(truth, IsOk()) << text;
+    EXPECT_EQ(truth->floor, std::nullopt) << text;
+    EXPECT_EQ(truth->pairs.size(), 1u) << text;
+  }
+  // A floor line whose floor cannot be read names the file and line.
+  for (const char* text : {"# neardup exact pairs: jaccard >= high\n",
+                           "# neardup exact pairs: jaccard >= 1.5\n",
+                           "# neardup exact pairs: jaccard >= \n"}) {
+    path = Write("badfloor.tsv", text);
+    EXPECT_THAT(ReadTruthPairs(path, *corpus_),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(path + ":1: floor")))
+        << text;
+  }
 }
 
 TEST_F(TruthFileTest, ReadsTruthClustersWithIntegerIdsAndSingletons) {

@@ -3,12 +3,14 @@
 // it against exact pairs (--exact or --truth), human labels (--labels) and
 // reference clusters (--truth-clusters). See docs/eval.md.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -67,9 +69,11 @@ struct Run {
   double threshold = 0;
   BandParams bands;
   PipelineStats stats;
-  std::vector<DocPair> pairs;          // Reported by the engine (every link).
-  std::vector<DocPair> jaccard_pairs;  // Those linked by Jaccard.
-  std::vector<uint32_t> clusters;      // representative_of.
+  std::vector<DocPair> pairs;  // Reported by the engine (every link).
+  // Those linked by Jaccard: what the exact pairs measure, and what the
+  // report counts as "reported".
+  std::vector<DocPair> jaccard_pairs;
+  std::vector<uint32_t> clusters;  // representative_of.
   std::optional<PrecisionRecall> vs_truth;
   uint64_t true_pairs = 0;
   std::vector<uint64_t> missed_bins;  // kBins counts.
@@ -164,7 +168,7 @@ void AppendRunJson(const Run& run, std::string* out) {
   internal::AppendSimilarity(CandidateProbability(run.threshold, run.bands),
                              out);
   absl::StrAppend(out, ",\"candidates\":", run.stats.candidates.candidate_pairs,
-                  ",\"reported_pairs\":", run.pairs.size(),
+                  ",\"reported_pairs\":", run.jaccard_pairs.size(),
                   ",\"clusters\":", run.stats.clusters);
   if (run.vs_truth) {
     absl::StrAppend(out, ",\"true_pairs\":", run.true_pairs, ",\"recall\":");
@@ -320,7 +324,7 @@ std::string RenderText(const Report& r, const EvalFlags& flags) {
                         absl::StrCat(run.bands.bands, " x ", run.bands.rows),
                         CandidateProbability(run.threshold, run.bands),
                         Thousands(run.stats.candidates.candidate_pairs),
-                        Thousands(run.pairs.size()));
+                        Thousands(run.jaccard_pairs.size()));
     if (run.vs_truth) {
       absl::StrAppend(
           &line, absl::StrFormat(
@@ -516,10 +520,13 @@ absl::Status Evaluate(const EvalFlags& flags, const Corpus& corpus,
   } else if (!flags.truth_path.empty()) {
     r->have_truth = true;
     r->truth_source = flags.truth_path;
-    NEARDUP_ASSIGN_OR_RETURN(r->truth,
+    NEARDUP_ASSIGN_OR_RETURN(TruthPairs truth,
                              ReadTruthPairs(flags.truth_path, corpus));
+    r->truth = std::move(truth.pairs);
     if (flags.truth_floor >= 0) {
       r->floor = flags.truth_floor;
+    } else if (truth.floor) {
+      r->floor = *truth.floor;
     } else {
       double lowest = 1;
       for (const ScoredPair& p : r->truth) lowest = std::min(lowest, p.jaccard);
@@ -644,6 +651,31 @@ int RunEval(const EvalFlags& flags) {
     return ReportError(
         "eval", absl::InvalidArgumentError("--write-truth needs --exact"));
   }
+  // The report always goes to standard output; a plot or pairs mixed into it
+  // would spoil both (and --json's one object).
+  for (const auto& [flag, path] :
+       {std::pair{"--plot", &flags.plot_path},
+        std::pair{"--write-truth", &flags.write_truth_path}}) {
+    if (*path == "-") {
+      return ReportError(
+          "eval", absl::InvalidArgumentError(absl::StrCat(
+                      flag,
+                      " -: the report is written to standard output; name a "
+                      "file for ",
+                      flag)));
+    }
+  }
+  // The truth files are inputs too: `--plot truth.tsv` must not replace one.
+  std::vector<std::string> inputs = flags.input.inputs;
+  for (const std::string* path :
+       {&flags.truth_path, &flags.labels_path, &flags.clusters_path}) {
+    if (!path->empty()) inputs.push_back(*path);
+  }
+  absl::Status paths =
+      CheckOutputPaths({{"--plot", &flags.plot_path},
+                        {"--write-truth", &flags.write_truth_path}},
+                       inputs);
+  if (!paths.ok()) return ReportError("eval", paths);
   std::unique_ptr<internal::OutputFile> plot, truth_out;
   if (!flags.plot_path.empty()) {
     auto created = internal::OutputFile::Create(flags.plot_path);
@@ -673,6 +705,17 @@ int RunEval(const EvalFlags& flags) {
     return kExitFailure;
   }
   if (truth_out) {
+    // The floor goes first, so that --truth knows how far down the file is
+    // complete instead of guessing from its lowest pair. to_chars writes the
+    // shortest text that reads back as the same double: a floor rounded down
+    // would claim pairs the file does not hold.
+    char floor[32];
+    const auto end =
+        std::to_chars(floor, floor + sizeof(floor), report.floor).ptr;
+    truth_out->Write(absl::StrCat(
+        kTruthFloorComment, absl::string_view(floor, end - floor),
+        " (normalize ", NormalizeModeName(report.options.normalize), ", ",
+        report.options.ngram, "-grams; every pair at or above it)\n"));
     std::string line;
     for (const ScoredPair& p : report.truth) {
       line.clear();
@@ -725,21 +768,23 @@ Command AddEvalCommand(CLI::App* root) {
   app->add_option("--truth-clusters", flags->clusters_path,
                   "Reference clusters as JSON lines {\"id\":...,"
                   "\"cluster\":...}; unlisted documents are singletons");
-  app->add_option("--sweep", flags->sweep,
-                  "Thresholds to run the engine at besides --threshold, "
-                  "comma-separated (those below the truth's floor are "
-                  "skipped)")
-      ->delimiter(',')
-      ->capture_default_str();
+  CLI::Option* sweep =
+      app->add_option("--sweep", flags->sweep,
+                      "Thresholds to run the engine at besides --threshold, "
+                      "comma-separated (those below the truth's floor are "
+                      "skipped)")
+          ->delimiter(',')
+          ->capture_default_str();
   app->add_flag("--no-sweep", flags->no_sweep,
-                "Run the engine at --threshold only");
+                "Run the engine at --threshold only")
+      ->excludes(sweep);
   app->add_option("--plot", flags->plot_path,
                   "Write recall and precision (and label F1) against "
-                  "threshold as SVG here");
+                  "threshold as SVG to this file");
   app->add_option("--write-truth", flags->write_truth_path,
-                  "With --exact: also write the exact pairs here as TSV "
-                  "idA<TAB>idB<TAB>jaccard (4 decimals), the format --truth "
-                  "reads");
+                  "With --exact: also write the exact pairs to this file as "
+                  "TSV idA<TAB>idB<TAB>jaccard (4 decimals) after a comment "
+                  "line that records the floor, the format --truth reads");
   app->add_flag("--json", flags->json,
                 "Print one JSON object instead of a table");
   app->footer(

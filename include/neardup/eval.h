@@ -15,6 +15,7 @@
 #define NEARDUP_INCLUDE_NEARDUP_EVAL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,11 +98,27 @@ ThresholdChoice BestF1Threshold(absl::Span<const LabeledScore> scores);
 // because it means the truth belongs to other data. Blank lines and lines
 // starting with '#' are skipped. Files may be gzip or zstd compressed.
 
+// A truth-pairs file may open with this comment, followed by the Jaccard it
+// lists every pair down to and then a space or the end of the line:
+// "# neardup exact pairs: jaccard >= 0.5 (normalize full, 5-grams)".
+// `neardup eval --write-truth` writes it, so that a file's floor need not be
+// guessed from its lowest value (the lowest pair lies somewhere above it).
+inline constexpr char kTruthFloorComment[] =
+    "# neardup exact pairs: jaccard >= ";
+
+struct TruthPairs {
+  // With a < b, sorted and without duplicates (containment is left 0).
+  std::vector<ScoredPair> pairs;
+  // The floor from a first line starting with kTruthFloorComment; nullopt
+  // when the file has none (as ../shared/data/*.pairs-*.tsv).
+  std::optional<double> floor;
+};
+
 // `idA<TAB>idB<TAB>jaccard` lines, as in ../shared/data/*.pairs-*.tsv:
-// exact pairs, returned with a < b, sorted and without duplicates
-// (containment is left 0).
-absl::StatusOr<std::vector<ScoredPair>> ReadTruthPairs(const std::string& path,
-                                                       const Corpus& corpus);
+// exact pairs. A first line that starts with kTruthFloorComment but holds no
+// number in [0, 1] is an error ("FILE:1: ...").
+absl::StatusOr<TruthPairs> ReadTruthPairs(const std::string& path,
+                                          const Corpus& corpus);
 
 struct LabeledPair {
   uint32_t a = 0;  // a < b

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "neardup/eval.h"
 #include "simdjson.h"
 #include "src/internal/read_file.h"
@@ -74,6 +75,14 @@ class TruthFile {
       NEARDUP_RETURN_IF_ERROR(fn(line, line_number));
     }
     return absl::OkStatus();
+  }
+
+  // The file's first line, without its line ending.
+  absl::string_view FirstLine() const {
+    absl::string_view data(bytes_.data.data(), bytes_.size);
+    absl::string_view line = data.substr(0, data.find('\n'));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
   }
 
   absl::Status Error(size_t line, absl::string_view message) const {
@@ -262,10 +271,22 @@ ThresholdChoice BestF1Threshold(absl::Span<const LabeledScore> scores) {
   return best;
 }
 
-absl::StatusOr<std::vector<ScoredPair>> ReadTruthPairs(const std::string& path,
-                                                       const Corpus& corpus) {
+absl::StatusOr<TruthPairs> ReadTruthPairs(const std::string& path,
+                                          const Corpus& corpus) {
   NEARDUP_ASSIGN_OR_RETURN(TruthFile file, TruthFile::Open(path, corpus));
-  std::vector<ScoredPair> pairs;
+  TruthPairs truth;
+  absl::string_view first = file.FirstLine();
+  if (absl::ConsumePrefix(&first, kTruthFloorComment)) {
+    const absl::string_view number =
+        first.substr(0, first.find_first_of(" \t"));
+    double floor = 0;
+    if (!absl::SimpleAtod(number, &floor) || !(floor >= 0) || floor > 1) {
+      return file.Error(
+          1, absl::StrCat("floor \"", number, "\" is not a number in [0, 1]"));
+    }
+    truth.floor = floor;
+  }
+  std::vector<ScoredPair>& pairs = truth.pairs;
   NEARDUP_RETURN_IF_ERROR(file.ForEachLine([&](absl::string_view line,
                                                size_t number) -> absl::Status {
     NEARDUP_ASSIGN_OR_RETURN(auto fields,
@@ -288,7 +309,7 @@ absl::StatusOr<std::vector<ScoredPair>> ReadTruthPairs(const std::string& path,
                             return p.a == q.a && p.b == q.b;
                           }),
               pairs.end());
-  return pairs;
+  return truth;
 }
 
 absl::StatusOr<std::vector<LabeledPair>> ReadLabels(const std::string& path,
