@@ -348,6 +348,16 @@ TEST_P(BadLineTest, StreamingParserGivesTheLoadersMessage) {
   EXPECT_THAT(status,
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   EXPECT_EQ(std::string(status.message()), loader.substr(prefix.size()));
+
+  // Under --on-error fail both end with the same advice.
+  options.on_error = OnError::kFail;
+  auto failed = Load({"feed.jsonl"}, options);
+  ASSERT_FALSE(failed.ok());
+  const std::string loader_error(failed.status().message());
+  ASSERT_EQ(loader_error.substr(0, prefix.size()), prefix) << loader_error;
+  RecordParser failing_parser(options);
+  status = failing_parser.Parse(test_case.line, &id, &text);
+  EXPECT_EQ(std::string(status.message()), loader_error.substr(prefix.size()));
 }
 
 TEST(RecordParser, ReadsWhatTheLoaderReads) {

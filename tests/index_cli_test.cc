@@ -117,6 +117,35 @@ TEST_F(IndexCli, SameIdWithOtherTextFailsOrIsSkipped) {
   EXPECT_THAT(r.out, HasSubstr("\"status\":\"exists\""));
 }
 
+// `index query` and `stream --no-insert` predict what an add would do.
+TEST_F(IndexCli, QueryAnswersIndexedIdsAsAddWould) {
+  ASSERT_EQ(Run("index create idx -q").exit_code, 0);
+  WriteAll(dir_ / "in.jsonl", kRecords);
+  ASSERT_EQ(Run("index add idx in.jsonl -q").exit_code, 0);
+  RunResult r = Run("index query idx in.jsonl -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string& line : Lines(r.out)) {
+    EXPECT_THAT(line, HasSubstr("\"status\":\"exists\"")) << line;
+  }
+  r = Run("stream idx --no-insert -q", (dir_ / "in.jsonl").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 3u);
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("duplicate")));
+
+  WriteAll(dir_ / "other.jsonl",
+           "{\"id\":\"a\",\"text\":\"a different text under an old id\"}\n");
+  r = Run("index query idx other.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("other.jsonl:1: id \"a\" is already"));
+  r = Run("index query idx other.jsonl --on-error skip");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("skipped other.jsonl:1"));
+  EXPECT_EQ(r.out, "");
+  r = Run("stream idx --no-insert", (dir_ / "other.jsonl").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("stdin:1: id \"a\" is already"));
+}
+
 TEST_F(IndexCli, VerifyFindsDamageThatQueriesOnlyWarnAbout) {
   ASSERT_EQ(Run("index create idx -q").exit_code, 0);
   WriteAll(dir_ / "in.jsonl", kRecords);

@@ -127,7 +127,7 @@ TEST_F(IndexTest, QueryDoesNotInsert) {
   auto index = OpenOrDie();
   std::vector<std::string> p = Paragraphs(1, 3);
   ASSERT_THAT(index->Add("a", p[0], {}).status(), testing::IsOk());
-  Decision q = index->Query("q", p[0], 10);
+  Decision q = *index->Query("q", p[0], 10);
   EXPECT_EQ(q.status, DecisionStatus::kDuplicate);
   EXPECT_EQ(q.cluster, "a");
   EXPECT_FALSE(index->Contains("q"));
@@ -147,6 +147,31 @@ TEST_F(IndexTest, SameIdSameTextIsIdempotentDifferentTextIsRefused) {
       index->Add("a", p[1], {}).status(),
       testing::StatusIs(absl::StatusCode::kAlreadyExists, ::testing::_));
   EXPECT_EQ(index->stats().documents, 1u);
+}
+
+// Query predicts Add, ids included.
+TEST_F(IndexTest, QueryAnswersForAnIndexedIdAsAddWould) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  auto index = OpenOrDie();
+  std::vector<std::string> p = Paragraphs(2, 4);
+  ASSERT_THAT(index->Add("a", p[0], {}).status(), testing::IsOk());
+  ASSERT_THAT(index->Add("b", p[0], {}).status(), testing::IsOk());
+  auto same = index->Query("a", p[0], 10);
+  ASSERT_THAT(same.status(), testing::IsOk());
+  EXPECT_EQ(same->status, DecisionStatus::kExists);
+  EXPECT_EQ(same->cluster, "a");
+  EXPECT_TRUE(same->matches.empty());
+  EXPECT_THAT(index->Query("a", p[1], 10).status(),
+              testing::StatusIs(absl::StatusCode::kAlreadyExists,
+                                HasSubstr("\"a\" is already in the index")));
+  EXPECT_THAT(index->Query("", p[0], 10).status(),
+              testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                HasSubstr("ids must be 1 to")));
+  // Once removed, the id is free again: a query sees a new copy of b.
+  ASSERT_THAT(index->Remove("a"), testing::IsOk());
+  auto after = index->Query("a", p[1], 10);
+  ASSERT_THAT(after.status(), testing::IsOk());
+  EXPECT_EQ(after->status, DecisionStatus::kNew);
 }
 
 TEST_F(IndexTest, ParametersAndIdsSurviveRestart) {
@@ -309,17 +334,17 @@ TEST_F(IndexTest, OversizedBucketOffersOnlyItsOldestLiveMember) {
     }
   }
   EXPECT_GT(index->stats().capped_buckets, 0u);
-  EXPECT_THAT(match_ids(index->Query("q", text, 100)), ElementsAre("d0"));
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d0"));
 
   // Removing the oldest hands the part to the next oldest (the delta
   // chain's tail moves back).
   ASSERT_THAT(index->Remove("d0"), testing::IsOk());
-  EXPECT_THAT(match_ids(index->Query("q", text, 100)), ElementsAre("d1"));
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d1"));
   // Below the cap again, every member is a candidate.
   for (const char* id : {"d2", "d3", "d4", "d5"}) {
     ASSERT_THAT(index->Remove(id), testing::IsOk());
   }
-  EXPECT_THAT(match_ids(index->Query("q", text, 100)),
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)),
               ElementsAre("d1", "d6", "d7"));
 
   // The same answers from the snapshot, and from snapshot plus delta.
@@ -327,14 +352,14 @@ TEST_F(IndexTest, OversizedBucketOffersOnlyItsOldestLiveMember) {
     ASSERT_THAT(index->Add(absl::StrCat("d", i), text, {}).status(),
                 testing::IsOk());
   }
-  const auto before = match_ids(index->Query("q", text, 100));
+  const auto before = match_ids(*index->Query("q", text, 100));
   EXPECT_THAT(before, ElementsAre("d1"));
   ASSERT_THAT(index->Compact(), testing::IsOk());
-  EXPECT_EQ(match_ids(index->Query("q", text, 100)), before);
+  EXPECT_EQ(match_ids(*index->Query("q", text, 100)), before);
   ASSERT_THAT(index->Remove("d1"), testing::IsOk());
-  EXPECT_THAT(match_ids(index->Query("q", text, 100)), ElementsAre("d6"));
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d6"));
   ASSERT_THAT(index->Add("d12", text, {}).status(), testing::IsOk());
-  EXPECT_THAT(match_ids(index->Query("q", text, 100)), ElementsAre("d6"));
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d6"));
 }
 
 TEST_F(IndexTest, CompactKeepsEverythingAndShrinksLog) {
@@ -482,7 +507,7 @@ TEST_F(IndexTest, DamagedFilesAreRefusedCleanly) {
                                                   ::testing::_));
           EXPECT_EQ(verified.message().find('\n'), std::string::npos);
           for (const std::string& text : texts) {
-            Decision q = (*open)->Query("q", text, 10);
+            Decision q = *(*open)->Query("q", text, 10);
             EXPECT_NE(q.status, DecisionStatus::kExists);
           }
           EXPECT_GE((*open)->stats().damaged_reads, 1u);
@@ -539,12 +564,12 @@ TEST_F(IndexTest, QueriesRunWhileOneThreadAdds) {
       size_t i = t;
       while (!done.load()) {
         const auto& d = docs[i % docs.size()];
-        Decision q = index->Query("q", d.text, 5);
+        Decision q = *index->Query("q", d.text, 5);
         // A query of an indexed text finds at least that text.
         if (index->Contains(d.id) && q.status != DecisionStatus::kDuplicate) {
           // The document may have been added after the query ran; only a
           // second query can tell.
-          Decision again = index->Query("q", d.text, 5);
+          Decision again = *index->Query("q", d.text, 5);
           EXPECT_EQ(again.status, DecisionStatus::kDuplicate);
         }
         (void)index->stats();
@@ -642,7 +667,7 @@ void ExpectFixtureAnswers(const fs::path& fixture) {
   EXPECT_EQ(*(*index)->ClusterOf("story-2-copy"), "story-2");
   EXPECT_EQ(*(*index)->ClusterOf("story-3-copy"), "story-3");
   EXPECT_EQ(*(*index)->ClusterOf("story-2"), "story-2");
-  Decision q = (*index)->Query("q", kFixtureTexts[0][1], 10);
+  Decision q = *(*index)->Query("q", kFixtureTexts[0][1], 10);
   EXPECT_EQ(q.cluster, "story-1");
   ASSERT_EQ(q.matches.size(), 2u);
   EXPECT_EQ(q.matches[0].id, "story-1");

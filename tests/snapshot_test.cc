@@ -230,7 +230,7 @@ std::vector<std::string> RunScript(
     auto cluster = (*index)->ClusterOf(d.id);
     out.push_back(
         absl::StrCat(d.id, " in ", cluster.ok() ? *cluster : "(not indexed)"));
-    out.push_back(Describe((*index)->Query("probe", d.text, 100)));
+    out.push_back(Describe(*(*index)->Query("probe", d.text, 100)));
   }
   const IndexStats s = (*index)->stats();
   out.push_back(absl::StrCat("stats ", s.documents, " ", s.clusters, " ",
@@ -343,10 +343,10 @@ TEST_F(SnapshotTest, DamagedFingerprintsAreReportedWhenRead) {
 
   auto index = Open(dir);  // Open does not read the sets.
   ASSERT_NE(index, nullptr);
-  Decision q = index->Query("q", texts[0], 10);
+  Decision q = *index->Query("q", texts[0], 10);
   EXPECT_EQ(q.status, DecisionStatus::kNew);    // d0 matches nothing...
   EXPECT_EQ(index->stats().damaged_reads, 1u);  // ...and is counted.
-  q = index->Query("q", texts[1], 10);          // The others are intact.
+  q = *index->Query("q", texts[1], 10);         // The others are intact.
   EXPECT_EQ(q.status, DecisionStatus::kDuplicate);
   EXPECT_EQ(index->stats().damaged_reads, 1u);
   EXPECT_THAT(index->Add("d0", texts[0], {}).status(),

@@ -196,13 +196,30 @@ int RunQuery(const IndexFlags& f) {
         errors[i] = text.status();
         continue;
       }
-      internal::AppendDecisionJson(
-          (*index)->Query((*corpus)->Id(i), *text, f.max_matches), &lines[i]);
+      absl::StatusOr<Decision> decision =
+          (*index)->Query((*corpus)->Id(i), *text, f.max_matches);
+      if (!decision.ok()) {
+        errors[i] = absl::Status(decision.status().code(),
+                                 absl::StrCat((*corpus)->Location(i), ": ",
+                                              decision.status().message()));
+        continue;
+      }
+      internal::AppendDecisionJson(*decision, &lines[i]);
     }
   });
+  // The same records fail, or are skipped, as `index add` would fail or
+  // skip them.
   std::string out;
   for (size_t i = 0; i < n; ++i) {
-    if (!errors[i].ok()) return ReportError("index query", errors[i]);
+    if (!errors[i].ok()) {
+      if (f.input.on_error == "skip" &&
+          errors[i].code() == absl::StatusCode::kAlreadyExists) {
+        std::fprintf(stderr, "neardup index query: skipped %s\n",
+                     std::string(errors[i].message()).c_str());
+        continue;
+      }
+      return ReportError("index query", errors[i]);
+    }
     out += lines[i];
   }
   WarnIfDamagedReads(**index, "index query");

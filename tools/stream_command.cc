@@ -123,7 +123,13 @@ int RunStream(const StreamFlags& flags) {
             Pending& r = *records_in_read[i];
             if (!r.status.ok()) continue;
             if (flags.no_insert) {
-              r.decision = (*index)->Query(r.id, r.text, flags.max_matches);
+              absl::StatusOr<Decision> decision =
+                  (*index)->Query(r.id, r.text, flags.max_matches);
+              if (decision.ok()) {
+                r.decision = *std::move(decision);
+              } else {
+                r.status = decision.status();
+              }
             } else {
               (*index)->Prepare(r.text, &r.prepared);
             }
@@ -165,12 +171,13 @@ int RunStream(const StreamFlags& flags) {
   }
   WarnIfDamagedReads(**index, "stream");
   if (!failure.ok()) {
-    int rc = ReportError("stream", failure);
+    // One line, with the way out: the index's message says to remove the
+    // old document first; skipping is the other way.
     if (failure.code() == absl::StatusCode::kAlreadyExists) {
-      std::fprintf(
-          stderr, "(remove the old document first, or pass --on-error skip)\n");
+      failure = absl::AlreadyExistsError(
+          absl::StrCat(failure.message(), ", or pass --on-error skip"));
     }
-    return rc;
+    return ReportError("stream", failure);
   }
   if (!flags.quiet) {
     std::fprintf(

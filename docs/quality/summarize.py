@@ -268,6 +268,8 @@ def read_truth(name, t):
     return None
   with open(path) as fh:
     for line in fh:
+      if line.startswith("#"):  # The floor line --write-truth adds.
+        continue
       a, b, j = line.split("\t")
       j = float(j)
       if j >= t:

@@ -227,10 +227,14 @@ class Index {
                                        const PreparedText& prepared,
                                        const AddOptions& options);
 
-  // The decision Add() would give, without inserting or writing anything.
-  // `id` is only echoed. Thread-safe.
-  Decision Query(absl::string_view id, absl::string_view text,
-                 size_t max_matches) const;
+  // The decision Add() would give, without inserting or writing anything,
+  // and the same errors for the id: InvalidArgument for an empty or
+  // oversized id; for an id already indexed, kExists when the text is the
+  // same and AlreadyExists when it is another (DataLoss if that document's
+  // stored data is damaged). A damaged candidate matches nothing and is
+  // counted in stats().damaged_reads. Thread-safe.
+  absl::StatusOr<Decision> Query(absl::string_view id, absl::string_view text,
+                                 size_t max_matches) const;
 
   // Removes a document. Its cluster keeps its id while any member is left.
   // NotFound naming the id when it is not indexed. Not synced: call Sync().
@@ -268,8 +272,10 @@ class Index {
 
 // Parses one JSON-lines record the way LoadCorpus does (same fields, integer
 // ids as decimal text, invalid UTF-8 replaced by U+FFFD), for callers that
-// read records one at a time. Errors are InvalidArgument without a location;
-// callers prefix "file:line: ".
+// read records one at a time. Errors are InvalidArgument without a location
+// (callers prefix "file:line: "), in LoadCorpus's words: under
+// OnError::kFail with its advice too ("...; fix the line or pass --on-error
+// skip").
 class RecordParser {
  public:
   explicit RecordParser(const InputOptions& options);

@@ -238,6 +238,14 @@ struct Scratch {
   std::vector<uint32_t> bucket;  // One band's live members, up to the cap.
 };
 
+absl::Status CheckId(absl::string_view id) {
+  if (id.empty() || id.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "document ids must be 1 to ", kMaxIdBytes, " bytes, got ", id.size()));
+  }
+  return absl::OkStatus();
+}
+
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
   return scratch;
@@ -501,6 +509,31 @@ struct Index::State {
   }
 
   // --- Matching ------------------------------------------------------------
+
+  // The decision for an id that is already live as `seq`: kExists when
+  // `p` is the same content (re-sending after a crash is harmless),
+  // AlreadyExists when it is another text.
+  absl::StatusOr<Decision> ExistingDecision(absl::string_view id, uint32_t seq,
+                                            const PreparedText& p) const {
+    if (!PayloadOk(seq)) return DamageError(seq);
+    std::string encoded;
+    internal::EncodeFingerprints(p.fingerprints, &encoded);
+    const bool same = Present(seq) == p.present &&
+                      std::equal(p.signature.begin(), p.signature.end(),
+                                 SignatureOf(seq).begin()) &&
+                      encoded == EncodedFingerprints(seq);
+    if (!same) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "id \"", id,
+          "\" is already in the index with a different text; remove it "
+          "first to replace it"));
+    }
+    Decision decision;
+    decision.id = std::string(id);
+    decision.status = DecisionStatus::kExists;
+    decision.cluster = std::string(Name(Find(seq)));
+    return decision;
+  }
 
   // Every live document with verified Jaccard >= threshold, best first.
   // Returns the first candidate whose stored data failed its check (it
@@ -1396,10 +1429,7 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
                                             const PreparedText& p,
                                             const AddOptions& options) {
   State& s = *state_;
-  if (id.empty() || id.size() > kMaxIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "document ids must be 1 to ", kMaxIdBytes, " bytes, got ", id.size()));
-  }
+  NEARDUP_RETURN_IF_ERROR(CheckId(id));
   if (p.signature.size() != static_cast<size_t>(s.options.num_perm)) {
     return absl::InvalidArgumentError(
         "the prepared text was not made by this index's Prepare()");
@@ -1413,25 +1443,8 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
     // Only this thread changes the tables (writer_mu), so what it reads
     // here still holds when it takes the lock exclusively below.
     std::shared_lock<std::shared_mutex> read(s.mu);
-    const uint32_t seq = s.LiveSeq(id);
-    if (seq != kNone) {
-      if (!s.PayloadOk(seq)) return s.DamageError(seq);
-      std::string encoded;
-      internal::EncodeFingerprints(p.fingerprints, &encoded);
-      const bool same = s.Present(seq) == p.present &&
-                        std::equal(p.signature.begin(), p.signature.end(),
-                                   s.SignatureOf(seq).begin()) &&
-                        encoded == s.EncodedFingerprints(seq);
-      if (!same) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "id \"", id,
-            "\" is already in the index with a different text; remove it "
-            "first to replace it"));
-      }
-      decision.id = std::string(id);
-      decision.status = DecisionStatus::kExists;
-      decision.cluster = std::string(s.Name(s.Find(seq)));
-      return decision;
+    if (const uint32_t seq = s.LiveSeq(id); seq != kNone) {
+      return s.ExistingDecision(id, seq, p);
     }
     if (s.DocCount() >= kNone - 1) {
       return absl::ResourceExhaustedError(
@@ -1473,12 +1486,17 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
   return decision;
 }
 
-Decision Index::Query(absl::string_view id, absl::string_view text,
-                      size_t max_matches) const {
+absl::StatusOr<Decision> Index::Query(absl::string_view id,
+                                      absl::string_view text,
+                                      size_t max_matches) const {
   const State& s = *state_;
+  NEARDUP_RETURN_IF_ERROR(CheckId(id));
   PreparedText p;
   s.Prepare(text, &p);
   std::shared_lock<std::shared_mutex> read(s.mu);
+  if (const uint32_t seq = s.LiveSeq(id); seq != kNone) {
+    return s.ExistingDecision(id, seq, p);
+  }
   std::vector<Verified> matches;
   s.FindMatches(p, &matches);
   return s.MakeDecision(id, matches, s.RootsOf(matches), max_matches);

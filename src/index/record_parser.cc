@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "neardup/index.h"
 #include "simdjson.h"
 #include "src/internal/record_fields.h"
@@ -36,14 +37,20 @@ absl::Status RecordParser::Parse(absl::string_view line, std::string* id,
     error =
         m.parser.parse(m.sanitized.data(), m.sanitized.size(), true).get(root);
   }
+  // Under OnError::kFail the message ends with the same advice LoadCorpus
+  // gives; a caller that skips bad records has no use for it.
+  const bool advise = m.options.on_error == OnError::kFail;
   if (error) {
-    return absl::InvalidArgumentError(internal::InvalidJsonMessage(error));
+    return absl::InvalidArgumentError(
+        absl::StrCat(internal::InvalidJsonMessage(error),
+                     advise ? "; fix the line or pass --on-error skip" : ""));
   }
   id->clear();
   internal::RecordFields fields;
   internal::RecordProblem problem;
   if (!internal::ReadRecordFields(root, m.options, id, &fields, &problem)) {
-    return absl::InvalidArgumentError(problem.message);
+    return absl::InvalidArgumentError(absl::StrCat(
+        problem.message, advise ? problem.skip_hint : absl::string_view()));
   }
   text->assign(fields.text.data(), fields.text.size());
   return absl::OkStatus();
