@@ -129,6 +129,9 @@ TEST_F(CliTest, ReadsStdinAndDirectories) {
   RunResult r = Run("cluster - --quiet", (dir_ / "in.jsonl").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"cluster\":\"a\""));
+  r = Run("cluster - - --quiet", (dir_ / "in.jsonl").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("named more than once"));
 
   fs::create_directories(dir_ / "docs/sub");
   WriteAll(dir_ / "docs/one.txt", kStory);

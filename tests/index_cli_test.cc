@@ -93,6 +93,12 @@ TEST_F(IndexCli, RefusesBadDirectoriesAndBadInput) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("not a neardup index"));
   EXPECT_EQ(Lines(r.err).size(), 1u);
+  r = Run("index stats plain/x.txt");  // A file, such as an input, by mistake.
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("x.txt: is a file, not an index directory"));
+  r = Run("index stats nowhere");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("nowhere: no such index directory"));
   WriteAll(dir_ / "bad.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\nnot json\n");
   r = Run("index add idx bad.jsonl");
   EXPECT_EQ(r.exit_code, 2);

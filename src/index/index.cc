@@ -1272,7 +1272,13 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   s.read_only = options.read_only;
   s.max_bucket = std::max<uint32_t>(options.max_bucket, 1);
   struct stat st;
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (::stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(dir,
+                     ": is a file, not an index directory (an index is the "
+                     "directory `neardup index create` made)"));
+  }
+  if (::stat(dir.c_str(), &st) != 0) {
     return absl::NotFoundError(
         absl::StrCat(dir,
                      ": no such index directory (create one with "

@@ -906,6 +906,12 @@ absl::StatusOr<std::unique_ptr<Corpus>> LoadCorpus(
     return absl::InvalidArgumentError(absl::StrCat(
         "threads must be 0 (all cores) or more, got ", options.threads));
   }
+  // Standard input can be read once; a second "-" would silently add nothing.
+  if (std::count(inputs.begin(), inputs.end(), "-") > 1) {
+    return absl::InvalidArgumentError(
+        "- (standard input) is named more than once; it can be read only "
+        "once");
+  }
   // Plan first: directory listings and file sizes give the progress total.
   std::vector<PlannedInput> planned;
   planned.reserve(inputs.size());
