@@ -421,6 +421,12 @@ INSTANTIATE_TEST_SUITE_P(
                     R"({"id": "x", "text": "123456789012345678901"})",
                     {"text is 21 bytes, over the limit of 20 bytes",
                      "--on-error skip"}},
+        // Text could be repaired; an id must stay exact ("a\xff" and
+        // "a\xfe" would both read "a\uFFFD").
+        BadLineCase{"InvalidUtf8Id",
+                    "{\"id\": \"a\xff\", \"text\": \"y\"}",
+                    {"is not valid UTF-8", "ids must stay exact",
+                     "fix the id in the source or pass --on-error skip"}},
         BadLineCase{"DuplicateId",
                     R"({"id": "ok", "text": "again"})",
                     {"duplicate id \"ok\" (first seen at feed.jsonl:1); ids "

@@ -30,7 +30,8 @@ absl::Status RecordParser::Parse(absl::string_view line, std::string* id,
   simdjson::dom::element root;
   simdjson::error_code error =
       m.parser.parse(line.data(), line.size(), true).get(root);
-  if (error == simdjson::UTF8_ERROR) {
+  const bool repaired = error == simdjson::UTF8_ERROR;
+  if (repaired) {
     // As LoadCorpus does: keep the record, each bad sequence replaced.
     m.sanitized.clear();
     internal::AppendSanitizedUtf8(line, &m.sanitized);
@@ -48,7 +49,8 @@ absl::Status RecordParser::Parse(absl::string_view line, std::string* id,
   id->clear();
   internal::RecordFields fields;
   internal::RecordProblem problem;
-  if (!internal::ReadRecordFields(root, m.options, id, &fields, &problem)) {
+  if (!internal::ReadRecordFields(root, m.options, id, &fields, &problem) ||
+      (repaired && !internal::CheckRepairedId(*id, &problem))) {
     return absl::InvalidArgumentError(absl::StrCat(
         problem.message, advise ? problem.skip_hint : absl::string_view()));
   }

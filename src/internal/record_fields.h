@@ -75,6 +75,14 @@ bool ReadRecordFields(const simdjson::dom::element& root,
                       const InputOptions& options, std::string* id,
                       RecordFields* fields, RecordProblem* problem);
 
+// For a record that parsed only once its invalid UTF-8 was replaced by
+// U+FFFD: text may be repaired, an id may not, since "a\xff" and "a\xfe"
+// would both become "a\uFFFD" and merge, or no longer match the id the
+// source system keeps. Returns false and fills *problem when `id` holds
+// U+FFFD (which a valid id could contain too; in a record that needed
+// repair it cannot be told apart, so it is refused with a clear message).
+bool CheckRepairedId(absl::string_view id, RecordProblem* problem);
+
 }  // namespace neardup::internal
 
 #endif  // NEARDUP_SRC_INTERNAL_RECORD_FIELDS_H_

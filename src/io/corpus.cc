@@ -450,7 +450,11 @@ void CorpusBuilder::ValidateLine(const LineContext& context, size_t index,
   internal::RecordFields fields;
   internal::RecordProblem problem;
   if (!internal::ReadRecordFields(root, options_, &worker.ids, &fields,
-                                  &problem)) {
+                                  &problem) ||
+      (copy != nullptr &&
+       !internal::CheckRepairedId(
+           absl::string_view(worker.ids).substr(id_offset), &problem))) {
+    worker.ids.resize(id_offset);
     bad(problem.message, FailHint(problem.skip_hint));
     return;
   }

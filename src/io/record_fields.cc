@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/internal/json_writer.h"
 
@@ -89,6 +90,16 @@ absl::string_view JsonTypeName(simdjson::dom::element_type type) {
       return "null";
   }
   return "unknown value";
+}
+
+bool CheckRepairedId(absl::string_view id, RecordProblem* problem) {
+  if (!absl::StrContains(id, "\xEF\xBF\xBD")) return true;
+  problem->message = absl::StrCat(
+      "id ", QuoteForMessage(id),
+      " is not valid UTF-8 (shown with U+FFFD); text can be repaired but "
+      "ids must stay exact");
+  problem->skip_hint = "; fix the id in the source or pass --on-error skip";
+  return false;
 }
 
 bool ReadRecordFields(const simdjson::dom::element& root,
