@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/internal/index_json.h"
 #include "src/internal/status_macros.h"
 
 namespace neardup::cli {
@@ -175,6 +176,13 @@ int ReportError(absl::string_view command, const absl::Status& status) {
     default:
       return kExitFailure;
   }
+}
+
+int WriteStdoutOrReport(absl::string_view command, absl::string_view out) {
+  if (internal::WriteStdout(out)) return kExitOk;
+  ReportError(command,
+              absl::UnavailableError("cannot write to standard output"));
+  return kExitFailure;
 }
 
 Progress::Progress(absl::string_view command, bool quiet)

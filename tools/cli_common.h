@@ -83,6 +83,10 @@ absl::StatusOr<PipelineOptions> MakePipelineOptions(const EngineFlags& flags,
 // Prints "neardup COMMAND: error: MESSAGE" on stderr and returns the exit
 // status that fits the error's code.
 int ReportError(absl::string_view command, const absl::Status& status);
+// Writes `out` to standard output; when that fails (a closed pipe, a full
+// disk) reports it as `command`'s error and returns kExitFailure, else
+// kExitOk.
+int WriteStdoutOrReport(absl::string_view command, absl::string_view out);
 
 // Writers compact an index (Index::Compact) once its log has grown past
 // both its snapshot and `--compact-at-mb` megabytes (default 64; 0 never).

@@ -153,10 +153,8 @@ int RunAdd(const IndexFlags& f) {
   // What was added before any failure is kept, made durable and reported.
   absl::Status synced = (*index)->Sync();
   if (!synced.ok()) return ReportError("index add", synced);
-  if (!internal::WriteStdout(out)) {
-    ReportError("index add",
-                absl::UnavailableError("cannot write to standard output"));
-    return kExitFailure;
+  if (int rc = WriteStdoutOrReport("index add", out); rc != kExitOk) {
+    return rc;
   }
   if (!failure.ok()) return ReportError("index add", failure);
   absl::Status compacted =
@@ -223,10 +221,8 @@ int RunQuery(const IndexFlags& f) {
     out += lines[i];
   }
   WarnIfDamagedReads(**index, "index query");
-  if (!internal::WriteStdout(out)) {
-    ReportError("index query",
-                absl::UnavailableError("cannot write to standard output"));
-    return kExitFailure;
+  if (int rc = WriteStdoutOrReport("index query", out); rc != kExitOk) {
+    return rc;
   }
   return kExitOk;
 }
@@ -315,10 +311,8 @@ int RunStats(const IndexFlags& f) {
           o.threshold, o.ngram, o.num_perm, NormalizeModeName(o.normalize),
           kNormalizationVersion, SketchAlgorithmName(o.algorithm), o.seed,
           o.bands, o.rows));
-  if (!internal::WriteStdout(out)) {
-    ReportError("index stats",
-                absl::UnavailableError("cannot write to standard output"));
-    return kExitFailure;
+  if (int rc = WriteStdoutOrReport("index stats", out); rc != kExitOk) {
+    return rc;
   }
   return kExitOk;
 }

@@ -69,11 +69,7 @@ int RunStream(const StreamFlags& flags) {
       absl::Status synced = (*index)->Sync();
       if (!synced.ok()) return ReportError("stream", synced);
     }
-    if (!internal::WriteStdout(out)) {
-      ReportError("stream",
-                  absl::UnavailableError("cannot write to standard output"));
-      return kExitFailure;
-    }
+    if (int rc = WriteStdoutOrReport("stream", out); rc != kExitOk) return rc;
     out.clear();
     // Between reads, after the decisions are out: a compaction pauses the
     // stream but never delays a decision already made.
