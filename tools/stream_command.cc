@@ -186,10 +186,11 @@ int RunStream(const StreamFlags& flags) {
         flags.dir.c_str(), Thousands((*index)->stats().documents).c_str());
     if (const uint64_t capped = (*index)->stats().capped_buckets; capped > 0) {
       std::fprintf(stderr,
-                   "neardup stream: %s band lookups met a bucket of over "
-                   "1,000 documents and compared with its oldest document "
-                   "only (a templated feed; see docs/index.md)\n",
-                   Thousands(capped).c_str());
+                   "neardup stream: %s band lookups met a bucket of over %s "
+                   "documents and compared with its oldest document only (a "
+                   "templated feed; see docs/index.md)\n",
+                   Thousands(capped).c_str(),
+                   Thousands(OpenOptions{}.max_bucket).c_str());
     }
   }
   return kExitOk;

@@ -235,7 +235,6 @@ struct Scratch {
   std::vector<uint64_t> shingles;
   std::vector<uint64_t> decoded;
   std::vector<uint32_t> candidates;
-  std::vector<uint32_t> bucket;  // One band's live members, up to the cap.
 };
 
 absl::Status CheckId(absl::string_view id) {
@@ -546,34 +545,33 @@ struct Index::State {
     s.candidates.clear();
     for (int band = 0; band < bands.bands; ++band) {
       const uint64_t key = BandKey(p.signature, bands, band, options.seed);
-      // Members are gathered up to one past the cap, so an oversized bucket
-      // costs O(max_bucket) here and one candidate below.
-      s.bucket.clear();
+      // Members go straight into the candidates, up to one past the cap, so
+      // an oversized bucket costs O(max_bucket) here and is then cut back to
+      // one candidate.
+      const size_t first = s.candidates.size();
+      auto members = [&] { return s.candidates.size() - first; };
       if (snap != nullptr) {
         snap->band(band).ForEachWhile(key, [&](uint32_t d) {
-          if (Alive(d)) s.bucket.push_back(d);
-          return s.bucket.size() <= max_bucket;
+          if (Alive(d)) s.candidates.push_back(d);
+          return members() <= max_bucket;
         });
       }
       auto it = heads[band].find(key);
       if (it != heads[band].end()) {
         for (uint32_t d = it->second.newest;
-             d != kNone && s.bucket.size() <= max_bucket;
-             d = next[band][d - base]) {
-          s.bucket.push_back(d);
+             d != kNone && members() <= max_bucket; d = next[band][d - base]) {
+          s.candidates.push_back(d);
         }
       }
-      if (s.bucket.size() <= max_bucket) {
-        s.candidates.insert(s.candidates.end(), s.bucket.begin(),
-                            s.bucket.end());
-        continue;
-      }
+      if (members() <= max_bucket) continue;
       // The oldest live member: snapshot documents are older than delta
       // ones and come in seq order, so it is the first gathered if the
       // snapshot had one, else the delta chain's tail.
       capped_buckets.fetch_add(1, std::memory_order_relaxed);
-      s.candidates.push_back(s.bucket.front() < base ? s.bucket.front()
-                                                     : it->second.oldest);
+      const uint32_t oldest =
+          s.candidates[first] < base ? s.candidates[first] : it->second.oldest;
+      s.candidates.resize(first);
+      s.candidates.push_back(oldest);
     }
     std::sort(s.candidates.begin(), s.candidates.end());
     s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()),
@@ -1272,13 +1270,14 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   s.read_only = options.read_only;
   s.max_bucket = std::max<uint32_t>(options.max_bucket, 1);
   struct stat st;
-  if (::stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+  const bool exists = ::stat(dir.c_str(), &st) == 0;
+  if (exists && !S_ISDIR(st.st_mode)) {
     return absl::InvalidArgumentError(
         absl::StrCat(dir,
                      ": is a file, not an index directory (an index is the "
                      "directory `neardup index create` made)"));
   }
-  if (::stat(dir.c_str(), &st) != 0) {
+  if (!exists) {
     return absl::NotFoundError(
         absl::StrCat(dir,
                      ": no such index directory (create one with "
