@@ -49,8 +49,8 @@ absl::Status RecordParser::Parse(absl::string_view line, std::string* id,
   id->clear();
   internal::RecordFields fields;
   internal::RecordProblem problem;
-  if (!internal::ReadRecordFields(root, m.options, id, &fields, &problem) ||
-      (repaired && !internal::CheckRepairedId(*id, &problem))) {
+  if (!internal::ReadRecordFields(root, m.options, repaired, id, &fields,
+                                  &problem)) {
     return absl::InvalidArgumentError(absl::StrCat(
         problem.message, advise ? problem.skip_hint : absl::string_view()));
   }

@@ -67,21 +67,20 @@ struct RecordProblem {
 // - the first member named `options.id_field` is the id: a string, taken as
 //   is, or an integer, taken as its decimal digits;
 // - the first member named `options.text_field` is the text: a string of at
-//   most `options.max_document_bytes` bytes (after unescaping).
+//   most `options.max_document_bytes` bytes (after unescaping);
+// - when the record was `repaired` (it parsed only once its invalid UTF-8
+//   was replaced by U+FFFD), the id must not hold U+FFFD. Text may be
+//   repaired, an id may not: "a\xff" and "a\xfe" would both become
+//   "a\uFFFD" and merge, or stop matching the id the source system keeps.
+//   (A valid id could hold U+FFFD too; in a repaired record the two cannot
+//   be told apart, so it is refused with a message that says why.)
 // On success appends the id to *id, sets *fields and returns true. Otherwise
 // fills *problem, leaves *id as it was and returns false. Never fails in any
 // other way. Thread-compatible (no shared state).
 bool ReadRecordFields(const simdjson::dom::element& root,
-                      const InputOptions& options, std::string* id,
-                      RecordFields* fields, RecordProblem* problem);
-
-// For a record that parsed only once its invalid UTF-8 was replaced by
-// U+FFFD: text may be repaired, an id may not, since "a\xff" and "a\xfe"
-// would both become "a\uFFFD" and merge, or no longer match the id the
-// source system keeps. Returns false and fills *problem when `id` holds
-// U+FFFD (which a valid id could contain too; in a record that needed
-// repair it cannot be told apart, so it is refused with a clear message).
-bool CheckRepairedId(absl::string_view id, RecordProblem* problem);
+                      const InputOptions& options, bool repaired,
+                      std::string* id, RecordFields* fields,
+                      RecordProblem* problem);
 
 }  // namespace neardup::internal
 

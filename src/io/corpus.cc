@@ -449,12 +449,8 @@ void CorpusBuilder::ValidateLine(const LineContext& context, size_t index,
   const size_t id_offset = worker.ids.size();
   internal::RecordFields fields;
   internal::RecordProblem problem;
-  if (!internal::ReadRecordFields(root, options_, &worker.ids, &fields,
-                                  &problem) ||
-      (copy != nullptr &&
-       !internal::CheckRepairedId(
-           absl::string_view(worker.ids).substr(id_offset), &problem))) {
-    worker.ids.resize(id_offset);
+  if (!internal::ReadRecordFields(root, options_, /*repaired=*/copy != nullptr,
+                                  &worker.ids, &fields, &problem)) {
     bad(problem.message, FailHint(problem.skip_hint));
     return;
   }

@@ -92,19 +92,10 @@ absl::string_view JsonTypeName(simdjson::dom::element_type type) {
   return "unknown value";
 }
 
-bool CheckRepairedId(absl::string_view id, RecordProblem* problem) {
-  if (!absl::StrContains(id, "\xEF\xBF\xBD")) return true;
-  problem->message = absl::StrCat(
-      "id ", QuoteForMessage(id),
-      " is not valid UTF-8 (shown with U+FFFD); text can be repaired but "
-      "ids must stay exact");
-  problem->skip_hint = "; fix the id in the source or pass --on-error skip";
-  return false;
-}
-
 bool ReadRecordFields(const simdjson::dom::element& root,
-                      const InputOptions& options, std::string* id,
-                      RecordFields* fields, RecordProblem* problem) {
+                      const InputOptions& options, bool repaired,
+                      std::string* id, RecordFields* fields,
+                      RecordProblem* problem) {
   auto refuse = [problem](absl::string_view skip_hint, auto&&... message) {
     problem->message = absl::StrCat(message...);
     problem->skip_hint = skip_hint;
@@ -179,6 +170,14 @@ bool ReadRecordFields(const simdjson::dom::element& root,
     return refuse("; split the document or pass --on-error skip", "text is ",
                   text.size(), " bytes, over the limit of ",
                   options.max_document_bytes, " bytes");
+  }
+  // absl::string_view is not std::string_view in this Abseil.
+  const absl::string_view id_view(id_text.data(), id_text.size());
+  if (repaired && absl::StrContains(id_view, "\xEF\xBF\xBD")) {
+    return refuse("; fix the id in the source or pass --on-error skip", "id ",
+                  QuoteForMessage(id_view),
+                  " is not valid UTF-8 (shown with U+FFFD); text can be "
+                  "repaired but ids must stay exact");
   }
   id->append(id_text.data(), id_text.size());
   fields->text = text;
