@@ -237,6 +237,32 @@ TEST_F(CliTest, InvalidOptions) {
   EXPECT_EQ(Run("").exit_code, 2);
 }
 
+// A mistyped word is named, with the commands that exist there, and the
+// usage hint points at the deepest command recognised.
+TEST_F(CliTest, UnknownCommandWordsAreNamed) {
+  struct BadLine {
+    const char* args;
+    const char* message;
+  };
+  for (BadLine bad : {BadLine{"clusters x",
+                              "'clusters' is not a command of neardup; the "
+                              "commands are cluster, "},
+                      BadLine{"index craete x",
+                              "'craete' is not a command of neardup "
+                              "index; the commands are create, add"},
+                      BadLine{"--versio", "unknown option '--versio'"},
+                      BadLine{"index add", "Run 'neardup index add --help'"}}) {
+    RunResult r = Run(bad.args);
+    EXPECT_EQ(r.exit_code, 2) << bad.args;
+    EXPECT_THAT(r.err, HasSubstr(bad.message)) << bad.args << ": " << r.err;
+    EXPECT_EQ(r.out, "") << bad.args;
+  }
+  // A sub-command's help ends with its own examples, not the top level's.
+  RunResult r = Run("index add --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, Not(HasSubstr("neardup cluster news.jsonl.zst")));
+}
+
 TEST_F(CliTest, HelpTeaches) {
   RunResult r = Run("cluster --help");
   EXPECT_EQ(r.exit_code, 0);
