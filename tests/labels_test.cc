@@ -38,6 +38,12 @@ fs::path LabelsPath() {
          "tests/data/labels/saudinewsnet-dev-labels.tsv";
 }
 
+// Every reading of every pair; the label is their majority.
+fs::path ReadingsPath() {
+  return fs::path(NEARDUP_SOURCE_DIR) /
+         "tests/data/labels/saudinewsnet-dev-readings.tsv";
+}
+
 fs::path CorpusPath() {
   return fs::path(NEARDUP_SOURCE_DIR) /
          "../shared/data/saudinewsnet-dev.jsonl.zst";
@@ -52,9 +58,10 @@ struct Label {
 
 // Data lines in file order; '#' comment lines and blank lines are skipped.
 // Malformed lines are kept with fewer fields so that the tests report them.
-std::vector<std::vector<std::string>> ReadRows(std::vector<int>* line_numbers) {
+std::vector<std::vector<std::string>> ReadRows(const fs::path& path,
+                                               std::vector<int>* line_numbers) {
   std::vector<std::vector<std::string>> rows;
-  std::ifstream in(LabelsPath());
+  std::ifstream in(path);
   std::string line;
   int number = 0;
   while (std::getline(in, line)) {
@@ -68,7 +75,7 @@ std::vector<std::vector<std::string>> ReadRows(std::vector<int>* line_numbers) {
 
 std::vector<Label> ReadLabels() {
   std::vector<int> numbers;
-  std::vector<std::vector<std::string>> rows = ReadRows(&numbers);
+  std::vector<std::vector<std::string>> rows = ReadRows(LabelsPath(), &numbers);
   std::vector<Label> labels;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].size() != 3) continue;
@@ -80,7 +87,7 @@ std::vector<Label> ReadLabels() {
 TEST(LabelsFile, EveryRowHasTwoDistinctIdsAndAKnownLabel) {
   ASSERT_TRUE(fs::exists(LabelsPath())) << LabelsPath();
   std::vector<int> numbers;
-  std::vector<std::vector<std::string>> rows = ReadRows(&numbers);
+  std::vector<std::vector<std::string>> rows = ReadRows(LabelsPath(), &numbers);
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::vector<std::string>& f = rows[i];
     ASSERT_EQ(f.size(), 3u)
@@ -124,6 +131,44 @@ TEST(LabelsFile, IsSortedWithTheSmallerIdFirst) {
                 std::make_pair(labels[i].a, labels[i].b))
           << "line " << labels[i].line;
     }
+  }
+}
+
+// The label of a pair is the majority of its three independent readings
+// (README.md, "Three readings"), and the readings cover exactly the labelled
+// pairs, so neither file can drift from the other.
+TEST(ReadingsFile, EveryLabelIsTheMajorityOfThreeReadings) {
+  ASSERT_TRUE(fs::exists(ReadingsPath())) << ReadingsPath();
+  std::vector<int> numbers;
+  const std::vector<std::vector<std::string>> rows =
+      ReadRows(ReadingsPath(), &numbers);
+  std::set<std::pair<std::string, std::string>> read;
+  absl::flat_hash_map<std::string, std::string> majority;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::vector<std::string>& f = rows[i];
+    ASSERT_EQ(f.size(), 5u)
+        << "line " << numbers[i] << ": expected idA<TAB>idB<TAB>three readings";
+    int copies = 0;
+    for (size_t r = 2; r < 5; ++r) {
+      EXPECT_TRUE(f[r] == "copy" || f[r] == "distinct")
+          << "line " << numbers[i] << ": reading \"" << f[r] << "\"";
+      copies += f[r] == "copy";
+    }
+    EXPECT_TRUE(read.insert({f[0], f[1]}).second)
+        << "line " << numbers[i] << ": pair read twice";
+    majority[f[0] + "\t" + f[1]] = copies >= 2 ? "copy" : "distinct";
+  }
+  const std::vector<Label> labels = ReadLabels();
+  EXPECT_EQ(labels.size(), rows.size());
+  for (const Label& l : labels) {
+    auto it = majority.find(l.a + "\t" + l.b);
+    if (it == majority.end()) {
+      ADD_FAILURE() << "line " << l.line << ": " << l.a << " " << l.b
+                    << " has no readings";
+      continue;
+    }
+    EXPECT_EQ(l.label, it->second)
+        << "line " << l.line << ": " << l.a << " " << l.b;
   }
 }
 
