@@ -72,15 +72,17 @@ absl::Status FsyncDir(const std::string& dir) {
   return absl::OkStatus();
 }
 
-// Writes `data` to dir/name through a temporary file: write, fsync, rename,
-// fsync the directory. A crash leaves the old file or the new one.
-absl::Status WriteFileAtomically(const std::string& dir, absl::string_view name,
-                                 absl::string_view data) {
+// Replaces dir/name through a temporary file: `write(fd, temp_path)` fills
+// it, then fsync, rename, fsync the directory. A crash leaves the old file or
+// the new one; on any error the temporary file is removed.
+template <typename WriteFn>
+absl::Status ReplaceFileAtomically(const std::string& dir,
+                                   absl::string_view name, WriteFn write) {
   const std::string path = absl::StrCat(dir, "/", name);
   const std::string temp = absl::StrCat(path, ".tmp");
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("cannot create", temp);
-  absl::Status status = WriteAllFd(fd, data, temp);
+  absl::Status status = write(fd, temp);
   if (status.ok() && ::fsync(fd) != 0) status = IoError("fsync failed", temp);
   ::close(fd);
   if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
@@ -91,6 +93,14 @@ absl::Status WriteFileAtomically(const std::string& dir, absl::string_view name,
     return status;
   }
   return FsyncDir(dir);
+}
+
+absl::Status WriteFileAtomically(const std::string& dir, absl::string_view name,
+                                 absl::string_view data) {
+  return ReplaceFileAtomically(dir, name,
+                               [data](int fd, const std::string& temp) {
+                                 return WriteAllFd(fd, data, temp);
+                               });
 }
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
@@ -1543,26 +1553,13 @@ absl::Status Index::Compact() {
   NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
   NEARDUP_RETURN_IF_ERROR(s.SyncLocked());
   const uint64_t generation = s.generation + 1;
-  const std::string path = s.Path(internal::kSnapshotFile);
-  const std::string temp = absl::StrCat(path, ".tmp");
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot create", temp);
-  absl::Status status;
   uint64_t written = 0;
-  {
-    std::shared_lock<std::shared_mutex> read(s.mu);
-    status = s.WriteSnapshot(fd, temp, generation, &written);
-  }
-  if (status.ok() && ::fsync(fd) != 0) status = IoError("fsync failed", temp);
-  ::close(fd);
-  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
-    status = IoError("cannot rename into place", path);
-  }
-  if (!status.ok()) {
-    ::unlink(temp.c_str());
-    return status;
-  }
-  NEARDUP_RETURN_IF_ERROR(FsyncDir(s.dir));
+  NEARDUP_RETURN_IF_ERROR(ReplaceFileAtomically(
+      s.dir, internal::kSnapshotFile,
+      [&s, generation, &written](int fd, const std::string& temp) {
+        std::shared_lock<std::shared_mutex> read(s.mu);
+        return s.WriteSnapshot(fd, temp, generation, &written);
+      }));
   // From here the snapshot holds everything; a crash before the new log is
   // in place is recognised on open by the log's older generation.
   s.generation = generation;
@@ -1571,7 +1568,7 @@ absl::Status Index::Compact() {
   std::string fresh;
   internal::AppendFileHeader(
       {internal::kLogMagic, kIndexFormatVersion, generation}, &fresh);
-  status = WriteFileAtomically(s.dir, internal::kLogFile, fresh);
+  absl::Status status = WriteFileAtomically(s.dir, internal::kLogFile, fresh);
   if (!status.ok()) {
     s.write_error = status;
     return status;
@@ -1585,7 +1582,7 @@ absl::Status Index::Compact() {
     return s.write_error;
   }
   s.log_bytes = fresh.size();
-  s.AdoptSnapshot(path);
+  s.AdoptSnapshot(s.Path(internal::kSnapshotFile));
   return absl::OkStatus();
 }
 
