@@ -6,10 +6,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -20,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "neardup/pipeline.h"
 #include "src/internal/index_format.h"
+#include "tests/support/cli_harness.h"
 #include "tests/support/generator.h"
 #include "tests/support/status_matchers.h"
 
@@ -28,21 +27,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::neardup::testing::GenerateArticle;
+using ::neardup::testing::ReadAll;
 using ::neardup::testing::Rng;
+using ::neardup::testing::WriteAll;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-}
 
 class IndexTest : public ::testing::Test {
  protected:
@@ -404,7 +393,7 @@ TEST_F(IndexTest, SecondWriterIsRefused) {
 
 TEST_F(IndexTest, CreateRefusesNonEmptyDirectory) {
   fs::create_directories(dir_);
-  WriteFile(dir_ / "notes.txt", "hello");
+  WriteAll(dir_ / "notes.txt", "hello");
   EXPECT_THAT(
       Index::Create(dir_.string(), {}),
       testing::StatusIs(absl::StatusCode::kAlreadyExists, ::testing::_));
@@ -432,8 +421,8 @@ TEST_F(IndexTest, TornLogTailIsTruncatedAndReported) {
   ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
   std::vector<std::string> ids = Fill(dir_, 3);
   const fs::path log = dir_ / internal::kLogFile;
-  const std::string bytes = ReadFile(log);
-  WriteFile(log, bytes.substr(0, bytes.size() - 5));
+  const std::string bytes = ReadAll(log);
+  WriteAll(log, bytes.substr(0, bytes.size() - 5));
   OpenReport report;
   auto index = OpenOrDie(&report);
   ASSERT_EQ(report.warnings.size(), 1u);
@@ -455,9 +444,9 @@ TEST_F(IndexTest, DamageBeforeTheTailIsRefused) {
   ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
   Fill(dir_, 3);
   const fs::path log = dir_ / internal::kLogFile;
-  std::string bytes = ReadFile(log);
+  std::string bytes = ReadAll(log);
   bytes[internal::kFileHeaderBytes + 20] ^= 0x10;  // Inside the first record.
-  WriteFile(log, bytes);
+  WriteAll(log, bytes);
   auto open = Index::Open(dir_.string(), {});
   EXPECT_THAT(open.status(),
               testing::StatusIs(absl::StatusCode::kDataLoss, ::testing::_));
@@ -477,7 +466,7 @@ TEST_F(IndexTest, DamagedFilesAreRefusedCleanly) {
        {internal::kMetaFile, internal::kSnapshotFile, internal::kLogFile}) {
     SCOPED_TRACE(name);
     const fs::path path = dir_ / name;
-    const std::string good = ReadFile(path);
+    const std::string good = ReadAll(path);
     // Empty, every truncation, and a bit flip in every byte: each open
     // either succeeds (a torn log tail) or fails with a message; none
     // crashes.
@@ -493,7 +482,7 @@ TEST_F(IndexTest, DamagedFilesAreRefusedCleanly) {
       variants.push_back(flipped);
     }
     for (const std::string& v : variants) {
-      WriteFile(path, v);
+      WriteAll(path, v);
       auto open = Index::Open(dir_.string(), {.read_only = true});
       if (open.ok()) {
         // Documents never appear from nowhere.
@@ -520,7 +509,7 @@ TEST_F(IndexTest, DamagedFilesAreRefusedCleanly) {
         EXPECT_EQ(open.status().message().find('\n'), std::string::npos);
       }
     }
-    WriteFile(path, good);
+    WriteAll(path, good);
     ASSERT_THAT(Index::Open(dir_.string(), {.read_only = true}).status(),
                 testing::IsOk());
   }
@@ -529,8 +518,8 @@ TEST_F(IndexTest, DamagedFilesAreRefusedCleanly) {
 TEST_F(IndexTest, WrongMagicAndFutureVersionAreRefused) {
   ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
   const fs::path meta = dir_ / internal::kMetaFile;
-  const std::string good = ReadFile(meta);
-  WriteFile(meta, "PK\x03\x04 this is a zip file, not an index at all....");
+  const std::string good = ReadAll(meta);
+  WriteAll(meta, "PK\x03\x04 this is a zip file, not an index at all....");
   auto open = Index::Open(dir_.string(), {});
   EXPECT_THAT(
       open.status(),
@@ -541,7 +530,7 @@ TEST_F(IndexTest, WrongMagicAndFutureVersionAreRefused) {
   internal::AppendFileHeader({internal::kMetaMagic, kIndexFormatVersion + 1, 0},
                              &future);
   future += good.substr(internal::kFileHeaderBytes);
-  WriteFile(meta, future);
+  WriteAll(meta, future);
   open = Index::Open(dir_.string(), {});
   EXPECT_THAT(
       open.status(),
@@ -646,7 +635,7 @@ void WriteFixture(const fs::path& fixture) {
 
 // The header version of the fixture's snapshot.
 uint32_t SnapshotVersion(const fs::path& fixture) {
-  const std::string bytes = ReadFile(fixture / internal::kSnapshotFile);
+  const std::string bytes = ReadAll(fixture / internal::kSnapshotFile);
   internal::FileHeader header;
   internal::HeaderCheck check =
       internal::ParseFileHeader(bytes, internal::kSnapshotMagic, 1000, &header);

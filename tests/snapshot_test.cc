@@ -9,9 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "neardup/index.h"
 #include "src/internal/index_format.h"
+#include "tests/support/cli_harness.h"
 #include "tests/support/generator.h"
 #include "tests/support/snapshot_layout.h"
 #include "tests/support/status_matchers.h"
@@ -29,19 +28,9 @@ namespace neardup {
 namespace {
 
 namespace fs = std::filesystem;
+using ::neardup::testing::ReadAll;
+using ::neardup::testing::WriteAll;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-}
 
 TEST(VarintCount, CountsEncodedSetsAndRejectsAnyFlippedContinuationBit) {
   testing::Rng rng(17);
@@ -293,7 +282,7 @@ TEST_F(SnapshotTest, CompactWritesVersionTwoAndReopenUsesIt) {
     ASSERT_THAT(index->Compact(), testing::IsOk());
     EXPECT_EQ(index->stats().format_version, 2u);
   }
-  const std::string bytes = ReadFile(dir / internal::kSnapshotFile);
+  const std::string bytes = ReadAll(dir / internal::kSnapshotFile);
   internal::FileHeader header;
   ASSERT_EQ(
       internal::ParseFileHeader(bytes, internal::kSnapshotMagic, 2, &header),
@@ -301,7 +290,7 @@ TEST_F(SnapshotTest, CompactWritesVersionTwoAndReopenUsesIt) {
   EXPECT_EQ(header.version, 2u);
   EXPECT_EQ(header.generation, 1u);
   // Meta and log keep version 1: older libraries read them unchanged.
-  EXPECT_EQ(ReadFile(dir / internal::kLogFile).substr(8, 4),
+  EXPECT_EQ(ReadAll(dir / internal::kLogFile).substr(8, 4),
             std::string("\x01\0\0\0", 4));
   OpenReport report;
   auto index = Index::Open(dir.string(), {.read_only = true}, &report);
@@ -333,13 +322,13 @@ TEST_F(SnapshotTest, DamagedFingerprintsAreReportedWhenRead) {
     ASSERT_THAT(index->Compact(), testing::IsOk());
   }
   const fs::path path = dir / internal::kSnapshotFile;
-  std::string bytes = ReadFile(path);
+  std::string bytes = ReadAll(path);
   // The fingerprint section is the last; flip a bit in its first set (d0).
   const auto [offset, size] =
       testing::SnapshotSection(bytes, testing::SnapshotSectionCount(bytes) - 1);
   ASSERT_GT(size, 100u);
   bytes[offset + 10] ^= 0x04;
-  WriteFile(path, bytes);
+  WriteAll(path, bytes);
 
   auto index = Open(dir);  // Open does not read the sets.
   ASSERT_NE(index, nullptr);
@@ -360,7 +349,7 @@ TEST_F(SnapshotTest, DamagedFingerprintsAreReportedWhenRead) {
               testing::StatusIs(absl::StatusCode::kDataLoss, ::testing::_));
   // The failed compaction left the damaged snapshot in place, not a
   // "repaired" one.
-  EXPECT_EQ(ReadFile(path), bytes);
+  EXPECT_EQ(ReadAll(path), bytes);
 }
 
 TEST_F(SnapshotTest, NewerSnapshotVersionIsRefused) {
@@ -373,10 +362,10 @@ TEST_F(SnapshotTest, NewerSnapshotVersionIsRefused) {
     ASSERT_THAT(index->Compact(), testing::IsOk());
   }
   const fs::path path = dir / internal::kSnapshotFile;
-  const std::string good = ReadFile(path);
+  const std::string good = ReadAll(path);
   std::string future;
   internal::AppendFileHeader({internal::kSnapshotMagic, 3, 1}, &future);
-  WriteFile(path, future + good.substr(internal::kFileHeaderBytes));
+  WriteAll(path, future + good.substr(internal::kFileHeaderBytes));
   auto open = Index::Open(dir.string(), {.read_only = true});
   EXPECT_THAT(open.status(),
               testing::StatusIs(absl::StatusCode::kFailedPrecondition,
@@ -390,7 +379,7 @@ TEST_F(SnapshotTest, VersionOneIndexIsUpgradedByCompact) {
       fs::path(NEARDUP_SOURCE_DIR) / "tests" / "data" / "index-v1";
   const fs::path dir = root_ / "idx";
   fs::copy(fixture, dir);
-  const std::string v1_snapshot = ReadFile(dir / internal::kSnapshotFile);
+  const std::string v1_snapshot = ReadAll(dir / internal::kSnapshotFile);
   ASSERT_EQ(v1_snapshot.substr(8, 4), std::string("\x01\0\0\0", 4));
   std::map<std::string, std::string> clusters;
   const char* const ids[] = {"story-1",      "story-1-copy", "story-2",
@@ -402,7 +391,7 @@ TEST_F(SnapshotTest, VersionOneIndexIsUpgradedByCompact) {
     ASSERT_THAT(index->Compact(), testing::IsOk());
     EXPECT_EQ(index->stats().format_version, 2u);
   }
-  EXPECT_EQ(ReadFile(dir / internal::kSnapshotFile).substr(8, 4),
+  EXPECT_EQ(ReadAll(dir / internal::kSnapshotFile).substr(8, 4),
             std::string("\x02\0\0\0", 4));
   auto index = Index::Open(dir.string(), {.read_only = true});
   ASSERT_THAT(index.status(), testing::IsOk());
