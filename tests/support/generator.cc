@@ -584,6 +584,14 @@ const Vocabulary& VocabularyFor(Language language) {
                                        : EnglishVocabulary();
 }
 
+}  // namespace
+
+const std::vector<std::string_view>& FunctionWords(Language language) {
+  return VocabularyFor(language).function_words;
+}
+
+namespace {
+
 // Draws rank r in [0, size) with probability proportional to 1 / (r + 1).
 // Sums and one product of exactly representable terms, in a fixed order, so
 // the draw is the same on every IEEE-754 platform.

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -71,6 +72,10 @@ enum class Language { kEnglish, kArabic };
 // texts (5-gram Jaccard between unrelated articles is typically 0.1-0.3).
 // Returns "" when paragraphs <= 0.
 std::string GenerateArticle(Rng& rng, Language language, int paragraphs);
+
+// The built-in vocabulary's function words, most frequent first (the head of
+// GenerateArticle's word list; news_corpus.h builds on them too).
+const std::vector<std::string_view>& FunctionWords(Language language);
 
 // A copy of `text` changed by random word substitutions, insertions,
 // deletions and small punctuation changes until the exact Jaccard of the two
