@@ -124,7 +124,12 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
                       s.bands.bands, s.bands.rows, options.threshold,
                       CandidateProbability(options.threshold, s.bands)));
   absl::StrAppend(&text, Thousands(s.candidates.candidate_pairs),
-                  " candidate pairs, ", Thousands(s.verified_pairs),
+                  " candidate pairs");
+  if (s.sketch_screened > 0) {
+    absl::StrAppend(&text, " (", Thousands(s.sketch_screened),
+                    " ruled out by their sketches)");
+  }
+  absl::StrAppend(&text, ", ", Thousands(s.verified_pairs),
                   absl::StrFormat(" verified with exact Jaccard >= %.2f; ",
                                   options.threshold),
                   Thousands(s.clusters), " clusters (",

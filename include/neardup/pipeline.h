@@ -65,6 +65,12 @@ struct PipelineOptions {
   // lengths), verified exactly on the documents' shingle sets. 0 turns it
   // off; at most 1.
   double containment = 0.8;
+  // When true, LSH candidates whose signatures agree in so few slots that
+  // they cannot reach the threshold (or, with containment on, the
+  // containment), except with probability below 1e-6, are dropped before
+  // exact verification. Reported scores stay exact; on a large corpus this
+  // removes most of the verification work. False gives plain LSH-then-exact.
+  bool sketch_screen = true;
   // 0 means every hardware thread.
   int threads = 0;
   uint64_t seed = kDefaultSeed;
@@ -96,6 +102,8 @@ struct PipelineStats {
   // Candidates that the 32-bit fingerprint screen showed cannot reach either
   // threshold (only at low thresholds, where it runs; see architecture.md).
   uint64_t screened_out = 0;
+  // LSH candidates dropped by PipelineOptions::sketch_screen.
+  uint64_t sketch_screened = 0;
   size_t clusters = 0;
   size_t clustered_documents = 0;
   StageTimes times;

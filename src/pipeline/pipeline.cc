@@ -16,6 +16,7 @@
 #include "src/internal/fingerprint_screen.h"
 #include "src/internal/match_stages.h"
 #include "src/internal/parallel.h"
+#include "src/internal/sketch_screen.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/validate.h"
@@ -152,6 +153,45 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   std::vector<DocPair> candidates = FindCandidatePairs(
       signatures, {.bands = bands, .seed = options.seed, .threads = threads},
       &stats.candidates);
+
+  // Stage 2a: most candidates of a large corpus are unrelated articles that
+  // met in one band by chance; their signatures show it, and dropping them
+  // here saves re-shingling both texts (src/internal/sketch_screen.h). A
+  // pair is kept when it could reach the threshold, or, with containment on,
+  // the containment; the sizes for that are the code point counts, with a
+  // factor 2 of slack because a repetitive text has fewer distinct shingles
+  // than code points. Passage candidates (below) are never screened.
+  if (options.sketch_screen && !candidates.empty()) {
+    const internal::SketchScreen screen(options.num_perm);
+    const double threshold = options.threshold;
+    const double containment = options.containment;
+    std::vector<uint8_t> keep(candidates.size());
+    internal::ParallelFor(
+        candidates.size(), threads, 4096, [&](size_t begin, size_t end, int) {
+          for (size_t i = begin; i < end; ++i) {
+            const uint32_t a = candidates[i].a;
+            const uint32_t b = candidates[i].b;
+            double min_jaccard = threshold;
+            if (containment > 0) {
+              const double small =
+                  std::max<uint64_t>(std::min(lengths[a], lengths[b]), 1);
+              const double ratio =
+                  2 * static_cast<double>(std::max(lengths[a], lengths[b])) /
+                  small;
+              min_jaccard = std::min(min_jaccard,
+                                     containment / (1 - containment + ratio));
+            }
+            keep[i] =
+                screen.Keep(signatures.Row(a), signatures.Row(b), min_jaccard);
+          }
+        });
+    size_t kept = 0;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (keep[i]) candidates[kept++] = candidates[i];
+    }
+    stats.sketch_screened = candidates.size() - kept;
+    candidates.resize(kept);
+  }
   std::vector<uint32_t>().swap(signatures.slots);
   stats.times.candidates_seconds = SecondsSince(start);
 
