@@ -124,12 +124,7 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
                       s.bands.bands, s.bands.rows, options.threshold,
                       CandidateProbability(options.threshold, s.bands)));
   absl::StrAppend(&text, Thousands(s.candidates.candidate_pairs),
-                  " candidate pairs");
-  if (s.sketch_screened > 0) {
-    absl::StrAppend(&text, " (", Thousands(s.sketch_screened),
-                    " ruled out by their sketches)");
-  }
-  absl::StrAppend(&text, ", ", Thousands(s.verified_pairs),
+                  " candidate pairs, ", Thousands(s.verified_pairs),
                   absl::StrFormat(" verified with exact Jaccard >= %.2f; ",
                                   options.threshold),
                   Thousands(s.clusters), " clusters (",
@@ -142,6 +137,10 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
         absl::StrFormat(" more pairs linked with containment >= %.2f "
                         "(passages %.2f s).",
                         options.containment, s.times.passages_seconds));
+  }
+  if (s.sketch_screened > 0) {
+    absl::StrAppend(&text, " ", Thousands(s.sketch_screened),
+                    " candidates were ruled out by their sketches.");
   }
   if (s.candidates.capped_buckets > 0) {
     absl::StrAppend(&text, " ", Thousands(s.candidates.capped_buckets),

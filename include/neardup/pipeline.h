@@ -99,9 +99,6 @@ struct PipelineStats {
   // the verified pairs linked by containment alone (not counted above).
   uint64_t containment_candidates = 0;
   uint64_t containment_pairs = 0;
-  // Candidates that the 32-bit fingerprint screen showed cannot reach either
-  // threshold (only at low thresholds, where it runs; see architecture.md).
-  uint64_t screened_out = 0;
   // LSH candidates dropped by PipelineOptions::sketch_screen.
   uint64_t sketch_screened = 0;
   size_t clusters = 0;

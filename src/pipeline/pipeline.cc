@@ -3,17 +3,19 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <iterator>
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <tuple>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "neardup/passage.h"
 #include "neardup/verify.h"
-#include "src/internal/fingerprint_screen.h"
 #include "src/internal/match_stages.h"
 #include "src/internal/parallel.h"
 #include "src/internal/sketch_screen.h"
@@ -39,17 +41,117 @@ struct Scratch {
   TextScratch text;
   NormalizedText normalized;
   std::vector<uint64_t> shingles;
+  std::vector<std::vector<uint64_t>> sets;  // One component's shingle sets.
+  std::vector<uint64_t> bitmap;             // For EstimateDistinct.
 };
 
-// Exact shingle sets of the documents that take part in some candidate pair;
-// only those are ever needed, which keeps memory near the input's size.
-struct ShingleSets {
-  std::vector<uint32_t> slot;  // Per document; kNone when not stored.
-  std::vector<std::vector<uint64_t>> sets;
-  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+// About how many distinct values `hashes` (shingle hashes, uniformly random)
+// holds, by linear counting on a bitmap of at least 16 bits a value: the
+// standard error is about 0.3 %, at a nanosecond a shingle in a bitmap that
+// stays in L1, far cheaper than an exact count.
+uint32_t EstimateDistinct(absl::Span<const uint64_t> hashes,
+                          std::vector<uint64_t>* bitmap) {
+  if (hashes.empty()) return 0;
+  size_t bits = 1024;
+  while (bits < 16 * hashes.size() && bits < (size_t{1} << 26)) bits *= 2;
+  bitmap->assign(bits / 64, 0);
+  const uint64_t mask = bits - 1;
+  for (uint64_t h : hashes) {
+    const uint64_t bit = (h >> 20) & mask;
+    (*bitmap)[bit >> 6] |= uint64_t{1} << (bit & 63);
+  }
+  size_t ones = 0;
+  for (uint64_t word : *bitmap) ones += __builtin_popcountll(word);
+  if (ones == bits) return static_cast<uint32_t>(hashes.size());
+  const double m = static_cast<double>(bits);
+  const double estimate = -m * std::log1p(-static_cast<double>(ones) / m);
+  return static_cast<uint32_t>(std::min<double>(
+      std::max(estimate, 1.0), static_cast<double>(hashes.size())));
+}
 
-  absl::Span<const uint64_t> Get(uint32_t doc) const { return sets[slot[doc]]; }
+// The documents in some candidate pair, grouped by connected component of the
+// candidate graph, with each component's candidates. Components are ordered
+// by their first document, members and edges in input order.
+struct CandidateComponents {
+  std::vector<uint32_t> documents;      // Members of component c are
+  std::vector<size_t> document_starts;  // documents[starts[c], starts[c+1]).
+  std::vector<uint32_t> edges;          // Indices into the candidates.
+  std::vector<size_t> edge_starts;
+
+  size_t size() const { return document_starts.size() - 1; }
+  absl::Span<const uint32_t> Members(size_t c) const {
+    return absl::MakeConstSpan(documents).subspan(
+        document_starts[c], document_starts[c + 1] - document_starts[c]);
+  }
+  std::vector<DocPair> Edges(size_t c,
+                             const std::vector<DocPair>& candidates) const {
+    std::vector<DocPair> out;
+    out.reserve(edge_starts[c + 1] - edge_starts[c]);
+    for (size_t e = edge_starts[c]; e < edge_starts[c + 1]; ++e) {
+      out.push_back(candidates[edges[e]]);
+    }
+    return out;
+  }
 };
+
+CandidateComponents GroupCandidates(const std::vector<DocPair>& candidates,
+                                    size_t n) {
+  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  // Union-find with the smaller index as root, and path halving.
+  std::vector<uint32_t> parent(n, kNone);  // kNone: in no candidate.
+  auto find = [&parent](uint32_t x) {
+    while (parent[x] != x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  };
+  for (const DocPair& p : candidates) {
+    if (parent[p.a] == kNone) parent[p.a] = p.a;
+    if (parent[p.b] == kNone) parent[p.b] = p.b;
+    uint32_t a = find(p.a);
+    uint32_t b = find(p.b);
+    if (a == b) continue;
+    if (a > b) std::swap(a, b);
+    parent[b] = a;
+  }
+  // Components numbered by their root (their first document), so ascending.
+  std::vector<uint32_t> component(n, kNone);
+  CandidateComponents out;
+  std::vector<size_t> sizes;
+  for (uint32_t d = 0; d < n; ++d) {
+    if (parent[d] == kNone) continue;
+    const uint32_t root = find(d);
+    if (root == d) {
+      component[d] = static_cast<uint32_t>(sizes.size());
+      sizes.push_back(0);
+    }
+    component[d] = component[root];
+    ++sizes[component[d]];
+  }
+  out.document_starts.assign(sizes.size() + 1, 0);
+  for (size_t c = 0; c < sizes.size(); ++c) {
+    out.document_starts[c + 1] = out.document_starts[c] + sizes[c];
+  }
+  out.documents.resize(out.document_starts.back());
+  std::vector<size_t> fill(out.document_starts.begin(),
+                           out.document_starts.end() - 1);
+  for (uint32_t d = 0; d < n; ++d) {
+    if (component[d] != kNone) out.documents[fill[component[d]]++] = d;
+  }
+  std::vector<size_t> edge_counts(sizes.size(), 0);
+  for (const DocPair& p : candidates) ++edge_counts[component[p.a]];
+  out.edge_starts.assign(sizes.size() + 1, 0);
+  for (size_t c = 0; c < sizes.size(); ++c) {
+    out.edge_starts[c + 1] = out.edge_starts[c] + edge_counts[c];
+  }
+  out.edges.resize(candidates.size());
+  fill.assign(out.edge_starts.begin(), out.edge_starts.end() - 1);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    out.edges[fill[component[candidates[i].a]]++] = static_cast<uint32_t>(i);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -118,6 +220,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   SignatureMatrix signatures;
   signatures.Resize(n, options.num_perm);
   std::vector<uint64_t> lengths(n, 0);
+  // Distinct shingles (estimated), for the screen's containment bound.
+  std::vector<uint32_t> distinct(n, 0);
   std::vector<uint8_t> invalid_utf8(n, 0);
   FirstError error;
   {
@@ -132,6 +236,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
               continue;
             }
             lengths[doc] = s.normalized.code_points.size();
+            distinct[doc] = EstimateDistinct(s.shingles, &s.bitmap);
             invalid_utf8[doc] = s.normalized.invalid_utf8 > 0;
             signatures.present[doc] =
                 hasher.Sketch(s.shingles, signatures.MutableRow(doc));
@@ -154,45 +259,6 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
       signatures, {.bands = bands, .seed = options.seed, .threads = threads},
       &stats.candidates);
 
-  // Stage 2a: most candidates of a large corpus are unrelated articles that
-  // met in one band by chance; their signatures show it, and dropping them
-  // here saves re-shingling both texts (src/internal/sketch_screen.h). A
-  // pair is kept when it could reach the threshold, or, with containment on,
-  // the containment; the sizes for that are the code point counts, with a
-  // factor 2 of slack because a repetitive text has fewer distinct shingles
-  // than code points. Passage candidates (below) are never screened.
-  if (options.sketch_screen && !candidates.empty()) {
-    const internal::SketchScreen screen(options.num_perm);
-    const double threshold = options.threshold;
-    const double containment = options.containment;
-    std::vector<uint8_t> keep(candidates.size());
-    internal::ParallelFor(
-        candidates.size(), threads, 4096, [&](size_t begin, size_t end, int) {
-          for (size_t i = begin; i < end; ++i) {
-            const uint32_t a = candidates[i].a;
-            const uint32_t b = candidates[i].b;
-            double min_jaccard = threshold;
-            if (containment > 0) {
-              const double small =
-                  std::max<uint64_t>(std::min(lengths[a], lengths[b]), 1);
-              const double ratio =
-                  2 * static_cast<double>(std::max(lengths[a], lengths[b])) /
-                  small;
-              min_jaccard = std::min(min_jaccard,
-                                     containment / (1 - containment + ratio));
-            }
-            keep[i] =
-                screen.Keep(signatures.Row(a), signatures.Row(b), min_jaccard);
-          }
-        });
-    size_t kept = 0;
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      if (keep[i]) candidates[kept++] = candidates[i];
-    }
-    stats.sketch_screened = candidates.size() - kept;
-    candidates.resize(kept);
-  }
-  std::vector<uint32_t>().swap(signatures.slots);
   stats.times.candidates_seconds = SecondsSince(start);
 
   // Stage 2b: documents sharing a passage are containment candidates; they
@@ -224,116 +290,105 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     stats.times.passages_seconds = SecondsSince(start);
   }
 
-  // Stage 3: exact Jaccard and containment for the candidates.
+  // Stage 2c: most candidates of a large corpus are unrelated articles that
+  // met in one band by chance or share one boilerplate paragraph; their
+  // signatures show it, and dropping them here saves re-shingling both
+  // texts (src/internal/sketch_screen.h), and keeps boilerplate from tying
+  // the candidate graph into one giant component. A pair is kept when it
+  // could reach the threshold or, with containment on, the containment:
+  // given the two documents' distinct shingle counts (estimated to about
+  // 0.3 %, well inside the screen's margin), both are a least Jaccard.
+  start = Clock::now();
+  if (options.sketch_screen && !candidates.empty()) {
+    const internal::SketchScreen screen(options.num_perm);
+    const double threshold = options.threshold;
+    const double containment = options.containment;
+    std::vector<uint8_t> keep(candidates.size());
+    internal::ParallelFor(
+        candidates.size(), threads, 4096, [&](size_t begin, size_t end, int) {
+          for (size_t i = begin; i < end; ++i) {
+            const uint32_t a = candidates[i].a;
+            const uint32_t b = candidates[i].b;
+            double min_jaccard = threshold;
+            if (containment > 0) {
+              // |A ∩ B| >= c * min(|A|, |B|) means J >= c m / (|A| + |B| - c
+              // m).
+              const double small = std::min(distinct[a], distinct[b]);
+              const double needed = containment * small;
+              const double total =
+                  static_cast<double>(distinct[a]) + distinct[b];
+              if (total > needed) {
+                min_jaccard = std::min(min_jaccard, needed / (total - needed));
+              }
+            }
+            keep[i] =
+                screen.Keep(signatures.Row(a), signatures.Row(b), min_jaccard);
+          }
+        });
+    size_t kept = 0;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (keep[i]) candidates[kept++] = candidates[i];
+    }
+    stats.sketch_screened = candidates.size() - kept;
+    candidates.resize(kept);
+  }
+  std::vector<uint32_t>().swap(signatures.slots);
+  stats.times.candidates_seconds += SecondsSince(start);
+
+  // Stages 3 and 4, one connected component of the candidate graph at a
+  // time: its documents' exact shingle sets are built, its candidates
+  // verified, its clusters formed and scored, and the sets dropped. Every
+  // verified pair lies inside one component, and BuildClusters only follows
+  // verified pairs, so this gives the clusters a global run would; memory
+  // for sets is bounded by the components in flight (one per thread), not
+  // by all involved documents, and each set is built once.
   start = Clock::now();
   const double threshold = options.threshold;
   const double containment = options.containment;
-  // Documents in some pair of `pairs`, in first-seen order.
-  auto involved_in = [n](const std::vector<DocPair>& pairs) {
-    std::vector<uint32_t> slot(n, ShingleSets::kNone);
-    std::vector<uint32_t> involved;
-    for (const DocPair& p : pairs) {
-      for (uint32_t d : {p.a, p.b}) {
-        if (slot[d] == ShingleSets::kNone) {
-          slot[d] = static_cast<uint32_t>(involved.size());
-          involved.push_back(d);
-        }
-      }
-    }
-    return std::make_pair(std::move(slot), std::move(involved));
+  const CandidateComponents components = GroupCandidates(candidates, n);
+  struct ComponentOutput {
+    std::vector<ScoredPair> pairs;  // Global indices, sorted by (a, b).
+    std::vector<PairLink> links;
+    std::vector<ClusterResult> clusters;
   };
-  // Builds each involved document's sorted shingle set and hands it to
-  // `keep(index in involved, set)`.
-  auto build_sets = [&](absl::string_view stage_name,
-                        const std::vector<uint32_t>& involved, auto keep) {
-    StageProgress stage(progress, stage_name, involved.size());
-    internal::ParallelFor(involved.size(), threads, 16,
-                          [&](size_t begin, size_t end, int worker) {
-                            Scratch& s = *scratch[worker];
-                            for (size_t i = begin; i < end; ++i) {
-                              absl::Status status = shingle(involved[i], s);
+  std::vector<ComponentOutput> outputs(components.size());
+
+  // One component's work, on `inner` threads (workers first_worker.. of the
+  // scratch space). Most components are a story and its copies, done on one
+  // thread each; a large one (templated items, or a chain of copies) gets
+  // every thread, one at a time, so that its sets are held only once.
+  auto process = [&](size_t c, int first_worker, int inner) {
+    const absl::Span<const uint32_t> members = components.Members(c);
+    std::vector<std::vector<uint64_t>>& sets = scratch[first_worker]->sets;
+    if (sets.size() < members.size()) sets.resize(members.size());
+    std::atomic<bool> failed{false};
+    internal::ParallelFor(members.size(), inner, 16,
+                          [&](size_t begin, size_t end, int w) {
+                            Scratch& s = *scratch[first_worker + w];
+                            for (size_t m = begin; m < end; ++m) {
+                              absl::Status status = shingle(members[m], s);
                               if (!status.ok()) {
-                                error.Record(involved[i], std::move(status));
+                                error.Record(members[m], std::move(status));
+                                failed = true;
                                 continue;
                               }
                               SortUnique(&s.shingles);
-                              keep(i, absl::MakeConstSpan(s.shingles));
+                              sets[m].swap(s.shingles);
                             }
-                            stage.Add(end - begin, worker);
                           });
-  };
-
-  // Holding the exact (64-bit) sets of every involved document costs about
-  // 8 bytes per code point. When that would exceed the input's own size (low
-  // thresholds, where most documents are in some pair), a screen on 32-bit
-  // fingerprints runs first (src/internal/fingerprint_screen.h): it never
-  // drops a pair that reaches a threshold, and exact sets are then built
-  // only for the documents of the pairs it keeps. Either way the scores are
-  // exact and the same.
-  std::vector<DocPair> to_score;
-  {
-    // Not a structured binding: clang before 16 cannot capture those.
-    const auto slots_and_involved = involved_in(candidates);
-    const std::vector<uint32_t>& slot = slots_and_involved.first;
-    const std::vector<uint32_t>& involved = slots_and_involved.second;
-    uint64_t set_bytes = 0;
-    for (uint32_t d : involved) set_bytes += 8 * lengths[d];
-    if (set_bytes > corpus.stats().input_bytes) {
-      std::vector<std::vector<uint32_t>> prints(involved.size());
-      std::vector<uint64_t> sizes(involved.size());
-      build_sets("screen", involved,
-                 [&](size_t i, absl::Span<const uint64_t> set) {
-                   sizes[i] = set.size();
-                   internal::AppendFingerprints(set, &prints[i]);
-                 });
-      if (error.any()) return error.status();
-      std::vector<uint8_t> keep(candidates.size(), 0);
-      internal::ParallelFor(candidates.size(), threads, 256,
-                            [&](size_t begin, size_t end, int) {
-                              for (size_t i = begin; i < end; ++i) {
-                                const uint32_t a = slot[candidates[i].a];
-                                const uint32_t b = slot[candidates[i].b];
-                                keep[i] = internal::FingerprintCountReaches(
-                                    prints[a], prints[b],
-                                    MinIntersectionFor(sizes[a], sizes[b],
-                                                       threshold, containment));
-                              }
-                            });
-      for (size_t i = 0; i < candidates.size(); ++i) {
-        if (keep[i]) {
-          to_score.push_back(candidates[i]);
-        } else {
-          ++stats.screened_out;
-        }
-      }
-    } else {
-      to_score.swap(candidates);
-    }
-  }
-  ShingleSets sets;
-  {
-    auto [slot, involved] = involved_in(to_score);
-    sets.slot = std::move(slot);
-    sets.sets.resize(involved.size());
-    build_sets("shingle sets", involved,
-               [&](size_t i, absl::Span<const uint64_t> set) {
-                 sets.sets[i].assign(set.begin(), set.end());
-               });
-  }
-  if (error.any()) return error.status();
-  scratch.clear();
-  candidates.swap(to_score);
-  std::vector<DocPair>().swap(to_score);
-
-  std::vector<std::optional<SetSimilarity>> scores(candidates.size());
-  {
-    StageProgress stage(progress, "verify", candidates.size());
+    if (failed) return;
+    auto local = [&members](uint32_t doc) {
+      return static_cast<uint32_t>(
+          std::lower_bound(members.begin(), members.end(), doc) -
+          members.begin());
+    };
+    const std::vector<DocPair> edges = components.Edges(c, candidates);
+    std::vector<std::optional<SetSimilarity>> scores(edges.size());
     internal::ParallelFor(
-        candidates.size(), threads, 256,
-        [&](size_t begin, size_t end, int worker) {
-          for (size_t i = begin; i < end; ++i) {
-            absl::Span<const uint64_t> a = sets.Get(candidates[i].a);
-            absl::Span<const uint64_t> b = sets.Get(candidates[i].b);
+        edges.size(), inner, 256, [&](size_t begin, size_t end, int) {
+          for (size_t e = begin; e < end; ++e) {
+            const std::vector<uint64_t>& a = sets[local(edges[e].a)];
+            const std::vector<uint64_t>& b = sets[local(edges[e].b)];
             // Most candidates fail: the merge stops once the sets cannot
             // share enough shingles for either threshold.
             std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
@@ -341,52 +396,122 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
                 MinIntersectionFor(a.size(), b.size(), threshold, containment));
             if (sim && (sim->jaccard >= threshold ||
                         (containment > 0 && sim->containment >= containment))) {
-              scores[i] = sim;
+              scores[e] = sim;
             }
           }
-          stage.Add(end - begin, worker);
         });
+    ComponentOutput& out = outputs[c];
+    std::vector<ScoredPair> local_pairs;
+    for (size_t e = 0; e < edges.size(); ++e) {
+      if (!scores[e]) continue;
+      const SetSimilarity& sim = *scores[e];
+      local_pairs.push_back(
+          {local(edges[e].a), local(edges[e].b), sim.jaccard, sim.containment});
+      out.pairs.push_back(
+          {edges[e].a, edges[e].b, sim.jaccard, sim.containment});
+      out.links.push_back(sim.jaccard >= threshold ? PairLink::kJaccard
+                                                   : PairLink::kContainment);
+    }
+    // Clusters on local indices (BuildClusters sizes its tables by the
+    // documents it is given), which keep input order.
+    std::vector<uint64_t> local_lengths(members.size());
+    for (size_t m = 0; m < members.size(); ++m) {
+      local_lengths[m] = lengths[members[m]];
+    }
+    const std::vector<Cluster> clusters =
+        BuildClusters(local_pairs, local_lengths, options.cluster);
+    out.clusters.resize(clusters.size());
+    internal::ParallelFor(
+        clusters.size(), inner, 16, [&](size_t begin, size_t end, int) {
+          for (size_t k = begin; k < end; ++k) {
+            const Cluster& cluster = clusters[k];
+            ClusterResult& scored = out.clusters[k];
+            scored.representative = members[cluster.representative];
+            scored.members.reserve(cluster.members.size());
+            const std::vector<uint64_t>& rep = sets[cluster.representative];
+            for (uint32_t m : cluster.members) {
+              if (m == cluster.representative) {
+                scored.members.push_back({members[m], 1.0, 1.0});
+                continue;
+              }
+              // Under single linkage a member may reach the representative
+              // only through others.
+              SetSimilarity sim = CompareSortedSets(rep, sets[m]);
+              scored.members.push_back(
+                  {members[m], sim.jaccard, sim.containment});
+            }
+          }
+        });
+  };
+  {
+    constexpr size_t kLargeComponent = 2048;
+    std::vector<size_t> small, large;
+    for (size_t c = 0; c < components.size(); ++c) {
+      (components.Members(c).size() > kLargeComponent ? large : small)
+          .push_back(c);
+    }
+    StageProgress stage(progress, "verify", components.documents.size());
+    internal::ParallelFor(small.size(), threads, 8,
+                          [&](size_t begin, size_t end, int worker) {
+                            size_t documents = 0;
+                            for (size_t i = begin; i < end; ++i) {
+                              process(small[i], worker, 1);
+                              documents += components.Members(small[i]).size();
+                            }
+                            stage.Add(documents, worker);
+                          });
+    for (size_t c : large) {
+      process(c, 0, threads);
+      stage.Add(components.Members(c).size(), 0);
+    }
   }
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    if (!scores[i]) continue;
-    result.pairs.push_back({candidates[i].a, candidates[i].b,
-                            scores[i]->jaccard, scores[i]->containment});
-    if (scores[i]->jaccard >= options.threshold) {
-      result.pair_links.push_back(PairLink::kJaccard);
-      ++stats.verified_pairs;
-    } else {
-      result.pair_links.push_back(PairLink::kContainment);
-      ++stats.containment_pairs;
+  if (error.any()) return error.status();
+  scratch.clear();
+  std::vector<DocPair>().swap(candidates);
+
+  // Pairs in (a, b) order and clusters in representative order, whatever the
+  // components' order.
+  {
+    std::vector<std::pair<ScoredPair, PairLink>> all;
+    size_t total = 0;
+    for (const ComponentOutput& out : outputs) total += out.pairs.size();
+    all.reserve(total);
+    for (ComponentOutput& out : outputs) {
+      for (size_t i = 0; i < out.pairs.size(); ++i) {
+        all.emplace_back(out.pairs[i], out.links[i]);
+      }
+      std::vector<ScoredPair>().swap(out.pairs);
+      std::vector<PairLink>().swap(out.links);
+    }
+    std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
+      return std::tie(x.first.a, x.first.b) < std::tie(y.first.a, y.first.b);
+    });
+    result.pairs.reserve(all.size());
+    result.pair_links.reserve(all.size());
+    for (const auto& [pair, link] : all) {
+      result.pairs.push_back(pair);
+      result.pair_links.push_back(link);
+      if (link == PairLink::kJaccard) {
+        ++stats.verified_pairs;
+      } else {
+        ++stats.containment_pairs;
+      }
     }
   }
   stats.times.verify_seconds = SecondsSince(start);
 
-  // Stage 4: clusters, and each member's exact similarity to its
-  // representative (under single linkage a member may reach it only through
-  // others).
   start = Clock::now();
   if (progress) progress("cluster", 0);
-  std::vector<Cluster> clusters =
-      BuildClusters(result.pairs, lengths, options.cluster);
-  result.clusters.resize(clusters.size());
-  internal::ParallelFor(
-      clusters.size(), threads, 16, [&](size_t begin, size_t end, int) {
-        for (size_t c = begin; c < end; ++c) {
-          const Cluster& cluster = clusters[c];
-          ClusterResult& out = result.clusters[c];
-          out.representative = cluster.representative;
-          out.members.reserve(cluster.members.size());
-          absl::Span<const uint64_t> rep = sets.Get(cluster.representative);
-          for (uint32_t m : cluster.members) {
-            if (m == cluster.representative) {
-              out.members.push_back({m, 1.0, 1.0});
-              continue;
-            }
-            SetSimilarity sim = CompareSortedSets(rep, sets.Get(m));
-            out.members.push_back({m, sim.jaccard, sim.containment});
-          }
-        }
-      });
+  for (ComponentOutput& out : outputs) {
+    for (ClusterResult& c : out.clusters) {
+      result.clusters.push_back(std::move(c));
+    }
+  }
+  std::vector<ComponentOutput>().swap(outputs);
+  std::sort(result.clusters.begin(), result.clusters.end(),
+            [](const ClusterResult& x, const ClusterResult& y) {
+              return x.representative < y.representative;
+            });
   result.representative_of.resize(n);
   for (size_t i = 0; i < n; ++i) {
     result.representative_of[i] = static_cast<uint32_t>(i);
