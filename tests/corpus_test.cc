@@ -166,6 +166,36 @@ TEST_F(CorpusTest, LoadsJsonLines) {
   EXPECT_EQ(c.stats().input_bytes, std::string(kThreeRecords).size());
 }
 
+// Plain files are mapped, with zero padding for simdjson after the last byte.
+// Files that end at, just before and just after a page boundary, with and
+// without a final newline, load whole (a padding page past the file's end
+// would raise SIGBUS), and the corpus keeps the mapping alive.
+TEST_F(CorpusTest, MappedFilesEndingNearAPageBoundaryLoadWhole) {
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  for (size_t size : {page - 70, page - 64, page - 1, page, page + 1,
+                      2 * page}) {
+    for (bool newline : {true, false}) {
+      // One record padded with spaces inside its text to the exact size.
+      const std::string head = R"({"id": "a", "text": ")";
+      const std::string tail = newline ? "\"}\n" : "\"}";
+      ASSERT_GT(size, head.size() + tail.size());
+      const std::string text(size - head.size() - tail.size(), 'x');
+      const std::string bytes = head + text + tail;
+      ASSERT_EQ(bytes.size(), size);
+      WriteFile("page.jsonl", bytes);
+      std::unique_ptr<Corpus> corpus;
+      {
+        auto loaded = Load({"page.jsonl"});
+        ASSERT_THAT(loaded, IsOk()) << size << " " << newline;
+        corpus = std::move(loaded).value();
+      }
+      fs::remove("page.jsonl");  // The mapping outlives the file's name.
+      EXPECT_EQ(corpus->stats().input_bytes, size);
+      EXPECT_THAT(Texts(*corpus), ElementsAre(text)) << size << " " << newline;
+    }
+  }
+}
+
 TEST_F(CorpusTest, UnescapedTextIsServedFromTheLineItself) {
   WriteFile("feed.jsonl", kThreeRecords);
   auto corpus = Load({"feed.jsonl"});

@@ -74,8 +74,13 @@ struct Source {
   // JSON lines: the decompressed input. Directories and in-memory
   // documents: the JSON objects made for them, one a line. Either way
   // followed by kInputPadding zero bytes, and never resized once records
-  // point into it.
+  // point into it. Empty when a plain JSON-lines file is mapped instead.
   std::string buffer;
+  // The mapping of a plain JSON-lines file, kept for as long as records
+  // point into it (internal::ReadOptions::map_plain_files).
+  std::shared_ptr<const char> mapping;
+  // JSON lines: the input and its padding, in `buffer` or `mapping`.
+  absl::string_view bytes;
 };
 
 // Stable storage for many small strings (ids): pointers stay valid for the
@@ -403,7 +408,7 @@ void CorpusBuilder::ValidateLine(const LineContext& context, size_t index,
                                  Record& record, LineResult& result) const {
   const Source& source = *context.source;
   const Line& line = context.lines[index];
-  const char* const data = source.buffer.data();
+  const char* const data = source.bytes.data();
   result.worker = worker_index;
   auto bad = [&](auto&&... message) {
     result.state = LineResult::kBad;
@@ -506,14 +511,17 @@ absl::Status CorpusBuilder::AddJsonLines(std::string name,
   auto owned = std::make_unique<Source>();
   owned->name = std::move(name);
   owned->kind = SourceKind::kJsonLines;
+  owned->mapping = input.mapping;
+  owned->bytes = input.padded();
   owned->buffer = std::move(input.data);
+  if (owned->mapping == nullptr) owned->bytes = owned->buffer;
   const Source& source = *owned;
   const auto source_index = static_cast<uint32_t>(impl_->sources.size());
   impl_->sources.push_back(std::move(owned));
   impl_->stats.input_bytes += input.size;
 
-  const char* data = source.buffer.data();
-  const char* buffer_end = data + source.buffer.size();
+  const char* data = source.bytes.data();
+  const char* buffer_end = data + source.bytes.size();
   const std::vector<Line> lines = SplitLines(data, input.size);
   std::vector<Record> parsed(lines.size());
   std::vector<LineResult> results(lines.size());
@@ -955,8 +963,9 @@ absl::StatusOr<std::unique_ptr<Corpus>> LoadCorpus(
         break;
       case PlannedInput::Kind::kStdin:
       case PlannedInput::Kind::kFile: {
-        NEARDUP_ASSIGN_OR_RETURN(internal::InputBytes bytes,
-                                 internal::ReadInput(input.path));
+        NEARDUP_ASSIGN_OR_RETURN(
+            internal::InputBytes bytes,
+            internal::ReadInput(input.path, {.map_plain_files = true}));
         const bool is_stdin = input.kind == PlannedInput::Kind::kStdin;
         NEARDUP_RETURN_IF_ERROR(
             builder.AddJsonLines(is_stdin ? "<stdin>" : input.path,
