@@ -169,7 +169,8 @@ TEST_F(CorpusTest, LoadsJsonLines) {
 // Plain files are mapped, with zero padding for simdjson after the last byte.
 // Files that end at, just before and just after a page boundary, with and
 // without a final newline, load whole (a padding page past the file's end
-// would raise SIGBUS), and the corpus keeps the mapping alive.
+// would raise SIGBUS), the corpus keeps the mapping alive, and texts read
+// after ReleaseInputPages() are the same.
 TEST_F(CorpusTest, MappedFilesEndingNearAPageBoundaryLoadWhole) {
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   for (size_t size : {page - 70, page - 64, page - 1, page, page + 1,
@@ -191,6 +192,9 @@ TEST_F(CorpusTest, MappedFilesEndingNearAPageBoundaryLoadWhole) {
       }
       fs::remove("page.jsonl");  // The mapping outlives the file's name.
       EXPECT_EQ(corpus->stats().input_bytes, size);
+      EXPECT_THAT(Texts(*corpus), ElementsAre(text)) << size << " " << newline;
+      // Released pages come back unchanged on the next read.
+      corpus->ReleaseInputPages();
       EXPECT_THAT(Texts(*corpus), ElementsAre(text)) << size << " " << newline;
     }
   }

@@ -129,6 +129,13 @@ class Corpus {
 
   const LoadStats& stats() const;
 
+  // Lets the kernel take the pages of mapped input files (plain JSON lines
+  // are mapped, not read) out of this process; the next access reads them
+  // back from the page cache. Long passes call it now and then so that
+  // memory follows what they use, not the input's size. Thread-safe, also
+  // while other threads read texts; a no-op for inputs held in memory.
+  void ReleaseInputPages() const;
+
  private:
   friend class CorpusBuilder;
   struct Impl;

@@ -1,5 +1,6 @@
 #include "neardup/corpus.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include "simdjson.h"
 #include "src/internal/json_fields.h"
 #include "src/internal/json_writer.h"
+#include "src/internal/page_release.h"
 #include "src/internal/parallel.h"
 #include "src/internal/read_file.h"
 #include "src/internal/record_fields.h"
@@ -82,6 +84,14 @@ struct Source {
   // JSON lines: the input and its padding, in `buffer` or `mapping`.
   absl::string_view bytes;
 };
+
+// See Corpus::ReleaseInputPages(). The mapping is private and never
+// written, so dropped pages come back unchanged from the file.
+void ReleasePages(const Source& source) {
+  if (source.mapping == nullptr) return;
+  ::madvise(const_cast<char*>(source.bytes.data()), source.bytes.size(),
+            MADV_DONTNEED);
+}
 
 // Stable storage for many small strings (ids): pointers stay valid for the
 // arena's life.
@@ -153,9 +163,13 @@ struct Line {
   uint64_t number;
 };
 
-std::vector<Line> SplitLines(const char* data, size_t size) {
+// Also hands the pages it has read back to the kernel as it goes (see
+// ReleasePages), since validation reads them again only a chunk at a time.
+std::vector<Line> SplitLines(const char* data, size_t size,
+                             const Source& source) {
   std::vector<Line> lines;
   size_t pos = 0;
+  size_t next_release = internal::PeriodicRelease::kDefaultEvery;
   // A byte order mark is not JSON; editors on Windows like to add one.
   if (size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) pos = 3;
   uint64_t number = 0;
@@ -170,6 +184,10 @@ std::vector<Line> SplitLines(const char* data, size_t size) {
       lines.push_back(Line{pos, content_end - pos, number});
     }
     pos = end + 1;
+    if (pos >= next_release) {
+      ReleasePages(source);
+      next_release += internal::PeriodicRelease::kDefaultEvery;
+    }
   }
   return lines;
 }
@@ -522,7 +540,7 @@ absl::Status CorpusBuilder::AddJsonLines(std::string name,
 
   const char* data = source.bytes.data();
   const char* buffer_end = data + source.bytes.size();
-  const std::vector<Line> lines = SplitLines(data, input.size);
+  const std::vector<Line> lines = SplitLines(data, input.size, source);
   std::vector<Record> parsed(lines.size());
   std::vector<LineResult> results(lines.size());
 
@@ -542,6 +560,11 @@ absl::Status CorpusBuilder::AddJsonLines(std::string name,
         uint64_t chunk_bytes =
             lines[end - 1].begin + lines[end - 1].size - lines[begin].begin;
         uint64_t so_far = bytes_done.fetch_add(chunk_bytes) + chunk_bytes;
+        // Validated lines need not stay resident (see ReleasePages).
+        if ((so_far - chunk_bytes) / internal::PeriodicRelease::kDefaultEvery !=
+            so_far / internal::PeriodicRelease::kDefaultEvery) {
+          ReleasePages(source);
+        }
         // Only the calling thread reports: callbacks need not be
         // thread-safe.
         if (worker_index == 0 && input.size > 0) {
@@ -591,6 +614,7 @@ absl::Status CorpusBuilder::AddJsonLines(std::string name,
     }
     AppendRecord(record);
   }
+  ReleasePages(source);
   done_bytes_ += disk_bytes;
   ReportProgress(0, true);
   return absl::OkStatus();
@@ -780,6 +804,12 @@ std::string Corpus::Location(size_t index) const {
 }
 
 const LoadStats& Corpus::stats() const { return impl_->stats; }
+
+void Corpus::ReleaseInputPages() const {
+  for (const std::unique_ptr<Source>& source : impl_->sources) {
+    ReleasePages(*source);
+  }
+}
 
 namespace {
 

@@ -12,6 +12,7 @@
 #include "neardup/cluster.h"
 #include "neardup/verify.h"
 #include "src/internal/match_stages.h"
+#include "src/internal/page_release.h"
 #include "src/internal/parallel.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
@@ -437,6 +438,10 @@ absl::StatusOr<PassageResult> FindRepeatedPassagesImpl(
   for (auto& s : scratch) s = std::make_unique<Scratch>();
   FirstError error;
 
+  // Each pass reads every text; the input's pages are handed back as it
+  // goes (src/internal/page_release.h).
+  internal::PeriodicRelease release(corpus);
+
   // Stage 1: the passages of every document, numbered in input order.
   // Segmenting first (it is cheap) gives the number of passages, so the
   // sketches can then be written straight into one matrix.
@@ -454,6 +459,7 @@ absl::StatusOr<PassageResult> FindRepeatedPassagesImpl(
               chunk_spans[begin / kDocumentsPerChunk];
           for (size_t doc = begin; doc < end; ++doc) {
             absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
+            if (text.ok()) release.Add(text->size());
             if (!text.ok()) {
               error.Record(doc, text.status());
               continue;
@@ -509,6 +515,7 @@ absl::StatusOr<PassageResult> FindRepeatedPassagesImpl(
           for (size_t doc = begin; doc < end; ++doc) {
             if (first_passage[doc] == first_passage[doc + 1]) continue;
             absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
+            if (text.ok()) release.Add(text->size());
             if (!text.ok()) {
               error.Record(doc, text.status());
               continue;
@@ -599,6 +606,7 @@ absl::StatusOr<PassageResult> FindRepeatedPassagesImpl(
           for (size_t r = begin; r < end; ++r) {
             const uint32_t doc = passages[involved[runs[r]]].document;
             absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
+            if (text.ok()) release.AddRandom(text->size());
             if (!text.ok()) {
               error.Record(doc, text.status());
               continue;

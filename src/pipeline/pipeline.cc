@@ -17,6 +17,7 @@
 #include "neardup/passage.h"
 #include "neardup/verify.h"
 #include "src/internal/match_stages.h"
+#include "src/internal/page_release.h"
 #include "src/internal/parallel.h"
 #include "src/internal/sketch_screen.h"
 #include "src/internal/stage.h"
@@ -206,9 +207,17 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   for (auto& s : scratch) s = std::make_unique<Scratch>();
 
   // Normalises and shingles one document into the worker's scratch.
-  auto shingle = [&](size_t doc, Scratch& s) -> absl::Status {
+  // Every pass reads texts from the (usually mapped) input; their pages are
+  // handed back as it goes (src/internal/page_release.h).
+  internal::PeriodicRelease release(corpus);
+  auto shingle = [&](size_t doc, Scratch& s, bool in_order) -> absl::Status {
     absl::StatusOr<absl::string_view> text = corpus.Text(doc, &s.text);
     if (!text.ok()) return text.status();
+    if (in_order) {
+      release.Add(text->size());
+    } else {
+      release.AddRandom(text->size());
+    }
     normalizer.Normalize(*text, &s.normalized);
     s.shingles.clear();
     HashShingles(s.normalized.code_points, shingle_options, &s.shingles);
@@ -230,7 +239,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
         n, threads, 64, [&](size_t begin, size_t end, int worker) {
           Scratch& s = *scratch[worker];
           for (size_t doc = begin; doc < end; ++doc) {
-            absl::Status status = shingle(doc, s);
+            absl::Status status = shingle(doc, s, /*in_order=*/true);
             if (!status.ok()) {
               error.Record(doc, std::move(status));
               continue;
@@ -362,20 +371,20 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     std::vector<std::vector<uint64_t>>& sets = scratch[first_worker]->sets;
     if (sets.size() < members.size()) sets.resize(members.size());
     std::atomic<bool> failed{false};
-    internal::ParallelFor(members.size(), inner, 16,
-                          [&](size_t begin, size_t end, int w) {
-                            Scratch& s = *scratch[first_worker + w];
-                            for (size_t m = begin; m < end; ++m) {
-                              absl::Status status = shingle(members[m], s);
-                              if (!status.ok()) {
-                                error.Record(members[m], std::move(status));
-                                failed = true;
-                                continue;
-                              }
-                              SortUnique(&s.shingles);
-                              sets[m].swap(s.shingles);
-                            }
-                          });
+    internal::ParallelFor(
+        members.size(), inner, 16, [&](size_t begin, size_t end, int w) {
+          Scratch& s = *scratch[first_worker + w];
+          for (size_t m = begin; m < end; ++m) {
+            absl::Status status = shingle(members[m], s, /*in_order=*/false);
+            if (!status.ok()) {
+              error.Record(members[m], std::move(status));
+              failed = true;
+              continue;
+            }
+            SortUnique(&s.shingles);
+            sets[m].swap(s.shingles);
+          }
+        });
     if (failed) return;
     auto local = [&members](uint32_t doc) {
       return static_cast<uint32_t>(
