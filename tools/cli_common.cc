@@ -11,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/internal/index_json.h"
-#include "src/internal/status_macros.h"
 
 namespace neardup::cli {
 
@@ -42,22 +41,9 @@ void AddInputFlags(CLI::App* command, InputFlags* flags) {
                    "Worker threads; 0 uses every core. Results are the same "
                    "for any value")
       ->capture_default_str()
-      ->check(WholeNumber(0, 4096));
+      ->check(WholeNumber(0, internal::kMaxThreads));
   command->add_flag("--quiet,-q", flags->quiet,
                     "Print nothing on stderr but errors");
-}
-
-EngineFlags::EngineFlags() {
-  const PipelineOptions defaults;
-  threshold = defaults.threshold;
-  ngram = defaults.ngram;
-  num_perm = defaults.num_perm;
-  normalize = std::string(NormalizeModeName(defaults.normalize));
-  algorithm = std::string(SketchAlgorithmName(defaults.algorithm));
-  keep = std::string(KeepPolicyName(defaults.cluster.keep));
-  linkage = std::string(LinkageName(defaults.cluster.linkage));
-  containment = defaults.containment;
-  seed = defaults.seed;
 }
 
 void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
@@ -136,28 +122,6 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
   }
-}
-
-absl::StatusOr<PipelineOptions> MakePipelineOptions(const EngineFlags& flags,
-                                                    int threads) {
-  PipelineOptions options;
-  NEARDUP_ASSIGN_OR_RETURN(options.normalize,
-                           ParseNormalizeMode(flags.normalize));
-  NEARDUP_ASSIGN_OR_RETURN(options.algorithm,
-                           ParseSketchAlgorithm(flags.algorithm));
-  NEARDUP_ASSIGN_OR_RETURN(options.cluster.keep, ParseKeepPolicy(flags.keep));
-  NEARDUP_ASSIGN_OR_RETURN(options.cluster.linkage,
-                           ParseLinkage(flags.linkage));
-  options.threshold = flags.threshold;
-  options.containment = flags.containment;
-  options.ngram = flags.ngram;
-  options.num_perm = flags.num_perm;
-  options.bands = flags.bands;
-  options.rows = flags.rows;
-  options.threads = threads;
-  options.seed = flags.seed;
-  NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
-  return options;
 }
 
 int ReportError(absl::string_view command, const absl::Status& status) {
@@ -263,15 +227,8 @@ CLI::Validator AtLeast(double min) {
 CLI::Validator SeedNumber() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
-        uint64_t n = 0;
-        if (value.empty() ||
-            value.find_first_not_of("0123456789") != std::string::npos ||
-            !absl::SimpleAtoi(value, &n)) {
-          return absl::StrCat("'", value,
-                              "' is not a seed: use a whole number from 0 to "
-                              "18446744073709551615");
-        }
-        return "";
+        absl::StatusOr<uint64_t> seed = internal::ParseSeed(value);
+        return seed.ok() ? "" : std::string(seed.status().message());
       },
       "UINT64");
 }
@@ -375,12 +332,8 @@ void AddCompactFlag(CLI::App* command, double* compact_at_mb) {
 
 absl::Status MaybeCompact(Index& index, double compact_at_mb,
                           absl::string_view command, bool quiet) {
-  if (compact_at_mb <= 0) return absl::OkStatus();
   const IndexStats s = index.stats();
-  if (static_cast<double>(s.log_bytes) < compact_at_mb * 1e6 ||
-      s.log_bytes <= s.snapshot_bytes) {
-    return absl::OkStatus();
-  }
+  if (!internal::CompactionDue(s, compact_at_mb)) return absl::OkStatus();
   if (!quiet) {
     std::fprintf(stderr,
                  "neardup %.*s: compacting %s documents (log %.1f MB, "

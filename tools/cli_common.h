@@ -17,6 +17,8 @@
 #include "neardup/corpus.h"
 #include "neardup/index.h"
 #include "neardup/pipeline.h"
+#include "src/internal/engine_settings.h"
+#include "src/internal/index_batch.h"
 #include "src/internal/output_file.h"
 
 namespace neardup::cli {
@@ -41,22 +43,10 @@ struct InputFlags {
 void AddInputFlags(CLI::App* command, InputFlags* flags);
 
 // Flags that decide what the engine finds, with one spelling, help text and
-// default for every command. Defaults come from PipelineOptions{}, so the
-// library and the tool cannot drift apart.
-struct EngineFlags {
-  EngineFlags();
-  double threshold;
-  int ngram;
-  int num_perm;
-  std::string normalize;
-  std::string algorithm;
-  int bands = 0;
-  int rows = 0;
-  std::string keep;
-  std::string linkage;
-  double containment;
-  uint64_t seed;
-};
+// default for every command. Defaults come from PipelineOptions{} (see
+// EngineSettings for passages' and the index's), and the Python module
+// reads the same struct, so the library and its faces cannot drift apart.
+using EngineFlags = internal::EngineSettings;
 
 // Which EngineFlags a command offers (bit set).
 enum EngineFlagGroups : unsigned {
@@ -77,8 +67,7 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
                     absl::string_view threshold_help);
 
 // PipelineOptions from the flags, validated (InvalidArgument names the flag).
-absl::StatusOr<PipelineOptions> MakePipelineOptions(const EngineFlags& flags,
-                                                    int threads);
+using internal::MakePipelineOptions;
 
 // Prints "neardup COMMAND: error: MESSAGE" on stderr and returns the exit
 // status that fits the error's code.
@@ -89,13 +78,11 @@ int ReportError(absl::string_view command, const absl::Status& status);
 int WriteStdoutOrReport(absl::string_view command, absl::string_view out);
 
 // Writers compact an index (Index::Compact) once its log has grown past
-// both its snapshot and `--compact-at-mb` megabytes (default 64; 0 never).
-// Reopening then maps the snapshot, in a fraction of a second at a million
-// documents, instead of replaying the log at about 3.5 µs per document; the
-// snapshot-size condition keeps the copying linear in the documents added.
-inline constexpr double kDefaultCompactAtMb = 64;
+// both its snapshot and `--compact-at-mb` megabytes (internal::CompactionDue
+// has the rule and its reasons).
+inline constexpr double kDefaultCompactAtMb = internal::kDefaultCompactAtMb;
 void AddCompactFlag(CLI::App* command, double* compact_at_mb);
-// Compacts `index` if the rule above says so; a note goes to stderr unless
+// Compacts `index` if the rule says so; a note goes to stderr unless
 // `quiet`. Errors are Compact()'s.
 absl::Status MaybeCompact(Index& index, double compact_at_mb,
                           absl::string_view command, bool quiet);

@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "neardup/pipeline.h"
-#include "src/internal/json_writer.h"
 #include "src/internal/output_file.h"
+#include "src/internal/result_json.h"
 #include "src/internal/status_macros.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
@@ -41,23 +41,7 @@ void WriteClusters(const Corpus& corpus, const PipelineResult& result,
   std::string line;
   for (const ClusterResult& cluster : result.clusters) {
     line.clear();
-    line.append("{\"cluster\":");
-    internal::AppendJsonString(corpus.Id(cluster.representative), &line);
-    line.append(",\"size\":");
-    internal::AppendUint(cluster.members.size(), &line);
-    line.append(",\"members\":[");
-    for (size_t i = 0; i < cluster.members.size(); ++i) {
-      const ClusterMember& m = cluster.members[i];
-      if (i > 0) line.push_back(',');
-      line.append("{\"id\":");
-      internal::AppendJsonString(corpus.Id(m.document), &line);
-      line.append(",\"jaccard\":");
-      internal::AppendSimilarity(m.jaccard, &line);
-      line.append(",\"containment\":");
-      internal::AppendSimilarity(m.containment, &line);
-      line.push_back('}');
-    }
-    line.append("]}\n");
+    internal::AppendClusterJson(corpus, cluster, &line);
     out->Write(line);
   }
 }
@@ -66,20 +50,9 @@ void WritePairs(const Corpus& corpus, const PipelineResult& result,
                 internal::OutputFile* out) {
   std::string line;
   for (size_t i = 0; i < result.pairs.size(); ++i) {
-    const ScoredPair& pair = result.pairs[i];
     line.clear();
-    line.append("{\"a\":");
-    internal::AppendJsonString(corpus.Id(pair.a), &line);
-    line.append(",\"b\":");
-    internal::AppendJsonString(corpus.Id(pair.b), &line);
-    line.append(",\"jaccard\":");
-    internal::AppendSimilarity(pair.jaccard, &line);
-    line.append(",\"containment\":");
-    internal::AppendSimilarity(pair.containment, &line);
-    if (result.pair_links[i] == PairLink::kContainment) {
-      line.append(",\"link\":\"containment\"");
-    }
-    line.append("}\n");
+    internal::AppendPairJson(corpus, result.pairs[i], result.pair_links[i],
+                             &line);
     out->Write(line);
   }
 }

@@ -1,7 +1,5 @@
 // neardup index: create, add to, query, remove from, inspect and compact a
 // persistent index directory.
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -15,9 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "neardup/index.h"
-#include "src/internal/index_json.h"
-#include "src/internal/json_writer.h"
-#include "src/internal/parallel.h"
+#include "src/internal/result_json.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
 
@@ -26,15 +22,8 @@ namespace {
 
 struct IndexFlags {
   std::string dir;
-  // create
-  double threshold = 0.8;
-  int ngram = 5;
-  int num_perm = 128;
-  std::string normalize = "full";
-  std::string algorithm = "oph";
-  int bands = 0;
-  int rows = 0;
-  uint64_t seed = kDefaultSeed;
+  // create: IndexOptions' defaults.
+  EngineFlags engine = EngineFlags::ForIndex();
   // add / query
   InputFlags input;
   size_t max_matches = 10;
@@ -51,26 +40,10 @@ void PrintWarnings(absl::string_view command, const OpenReport& report) {
   }
 }
 
-uint64_t FileSize(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
-
 int RunCreate(const IndexFlags& f) {
-  IndexOptions options;
-  options.threshold = f.threshold;
-  options.ngram = f.ngram;
-  options.num_perm = f.num_perm;
-  auto normalize = ParseNormalizeMode(f.normalize);
-  if (!normalize.ok()) return ReportError("index create", normalize.status());
-  options.normalize = *normalize;
-  auto algorithm = ParseSketchAlgorithm(f.algorithm);
-  if (!algorithm.ok()) return ReportError("index create", algorithm.status());
-  options.algorithm = *algorithm;
-  options.bands = f.bands;
-  options.rows = f.rows;
-  options.seed = f.seed;
-  absl::Status created = Index::Create(f.dir, options);
+  absl::StatusOr<IndexOptions> options = internal::MakeIndexOptions(f.engine);
+  if (!options.ok()) return ReportError("index create", options.status());
+  absl::Status created = Index::Create(f.dir, *options);
   if (!created.ok()) return ReportError("index create", created);
   auto index = Index::Open(f.dir, {.read_only = true});
   if (!index.ok()) return ReportError("index create", index.status());
@@ -96,67 +69,26 @@ int RunAdd(const IndexFlags& f) {
   Progress progress("index add", f.input.quiet);
   auto corpus = LoadInputs(f.input, &progress);
   if (!corpus.ok()) return ReportError("index add", corpus.status());
-  const bool skip = f.input.on_error == "skip";
-  std::string out;
-  absl::Status failure;
-  size_t added = 0, duplicates = 0, skipped = 0;
-  // Texts are prepared in parallel a block at a time (the costly part) and
-  // added in input order, so decisions do not depend on --threads.
-  const size_t n = (*corpus)->size();
-  const int threads = internal::ResolveThreads(f.input.threads);
-  constexpr size_t kBlock = 512;
-  std::vector<PreparedText> prepared(std::min(n, kBlock));
-  std::vector<absl::Status> text_errors(prepared.size());
-  std::vector<std::unique_ptr<TextScratch>> scratch(threads);
-  for (auto& s : scratch) s = std::make_unique<TextScratch>();
-  for (size_t block = 0; block < n && failure.ok(); block += kBlock) {
-    const size_t count = std::min(kBlock, n - block);
-    internal::ParallelFor(
-        count, threads, 8, [&](size_t from, size_t to, int worker) {
-          for (size_t j = from; j < to; ++j) {
-            auto text = (*corpus)->Text(block + j, scratch[worker].get());
-            text_errors[j] = text.status();
-            if (text.ok()) {
-              (*index)->Prepare(*text, &prepared[j]);
-            }
-          }
-        });
-    for (size_t j = 0; j < count; ++j) {
-      const size_t i = block + j;
-      absl::StatusOr<Decision> decision =
-          text_errors[j].ok()
-              ? (*index)->AddPrepared(
-                    (*corpus)->Id(i), prepared[j],
-                    {.max_matches = f.max_matches, .sync = false})
-              : absl::StatusOr<Decision>(text_errors[j]);
-      if (!decision.ok()) {
-        absl::Status located(decision.status().code(),
-                             absl::StrCat((*corpus)->Location(i), ": ",
-                                          decision.status().message()));
-        if (skip &&
-            decision.status().code() == absl::StatusCode::kAlreadyExists) {
-          ++skipped;
-          std::fprintf(stderr, "neardup index add: skipped %s\n",
-                       std::string(located.message()).c_str());
-          continue;
-        }
-        failure = located;
-        break;
-      }
-      added += decision->status != DecisionStatus::kExists;
-      duplicates += decision->status == DecisionStatus::kDuplicate;
-      internal::AppendDecisionJson(*decision, &out);
-    }
-    progress.Update("add", static_cast<double>(block + count) / n);
-  }
+  internal::AddBatchResult batch = internal::AddCorpus(
+      **index, **corpus,
+      {.max_matches = f.max_matches,
+       .threads = f.input.threads,
+       .skip_existing = f.input.on_error == "skip",
+       .on_skip =
+           [](const absl::Status& skipped) {
+             std::fprintf(stderr, "neardup index add: skipped %s\n",
+                          std::string(skipped.message()).c_str());
+           },
+       .progress = [&progress](double done) { progress.Update("add", done); }});
   progress.Clear();
   // What was added before any failure is kept, made durable and reported.
   absl::Status synced = (*index)->Sync();
   if (!synced.ok()) return ReportError("index add", synced);
-  if (int rc = WriteStdoutOrReport("index add", out); rc != kExitOk) {
+  if (int rc = WriteStdoutOrReport("index add", batch.decisions);
+      rc != kExitOk) {
     return rc;
   }
-  if (!failure.ok()) return ReportError("index add", failure);
+  if (!batch.failure.ok()) return ReportError("index add", batch.failure);
   absl::Status compacted =
       MaybeCompact(**index, f.compact_at_mb, "index add", f.input.quiet);
   if (!compacted.ok()) return ReportError("index add", compacted);
@@ -165,9 +97,10 @@ int RunAdd(const IndexFlags& f) {
         stderr,
         "neardup index add: %s documents added (%s duplicates)%s; "
         "index holds %s documents\n",
-        Thousands(added).c_str(), Thousands(duplicates).c_str(),
-        skipped ? absl::StrCat(", ", Thousands(skipped), " skipped").c_str()
-                : "",
+        Thousands(batch.added).c_str(), Thousands(batch.duplicates).c_str(),
+        batch.skipped
+            ? absl::StrCat(", ", Thousands(batch.skipped), " skipped").c_str()
+            : "",
         Thousands((*index)->stats().documents).c_str());
   }
   return kExitOk;
@@ -181,47 +114,25 @@ int RunQuery(const IndexFlags& f) {
   Progress progress("index query", f.input.quiet);
   auto corpus = LoadInputs(f.input, &progress);
   if (!corpus.ok()) return ReportError("index query", corpus.status());
-  const size_t n = (*corpus)->size();
-  std::vector<std::string> lines(n);
-  std::vector<absl::Status> errors(n);
-  const int threads = internal::ResolveThreads(f.input.threads);
-  std::vector<std::unique_ptr<TextScratch>> scratch(threads);
-  for (auto& s : scratch) s = std::make_unique<TextScratch>();
-  internal::ParallelFor(n, threads, 16, [&](size_t begin, size_t end, int w) {
-    for (size_t i = begin; i < end; ++i) {
-      auto text = (*corpus)->Text(i, scratch[w].get());
-      if (!text.ok()) {
-        errors[i] = text.status();
-        continue;
-      }
-      absl::StatusOr<Decision> decision =
-          (*index)->Query((*corpus)->Id(i), *text, f.max_matches);
-      if (!decision.ok()) {
-        errors[i] = absl::Status(decision.status().code(),
-                                 absl::StrCat((*corpus)->Location(i), ": ",
-                                              decision.status().message()));
-        continue;
-      }
-      internal::AppendDecisionJson(*decision, &lines[i]);
-    }
-  });
   // The same records fail, or are skipped, as `index add` would fail or
   // skip them.
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    if (!errors[i].ok()) {
-      if (f.input.on_error == "skip" &&
-          errors[i].code() == absl::StatusCode::kAlreadyExists) {
-        std::fprintf(stderr, "neardup index query: skipped %s\n",
-                     std::string(errors[i].message()).c_str());
-        continue;
-      }
-      return ReportError("index query", errors[i]);
-    }
-    out += lines[i];
-  }
+  internal::QueryBatchResult batch = internal::QueryCorpus(
+      **index, **corpus,
+      {.max_matches = f.max_matches,
+       .threads = f.input.threads,
+       .skip_existing = f.input.on_error == "skip",
+       .on_skip =
+           [](const absl::Status& skipped) {
+             std::fprintf(stderr, "neardup index query: skipped %s\n",
+                          std::string(skipped.message()).c_str());
+           },
+       .progress =
+           [&progress](double done) { progress.Update("query", done); }});
+  progress.Clear();
+  if (!batch.failure.ok()) return ReportError("index query", batch.failure);
   WarnIfDamagedReads(**index, "index query");
-  if (int rc = WriteStdoutOrReport("index query", out); rc != kExitOk) {
+  if (int rc = WriteStdoutOrReport("index query", batch.decisions);
+      rc != kExitOk) {
     return rc;
   }
   return kExitOk;
@@ -247,31 +158,20 @@ int RunRemove(const IndexFlags& f) {
     in = &file;
   }
   // Every id is checked first, so a typo removes nothing.
-  std::vector<std::string> ids;
+  std::vector<std::string> ids, locations;
   std::string line;
   size_t number = 0;
   while (std::getline(*in, line)) {
     ++number;
     absl::string_view id = absl::StripAsciiWhitespace(line);
     if (id.empty()) continue;
-    if (!(*index)->Contains(id)) {
-      return ReportError("index remove",
-                         absl::NotFoundError(absl::StrCat(
-                             f.ids_path, ":", number, ": id \"", id,
-                             "\" is not in the index; nothing "
-                             "was removed")));
-    }
     ids.emplace_back(id);
+    locations.push_back(absl::StrCat(f.ids_path, ":", number));
   }
-  uint64_t removed_count = 0;
-  for (const std::string& id : ids) {
-    absl::Status removed = (*index)->Remove(id);
-    // A repeated id in the list: removed once is enough.
-    if (!removed.ok() && removed.code() != absl::StatusCode::kNotFound) {
-      return ReportError("index remove", removed);
-    }
-    removed_count += removed.ok();
-  }
+  absl::StatusOr<uint64_t> removed =
+      internal::RemoveIds(**index, ids, locations);
+  if (!removed.ok()) return ReportError("index remove", removed.status());
+  const uint64_t removed_count = *removed;
   absl::Status synced = (*index)->Sync();
   if (!synced.ok()) return ReportError("index remove", synced);
   if (f.input.quiet) return kExitOk;
@@ -289,28 +189,8 @@ int RunStats(const IndexFlags& f) {
   auto index = Index::Open(f.dir, {.read_only = true}, &report);
   if (!index.ok()) return ReportError("index stats", index.status());
   PrintWarnings("stats", report);
-  const IndexStats s = (*index)->stats();
-  const IndexOptions& o = (*index)->options();
-  const uint64_t disk = FileSize(f.dir + "/meta") + FileSize(f.dir + "/log") +
-                        FileSize(f.dir + "/snapshot");
-  std::string out = "{\"directory\":";
-  internal::AppendJsonString(f.dir, &out);
-  absl::StrAppend(&out, ",\"format_version\":", s.format_version,
-                  ",\"documents\":", s.documents, ",\"removed\":", s.removed,
-                  ",\"clusters\":", s.clusters,
-                  ",\"clusters_of_two_or_more\":", s.clusters_of_two_or_more,
-                  ",\"bytes_on_disk\":", disk,
-                  ",\"snapshot_bytes\":", s.snapshot_bytes,
-                  ",\"log_bytes\":", s.log_bytes);
-  absl::StrAppend(
-      &out,
-      absl::StrFormat(
-          ",\"parameters\":{\"threshold\":%g,\"ngram\":%d,\"num_perm\":%d,"
-          "\"normalize\":\"%s\",\"normalization_version\":%d,"
-          "\"algorithm\":\"%s\",\"seed\":%u,\"bands\":%d,\"rows\":%d}}\n",
-          o.threshold, o.ngram, o.num_perm, NormalizeModeName(o.normalize),
-          kNormalizationVersion, SketchAlgorithmName(o.algorithm), o.seed,
-          o.bands, o.rows));
+  std::string out;
+  internal::AppendIndexStatsJson(**index, &out);
   if (int rc = WriteStdoutOrReport("index stats", out); rc != kExitOk) {
     return rc;
   }
@@ -371,28 +251,31 @@ Command AddIndexCommand(CLI::App* root) {
       "create", "Make an index directory and fix its parameters");
   AddDir(create, f.get());
   create
-      ->add_option("--threshold,-t", f->threshold,
+      ->add_option("--threshold,-t", f->engine.threshold,
                    "Documents match when their Jaccard similarity is at "
                    "least this (0 < t <= 1)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  create->add_option("--ngram,-n", f->ngram, "Shingle size in code points")
+  create
+      ->add_option("--ngram,-n", f->engine.ngram, "Shingle size in code points")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  create->add_option("--num-perm,-k", f->num_perm, "MinHash slots")
+  create->add_option("--num-perm,-k", f->engine.num_perm, "MinHash slots")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
-  create->add_option("--normalize", f->normalize, "none, ws or full")
+  create->add_option("--normalize", f->engine.normalize, "none, ws or full")
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "ws", "full"}));
-  create->add_option("--algorithm", f->algorithm, "oph or classic")
+  create->add_option("--algorithm", f->engine.algorithm, "oph or classic")
       ->capture_default_str()
       ->check(CLI::IsMember({"oph", "classic"}));
-  create->add_option("--bands,-b", f->bands, "LSH bands (with --rows)")
+  create->add_option("--bands,-b", f->engine.bands, "LSH bands (with --rows)")
       ->check(WholeNumber(1, 4096));
-  create->add_option("--rows,-r", f->rows, "LSH rows per band (with --bands)")
+  create
+      ->add_option("--rows,-r", f->engine.rows,
+                   "LSH rows per band (with --bands)")
       ->check(WholeNumber(1, 4096));
-  create->add_option("--seed", f->seed, "Seed for every hash")
+  create->add_option("--seed", f->engine.seed, "Seed for every hash")
       ->capture_default_str()
       ->check(SeedNumber());
   AddQuiet(create, f.get());

@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "neardup/passage.h"
-#include "src/internal/json_writer.h"
 #include "src/internal/output_file.h"
+#include "src/internal/result_json.h"
 #include "src/internal/status_macros.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
@@ -22,7 +22,9 @@ namespace {
 
 struct PassagesFlags {
   InputFlags input;
-  EngineFlags engine;  // Only the shingle group: passages have no clusters.
+  // Only the shingle group, with passages' defaults: passages have no
+  // clusters.
+  EngineFlags engine = EngineFlags::ForPassages();
   int min_chars = kDefaultPassageMinChars;
   int max_chars = kDefaultPassageMaxChars;
   std::string output_path = "-";
@@ -31,18 +33,8 @@ struct PassagesFlags {
 };
 
 absl::StatusOr<PassageOptions> MakeOptions(const PassagesFlags& flags) {
-  PassageOptions options;
-  NEARDUP_ASSIGN_OR_RETURN(options.normalize,
-                           ParseNormalizeMode(flags.engine.normalize));
-  options.threshold = flags.engine.threshold;
-  options.ngram = flags.engine.ngram;
-  options.num_perm = flags.engine.num_perm;
-  options.min_chars = flags.min_chars;
-  options.max_chars = flags.max_chars;
-  options.threads = flags.input.threads;
-  options.seed = flags.engine.seed;
-  NEARDUP_RETURN_IF_ERROR(ValidatePassageOptions(options));
-  return options;
+  return internal::MakePassageOptions(flags.engine, flags.min_chars,
+                                      flags.max_chars, flags.input.threads);
 }
 
 // Refuses output paths that would clobber an input or each other.
@@ -56,29 +48,12 @@ absl::Status CheckPassageOutputs(const PassagesFlags& flags) {
       flags.input.inputs);
 }
 
-void AppendRef(const Corpus& corpus, const PassageRef& ref, std::string* line) {
-  line->append("\"id\":");
-  internal::AppendJsonString(corpus.Id(ref.document), line);
-  line->append(",\"start\":");
-  internal::AppendUint(ref.span.begin, line);
-  line->append(",\"end\":");
-  internal::AppendUint(ref.span.end, line);
-}
-
 void WriteRepeats(const Corpus& corpus, const PassageResult& result,
                   internal::OutputFile* out) {
   std::string line;
   for (const RepeatedPassage& r : result.repeats) {
     line.clear();
-    line.push_back('{');
-    AppendRef(corpus, r.passage, &line);
-    line.append(",\"original\":{");
-    AppendRef(corpus, r.original, &line);
-    line.append("},\"jaccard\":");
-    internal::AppendSimilarity(r.jaccard, &line);
-    line.append(",\"internal\":");
-    line.append(r.internal() ? "true" : "false");
-    line.append("}\n");
+    internal::AppendRepeatJson(corpus, r, &line);
     out->Write(line);
   }
 }
@@ -211,16 +186,6 @@ Command AddPassagesCommand(CLI::App* root) {
       "that repeat inside a document or across documents, with their byte "
       "spans; optionally write the records with the repeats removed.");
   AddInputFlags(app, &flags->input);
-  {
-    // Passage defaults are PassageOptions'; they may differ from documents'.
-    const PassageOptions defaults;
-    flags->engine.threshold = defaults.threshold;
-    flags->engine.ngram = defaults.ngram;
-    flags->engine.num_perm = defaults.num_perm;
-    flags->engine.normalize =
-        std::string(NormalizeModeName(defaults.normalize));
-    flags->engine.seed = defaults.seed;
-  }
   AddEngineFlags(app, &flags->engine, kShingleFlags,
                  "Passages match when the exact Jaccard similarity of their "
                  "shingle sets is at least this");

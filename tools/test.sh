@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, part 2: install what is missing, build everything (library,
-# tool, tests, benchmarks) and run every test except those labelled slow.
+# tool, Python module, tests, benchmarks) and run every test except those
+# labelled slow. The Python tests (pytest) are ctest tests labelled python,
+# so they run and count here too.
 # Set NEARDUP_SANITIZE=1 to run the suite again under ASan and UBSan, and
 # NEARDUP_SLOW=1 to include the slow tests.
 set -euo pipefail

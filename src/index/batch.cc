@@ -1,0 +1,147 @@
+#include <algorithm>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "src/internal/index_batch.h"
+#include "src/internal/index_json.h"
+#include "src/internal/parallel.h"
+
+namespace neardup::internal {
+namespace {
+
+absl::Status Located(const Corpus& corpus, size_t i,
+                     const absl::Status& status) {
+  return absl::Status(status.code(),
+                      absl::StrCat(corpus.Location(i), ": ", status.message()));
+}
+
+std::vector<std::unique_ptr<TextScratch>> MakeScratch(int threads) {
+  std::vector<std::unique_ptr<TextScratch>> scratch(threads);
+  for (auto& s : scratch) s = std::make_unique<TextScratch>();
+  return scratch;
+}
+
+}  // namespace
+
+bool CompactionDue(const IndexStats& stats, double compact_at_mb) {
+  if (!(compact_at_mb > 0)) return false;
+  return static_cast<double>(stats.log_bytes) >= compact_at_mb * 1e6 &&
+         stats.log_bytes > stats.snapshot_bytes;
+}
+
+AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
+                         const BatchOptions& options) {
+  AddBatchResult result;
+  const size_t n = corpus.size();
+  const int threads = ResolveThreads(options.threads);
+  constexpr size_t kBlock = 512;
+  std::vector<PreparedText> prepared(std::min(n, kBlock));
+  std::vector<absl::Status> text_errors(prepared.size());
+  std::vector<std::unique_ptr<TextScratch>> scratch = MakeScratch(threads);
+  for (size_t block = 0; block < n && result.failure.ok(); block += kBlock) {
+    const size_t count = std::min(kBlock, n - block);
+    ParallelFor(count, threads, 8, [&](size_t from, size_t to, int worker) {
+      for (size_t j = from; j < to; ++j) {
+        auto text = corpus.Text(block + j, scratch[worker].get());
+        text_errors[j] = text.status();
+        if (text.ok()) index.Prepare(*text, &prepared[j]);
+      }
+    });
+    for (size_t j = 0; j < count; ++j) {
+      const size_t i = block + j;
+      absl::StatusOr<Decision> decision =
+          text_errors[j].ok()
+              ? index.AddPrepared(
+                    corpus.Id(i), prepared[j],
+                    {.max_matches = options.max_matches, .sync = false})
+              : absl::StatusOr<Decision>(text_errors[j]);
+      if (!decision.ok()) {
+        absl::Status located = Located(corpus, i, decision.status());
+        if (options.skip_existing &&
+            located.code() == absl::StatusCode::kAlreadyExists) {
+          ++result.skipped;
+          if (options.on_skip) options.on_skip(located);
+          continue;
+        }
+        result.failure = std::move(located);
+        break;
+      }
+      result.added += decision->status != DecisionStatus::kExists;
+      result.duplicates += decision->status == DecisionStatus::kDuplicate;
+      AppendDecisionJson(*decision, &result.decisions);
+    }
+    if (options.progress) {
+      options.progress(static_cast<double>(block + count) /
+                       static_cast<double>(n));
+    }
+  }
+  return result;
+}
+
+QueryBatchResult QueryCorpus(const Index& index, const Corpus& corpus,
+                             const BatchOptions& options) {
+  QueryBatchResult result;
+  const size_t n = corpus.size();
+  std::vector<std::string> lines(n);
+  std::vector<absl::Status> errors(n);
+  const int threads = ResolveThreads(options.threads);
+  std::vector<std::unique_ptr<TextScratch>> scratch = MakeScratch(threads);
+  ParallelFor(n, threads, 16, [&](size_t begin, size_t end, int worker) {
+    for (size_t i = begin; i < end; ++i) {
+      auto text = corpus.Text(i, scratch[worker].get());
+      if (!text.ok()) {
+        errors[i] = text.status();
+        continue;
+      }
+      absl::StatusOr<Decision> decision =
+          index.Query(corpus.Id(i), *text, options.max_matches);
+      if (!decision.ok()) {
+        errors[i] = Located(corpus, i, decision.status());
+        continue;
+      }
+      AppendDecisionJson(*decision, &lines[i]);
+    }
+  });
+  for (size_t i = 0; i < n; ++i) {
+    if (!errors[i].ok()) {
+      if (options.skip_existing &&
+          errors[i].code() == absl::StatusCode::kAlreadyExists) {
+        ++result.skipped;
+        if (options.on_skip) options.on_skip(errors[i]);
+        continue;
+      }
+      result.failure = errors[i];
+      result.decisions.clear();
+      return result;
+    }
+    result.decisions += lines[i];
+  }
+  if (options.progress) options.progress(1);
+  return result;
+}
+
+absl::StatusOr<uint64_t> RemoveIds(Index& index,
+                                   absl::Span<const std::string> ids,
+                                   absl::Span<const std::string> locations) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!index.Contains(ids[i])) {
+      return absl::NotFoundError(
+          absl::StrCat(locations[i], ": id \"", ids[i],
+                       "\" is not in the index; nothing was removed"));
+    }
+  }
+  uint64_t removed_count = 0;
+  for (const std::string& id : ids) {
+    absl::Status removed = index.Remove(id);
+    // A repeated id in the list: removed once is enough.
+    if (!removed.ok() && removed.code() != absl::StatusCode::kNotFound) {
+      return removed;
+    }
+    removed_count += removed.ok();
+  }
+  return removed_count;
+}
+
+}  // namespace neardup::internal
