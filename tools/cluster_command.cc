@@ -97,7 +97,13 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
                       s.bands.bands, s.bands.rows, options.threshold,
                       CandidateProbability(options.threshold, s.bands)));
   absl::StrAppend(&text, Thousands(s.candidates.candidate_pairs),
-                  " candidate pairs, ", Thousands(s.verified_pairs),
+                  " candidate pairs (from ",
+                  Thousands(s.candidates.band_collisions), " band collisions");
+  if (s.sketch_screened > 0) {
+    absl::StrAppend(&text, "; ", Thousands(s.sketch_screened),
+                    " proposed pairs ruled out by their sketches");
+  }
+  absl::StrAppend(&text, "), ", Thousands(s.verified_pairs),
                   absl::StrFormat(" verified with exact Jaccard >= %.2f; ",
                                   options.threshold),
                   Thousands(s.clusters), " clusters (",
@@ -110,10 +116,6 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
         absl::StrFormat(" more pairs linked with containment >= %.2f "
                         "(passages %.2f s).",
                         options.containment, s.times.passages_seconds));
-  }
-  if (s.sketch_screened > 0) {
-    absl::StrAppend(&text, " ", Thousands(s.sketch_screened),
-                    " candidates were ruled out by their sketches.");
   }
   if (s.candidates.capped_buckets > 0) {
     absl::StrAppend(&text, " ", Thousands(s.candidates.capped_buckets),

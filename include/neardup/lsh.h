@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -100,16 +101,29 @@ struct CandidateStats {
   uint64_t largest_bucket = 0;
   // Buckets larger than CandidateOptions::max_bucket.
   uint64_t capped_buckets = 0;
+  // Band collisions the `keep` filter turned down (a pair once per band).
+  uint64_t filtered = 0;
 };
+
+// Decides, for a pair (a < b) that a band proposes, whether it becomes a
+// candidate. Called from several threads at once, possibly more than once for
+// a pair (once per band it shares); must be thread-safe and deterministic.
+using CandidateFilter = std::function<bool(uint32_t a, uint32_t b)>;
 
 // Every pair of present documents that agrees on all rows of some band
 // (subject to max_bucket), sorted and without duplicates. Band keys are XXH3
 // hashes of the band's slots seeded from `seed` and the band number.
 // Deterministic for any thread count. Precondition: ValidateBandParams() is
 // OK and there are fewer than 2^32 documents. `stats` may be null.
+//
+// With `keep`, a pair is kept only when keep(a, b) is true, as buckets
+// propose it: on a large corpus most band collisions are unrelated
+// documents, and filtering them then (rather than collecting every pair
+// first) keeps memory to the candidates that survive.
 std::vector<DocPair> FindCandidatePairs(const SignatureMatrix& signatures,
                                         const CandidateOptions& options,
-                                        CandidateStats* stats);
+                                        CandidateStats* stats,
+                                        const CandidateFilter& keep = {});
 
 // The key of band `band` of one signature, as used by FindCandidatePairs and
 // by persistent indexes.

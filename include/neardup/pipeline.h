@@ -99,7 +99,8 @@ struct PipelineStats {
   // the verified pairs linked by containment alone (not counted above).
   uint64_t containment_candidates = 0;
   uint64_t containment_pairs = 0;
-  // LSH candidates dropped by PipelineOptions::sketch_screen.
+  // Pairs PipelineOptions::sketch_screen turned down: band collisions (a
+  // pair once per band it shares) and passage candidates.
   uint64_t sketch_screened = 0;
   size_t clusters = 0;
   size_t clustered_documents = 0;

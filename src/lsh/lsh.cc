@@ -109,7 +109,8 @@ uint64_t BandKey(absl::Span<const uint32_t> signature, BandParams params,
 
 std::vector<DocPair> FindCandidatePairs(const SignatureMatrix& signatures,
                                         const CandidateOptions& options,
-                                        CandidateStats* stats) {
+                                        CandidateStats* stats,
+                                        const CandidateFilter& keep) {
   const BandParams params = options.bands;
   const size_t n = signatures.size();
   const int threads = internal::ResolveThreads(options.threads);
@@ -126,6 +127,7 @@ std::vector<DocPair> FindCandidatePairs(const SignatureMatrix& signatures,
     uint64_t collisions = 0;
     uint64_t largest = 0;
     uint64_t capped = 0;
+    uint64_t filtered = 0;
   };
   std::vector<BandOutput> outputs(params.bands);
   internal::ParallelFor(
@@ -140,6 +142,14 @@ std::vector<DocPair> FindCandidatePairs(const SignatureMatrix& signatures,
           }
           std::sort(keyed.begin(), keyed.end());
           BandOutput& out = outputs[band];
+          auto emit = [&out, &keep](uint32_t a, uint32_t b) {
+            ++out.collisions;
+            if (!keep || keep(a, b)) {
+              out.pairs.push_back(PackPair(a, b));
+            } else {
+              ++out.filtered;
+            }
+          };
           for (size_t i = 0; i < keyed.size();) {
             size_t j = i + 1;
             while (j < keyed.size() && keyed[j].key == keyed[i].key) ++j;
@@ -148,18 +158,17 @@ std::vector<DocPair> FindCandidatePairs(const SignatureMatrix& signatures,
             if (size > max_bucket) {
               ++out.capped;
               for (size_t x = i + 1; x < j; ++x) {
-                out.pairs.push_back(PackPair(keyed[i].doc, keyed[x].doc));
+                emit(keyed[i].doc, keyed[x].doc);
               }
             } else {
               for (size_t x = i; x < j; ++x) {
                 for (size_t y = x + 1; y < j; ++y) {
-                  out.pairs.push_back(PackPair(keyed[x].doc, keyed[y].doc));
+                  emit(keyed[x].doc, keyed[y].doc);
                 }
               }
             }
             i = j;
           }
-          out.collisions = out.pairs.size();
           std::sort(out.pairs.begin(), out.pairs.end());
         }
       });
@@ -171,6 +180,7 @@ std::vector<DocPair> FindCandidatePairs(const SignatureMatrix& signatures,
     local.band_collisions += out.collisions;
     local.largest_bucket = std::max(local.largest_bucket, out.largest);
     local.capped_buckets += out.capped;
+    local.filtered += out.filtered;
     total += out.pairs.size();
   }
   std::vector<uint64_t> merged;

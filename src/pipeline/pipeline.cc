@@ -261,13 +261,41 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   }
   stats.times.sketch_seconds = SecondsSince(start);
 
+  // Most band collisions of a large corpus are unrelated articles that met
+  // in one band by chance, and most passage candidates share no more than
+  // a boilerplate paragraph; their signatures show it. Turning them down
+  // before exact verification (src/internal/sketch_screen.h) saves
+  // re-shingling both texts and keeps boilerplate from tying the candidate
+  // graph into one giant component; doing so as the bands propose them
+  // keeps memory to the pairs that survive. A pair is kept when it could
+  // reach the threshold or, with containment on, the containment: given the
+  // two documents' distinct shingle counts (estimated to about 0.3 %, well
+  // inside the screen's margin), both are a least Jaccard.
+  const internal::SketchScreen screen(options.num_perm);
+  const CandidateFilter could_qualify = [&](uint32_t a, uint32_t b) {
+    double min_jaccard = options.threshold;
+    if (options.containment > 0) {
+      // |A ∩ B| >= c min(|A|, |B|) means J >= c m / (|A| + |B| - c m).
+      const double needed =
+          options.containment * std::min(distinct[a], distinct[b]);
+      const double total = static_cast<double>(distinct[a]) + distinct[b];
+      if (total > needed) {
+        min_jaccard = std::min(min_jaccard, needed / (total - needed));
+      }
+    }
+    return screen.Keep(signatures.Row(a), signatures.Row(b), min_jaccard);
+  };
+  const CandidateFilter no_filter;
+  const CandidateFilter& filter =
+      options.sketch_screen ? could_qualify : no_filter;
+
   // Stage 2: candidate pairs from the bands.
   start = Clock::now();
   if (progress) progress("candidates", 0);
   std::vector<DocPair> candidates = FindCandidatePairs(
       signatures, {.bands = bands, .seed = options.seed, .threads = threads},
-      &stats.candidates);
-
+      &stats.candidates, filter);
+  stats.sketch_screened = stats.candidates.filtered;
   stats.times.candidates_seconds = SecondsSince(start);
 
   // Stage 2b: documents sharing a passage are containment candidates; they
@@ -291,6 +319,21 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
               }
             }));
     stats.containment_candidates = shared.size();
+    if (filter) {
+      std::vector<uint8_t> keep(shared.size());
+      internal::ParallelFor(shared.size(), threads, 4096,
+                            [&](size_t begin, size_t end, int) {
+                              for (size_t i = begin; i < end; ++i) {
+                                keep[i] = filter(shared[i].a, shared[i].b);
+                              }
+                            });
+      size_t kept = 0;
+      for (size_t i = 0; i < shared.size(); ++i) {
+        if (keep[i]) shared[kept++] = shared[i];
+      }
+      stats.sketch_screened += shared.size() - kept;
+      shared.resize(kept);
+    }
     std::vector<DocPair> merged;
     merged.reserve(candidates.size() + shared.size());
     std::set_union(candidates.begin(), candidates.end(), shared.begin(),
@@ -299,50 +342,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     stats.times.passages_seconds = SecondsSince(start);
   }
 
-  // Stage 2c: most candidates of a large corpus are unrelated articles that
-  // met in one band by chance or share one boilerplate paragraph; their
-  // signatures show it, and dropping them here saves re-shingling both
-  // texts (src/internal/sketch_screen.h), and keeps boilerplate from tying
-  // the candidate graph into one giant component. A pair is kept when it
-  // could reach the threshold or, with containment on, the containment:
-  // given the two documents' distinct shingle counts (estimated to about
-  // 0.3 %, well inside the screen's margin), both are a least Jaccard.
-  start = Clock::now();
-  if (options.sketch_screen && !candidates.empty()) {
-    const internal::SketchScreen screen(options.num_perm);
-    const double threshold = options.threshold;
-    const double containment = options.containment;
-    std::vector<uint8_t> keep(candidates.size());
-    internal::ParallelFor(
-        candidates.size(), threads, 4096, [&](size_t begin, size_t end, int) {
-          for (size_t i = begin; i < end; ++i) {
-            const uint32_t a = candidates[i].a;
-            const uint32_t b = candidates[i].b;
-            double min_jaccard = threshold;
-            if (containment > 0) {
-              // |A ∩ B| >= c * min(|A|, |B|) means J >= c m / (|A| + |B| - c
-              // m).
-              const double small = std::min(distinct[a], distinct[b]);
-              const double needed = containment * small;
-              const double total =
-                  static_cast<double>(distinct[a]) + distinct[b];
-              if (total > needed) {
-                min_jaccard = std::min(min_jaccard, needed / (total - needed));
-              }
-            }
-            keep[i] =
-                screen.Keep(signatures.Row(a), signatures.Row(b), min_jaccard);
-          }
-        });
-    size_t kept = 0;
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      if (keep[i]) candidates[kept++] = candidates[i];
-    }
-    stats.sketch_screened = candidates.size() - kept;
-    candidates.resize(kept);
-  }
   std::vector<uint32_t>().swap(signatures.slots);
-  stats.times.candidates_seconds += SecondsSince(start);
 
   // Stages 3 and 4, one connected component of the candidate graph at a
   // time: its documents' exact shingle sets are built, its candidates
