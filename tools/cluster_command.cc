@@ -112,7 +112,8 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
   if (options.containment > 0) {
     absl::StrAppend(
         &text, " Containment: ", Thousands(s.containment_candidates),
-        " document pairs share a passage, ", Thousands(s.containment_pairs),
+        " document pairs share a passage (by passage LSH), ",
+        Thousands(s.containment_pairs),
         absl::StrFormat(" more pairs linked with containment >= %.2f "
                         "(passages %.2f s).",
                         options.containment, s.times.passages_seconds));

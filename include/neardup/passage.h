@@ -193,12 +193,27 @@ std::vector<PassageSpan> RemovableSpans(
 std::string RemovePassages(absl::string_view text,
                            absl::Span<const PassageSpan> spans);
 
-// Documents that share a verified passage match: the containment candidates
-// of `neardup cluster --containment`. The same as
-// FindRepeatedPassages(corpus, options)->document_pairs.
+struct ContainmentCandidateStats {
+  uint64_t passages = 0;        // Passages long enough to sketch.
+  uint64_t document_pairs = 0;  // Candidates returned.
+  uint64_t filtered = 0;        // Proposed pairs `keep` turned down.
+};
+
+// The containment candidates of `neardup cluster --containment`: pairs of
+// documents (a < b, sorted, unique) with passages in one bucket of passage
+// LSH (bands chosen for options.threshold, 0.8 by default), so a document
+// whose paragraphs are another's, edited or not, is proposed with it.
+// Passage pairs are not verified: the caller verifies the documents
+// exactly, which decides anyway (FindRepeatedPassages()->document_pairs is
+// the verified, much slower subset). Each passage keeps only its band keys,
+// so memory is about 70 bytes a passage. A bucket of more than 1,000
+// documents (a boilerplate paragraph) pairs them with its first only.
+// With `keep`, only pairs it accepts are kept, as buckets propose them.
+// Errors as FindRepeatedPassages(). Deterministic for any thread count.
 absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
     const Corpus& corpus, const PassageOptions& options,
-    const PassageProgress& progress = {});
+    const PassageProgress& progress = {}, const CandidateFilter& keep = {},
+    ContainmentCandidateStats* stats = nullptr);
 
 // A passage of a query text that matches an indexed passage.
 struct PassageMatch {

@@ -95,8 +95,9 @@ struct PipelineStats {
   BandParams bands;
   CandidateStats candidates;
   uint64_t verified_pairs = 0;  // Candidates with exact Jaccard >= threshold.
-  // With PipelineOptions::containment: document pairs sharing a passage, and
-  // the verified pairs linked by containment alone (not counted above).
+  // With PipelineOptions::containment: document pairs with passages in one
+  // passage-LSH bucket that the sketch screen kept (FindContainmentCandidates),
+  // and the verified pairs linked by containment alone (not counted above).
   uint64_t containment_candidates = 0;
   uint64_t containment_pairs = 0;
   // Pairs PipelineOptions::sketch_screen turned down: band collisions (a

@@ -309,6 +309,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     passage_options.algorithm = options.algorithm;
     passage_options.threads = options.threads;
     passage_options.seed = options.seed;
+    ContainmentCandidateStats containment_stats;
     NEARDUP_ASSIGN_OR_RETURN(
         std::vector<DocPair> shared,
         FindContainmentCandidates(
@@ -317,23 +318,10 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
               if (progress) {
                 progress(absl::StrCat("passages: ", stage), fraction);
               }
-            }));
-    stats.containment_candidates = shared.size();
-    if (filter) {
-      std::vector<uint8_t> keep(shared.size());
-      internal::ParallelFor(shared.size(), threads, 4096,
-                            [&](size_t begin, size_t end, int) {
-                              for (size_t i = begin; i < end; ++i) {
-                                keep[i] = filter(shared[i].a, shared[i].b);
-                              }
-                            });
-      size_t kept = 0;
-      for (size_t i = 0; i < shared.size(); ++i) {
-        if (keep[i]) shared[kept++] = shared[i];
-      }
-      stats.sketch_screened += shared.size() - kept;
-      shared.resize(kept);
-    }
+            },
+            filter, &containment_stats));
+    stats.containment_candidates = containment_stats.document_pairs;
+    stats.sketch_screened += containment_stats.filtered;
     std::vector<DocPair> merged;
     merged.reserve(candidates.size() + shared.size());
     std::set_union(candidates.begin(), candidates.end(), shared.begin(),
