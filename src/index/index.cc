@@ -23,6 +23,7 @@
 #include "neardup/verify.h"
 #include "src/internal/index_format.h"
 #include "src/internal/match_stages.h"
+#include "src/internal/sketch_screen.h"
 #include "src/internal/snapshot.h"
 #include "src/internal/status_macros.h"
 
@@ -322,6 +323,9 @@ struct Index::State {
   BandParams bands;
   std::optional<Normalizer> normalizer;
   std::optional<MinHasher> hasher;
+  // Candidates whose signatures rule them out skip decoding and comparing
+  // their fingerprints, as in neardup cluster (src/internal/sketch_screen.h).
+  std::optional<internal::SketchScreen> screen;
   bool read_only = false;
   int lock_fd = -1;
   int log_fd = -1;
@@ -462,13 +466,18 @@ struct Index::State {
     p->signature.assign(static_cast<size_t>(options.num_perm), 0);
     p->present = hasher->Sketch(s.shingles, absl::MakeSpan(p->signature));
     if (!p->present) std::fill(p->signature.begin(), p->signature.end(), 0);
+    // Sorting the full hashes is SortUnique's fast case (uniform values,
+    // bucketed on their top bits); the fingerprints, their top halves, come
+    // out sorted too, with equal ones adjacent.
+    SortUnique(&s.shingles);
     p->fingerprints.clear();
     p->fingerprints.reserve(s.shingles.size());
-    for (uint64_t h : s.shingles) p->fingerprints.push_back(h >> 32);
-    std::sort(p->fingerprints.begin(), p->fingerprints.end());
-    p->fingerprints.erase(
-        std::unique(p->fingerprints.begin(), p->fingerprints.end()),
-        p->fingerprints.end());
+    for (uint64_t h : s.shingles) {
+      const uint64_t fingerprint = h >> 32;
+      if (p->fingerprints.empty() || p->fingerprints.back() != fingerprint) {
+        p->fingerprints.push_back(fingerprint);
+      }
+    }
   }
 
   // Copies a new document's encoded set into the block arena.
@@ -592,7 +601,8 @@ struct Index::State {
     for (uint32_t d : s.candidates) {
       const uint32_t fp_count = FpCount(d);
       if (JaccardUpperBound(fp_count, p.fingerprints.size()) <
-          options.threshold) {
+              options.threshold ||
+          !screen->Keep(SignatureOf(d), p.signature, options.threshold)) {
         continue;
       }
       if (!PayloadOk(d) || !internal::DecodeFingerprints(
@@ -1342,6 +1352,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   s.bands = stages.bands;
   s.normalizer.emplace(std::move(stages.normalizer));
   s.hasher.emplace(std::move(stages.hasher));
+  s.screen.emplace(s.options.num_perm);
 
   std::lock_guard<std::shared_mutex> lock(s.mu);
   s.heads.resize(static_cast<size_t>(s.bands.bands));
