@@ -26,10 +26,10 @@ namespace neardup::internal {
 
 class PeriodicRelease {
  public:
-  // 256 MB: each release costs a page-table walk of the whole mapping, about
-  // a millisecond for gigabytes, so this is cheap and bounds the resident
-  // input to a few hundred megabytes.
-  static constexpr uint64_t kDefaultEvery = uint64_t{256} << 20;
+  // 16 MB: a release unmaps what is resident (a few thousand pages, well
+  // under a millisecond), so even a 50 MB input is never held whole while
+  // a 3 GB one costs a couple of hundred releases a pass.
+  static constexpr uint64_t kDefaultEvery = uint64_t{16} << 20;
 
   explicit PeriodicRelease(const Corpus& corpus, uint64_t every = kDefaultEvery)
       : corpus_(corpus), every_(every) {}
