@@ -2,7 +2,8 @@
 # The scale benchmark (docs/benchmarks.md): generates news-size corpora with
 # planted copies and runs `neardup cluster` on each, at the defaults and at
 # --threshold 0.8 --containment 0, printing a Markdown table of wall time,
-# peak RSS, candidates per document and recall of the planted pairs.
+# peak RSS, band collisions and candidates (what the sketch screen kept, to
+# be verified exactly) per document, and recall of the planted pairs.
 #
 #   bench/scale.sh [SIZE...]          # default sizes: 10000 100000
 #   NEARDUP_BUILD=build/release NEARDUP_SCALE_DIR=/var/tmp/scale bench/scale.sh 1000000
@@ -25,8 +26,8 @@ for tool in "$neardup" "$generate" /usr/bin/time; do
 done
 mkdir -p "$dir"
 
-echo "| documents | input | settings | wall | peak RSS | RSS / input | candidates / doc | recall: J ≥ t | recall: containment only |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| documents | input | settings | wall | peak RSS | RSS / input | band collisions / doc | candidates / doc | recall: J ≥ t | recall: containment only |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   corpus=$dir/news-$n.jsonl
   if [[ ! -s $corpus.truth.tsv ]]; then
@@ -48,13 +49,14 @@ for n in "${sizes[@]}"; do
       >/dev/null 2>"$log"
     read -r wall rss_kb <"$dir/time.txt"
     candidates=$(grep -o '[0-9,]* candidate pairs' "$log" | tr -d ',' | cut -d' ' -f1)
+    collisions=$(grep -o 'from [0-9,]* band collisions' "$log" | tr -d ',' | cut -d' ' -f2)
     shared=$(grep -o '[0-9,]* document pairs share a passage' "$log" | tr -d ',' | cut -d' ' -f1 || true)
     recall=$(/usr/bin/python3 "$root/bench/scale/recall.py" "$corpus.truth.tsv" \
       "$dir/pairs.jsonl" --threshold "$threshold" --containment "$containment")
     /usr/bin/python3 - "$n" "$bytes" "$settings" "$wall" "$rss_kb" \
-      "$candidates" "${shared:-0}" "$recall" <<'PY'
+      "$candidates" "${shared:-0}" "$recall" "${collisions:-0}" <<'PY'
 import json, sys
-n, size, settings, wall, rss_kb, cand, shared, recall = sys.argv[1:]
+n, size, settings, wall, rss_kb, cand, shared, recall, collisions = sys.argv[1:]
 n, size, rss = int(n), int(size), int(rss_kb) * 1024
 r = json.loads(recall)
 per_doc = int(cand) / n
@@ -65,7 +67,8 @@ def recall(rule):
         return "-"
     return f"{part['recall']:.4f} ({part['found']:,} / {part['expected']:,})"
 print(f"| {n:,} | {size / 1e6:,.0f} MB | {settings} | {float(wall):.1f} s | "
-      f"{rss / 1e6:,.0f} MB | {rss / size:.2f} | {per_doc:.1f}{extra} | "
+      f"{rss / 1e6:,.0f} MB | {rss / size:.2f} | {int(collisions) / n:.1f} | "
+      f"{per_doc:.1f}{extra} | "
       f"{recall('jaccard')} | {recall('containment')} |")
 PY
   done
