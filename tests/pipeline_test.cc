@@ -7,6 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "neardup/normalize.h"
+#include "neardup/shingle.h"
+#include "neardup/verify.h"
 #include "tests/support/generator.h"
 #include "tests/support/news_corpus.h"
 #include "tests/support/status_matchers.h"
@@ -163,6 +166,72 @@ TEST(RunPipeline, SketchScreenChangesNoVerifiedPair) {
     }
     EXPECT_EQ(plain->representative_of, screened->representative_of);
   }
+}
+
+// More than 2,048 documents in one component of the candidate graph take
+// the path that builds sets pair by pair instead of holding them all. A chain
+// of windows over one long text (each shifted by four words, so neighbours
+// are copies and distant windows are not) makes one such component: every
+// reported score, for pairs and for cluster members, is the exact one, and
+// any thread count gives the same result.
+TEST(RunPipeline, LargeComponentsAreVerifiedExactlyPairByPair) {
+  neardup::testing::Rng rng(5);
+  std::vector<std::string> words;
+  for (int w = 0; w < 2200 * 4 + 40; ++w) {
+    std::string word;
+    for (int c = 0, length = static_cast<int>(rng.UniformInt(3, 8)); c < length;
+         ++c) {
+      word += static_cast<char>('a' + rng.Uniform(26));
+    }
+    words.push_back(std::move(word));
+  }
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (int i = 0; i < 2200; ++i) {
+    std::string text;
+    for (int w = 0; w < 40; ++w) absl::StrAppend(&text, words[4 * i + w], " ");
+    docs.emplace_back(absl::StrCat("w", i), std::move(text));
+  }
+  auto corpus = MakeCorpus(docs);
+  PipelineOptions options;
+  options.threads = 2;
+  absl::StatusOr<PipelineResult> two = RunPipeline(*corpus, options);
+  options.threads = 1;
+  absl::StatusOr<PipelineResult> one = RunPipeline(*corpus, options);
+  ASSERT_TRUE(two.ok() && one.ok());
+  ASSERT_GT(two->stats.largest_component, 2048u);
+  ASSERT_GT(two->pairs.size(), 2200u);
+  ASSERT_EQ(two->pairs.size(), one->pairs.size());
+
+  absl::StatusOr<Normalizer> normalizer = Normalizer::Create({});
+  ASSERT_TRUE(normalizer.ok());
+  auto set_of = [&](uint32_t doc) {
+    NormalizedText text;
+    normalizer->Normalize(docs[doc].second, &text);
+    std::vector<uint64_t> set;
+    HashShingles(text.code_points, {}, &set);
+    SortUnique(&set);
+    return set;
+  };
+  for (size_t i = 0; i < two->pairs.size(); i += 97) {
+    const ScoredPair& p = two->pairs[i];
+    EXPECT_EQ(p.a, one->pairs[i].a);
+    EXPECT_EQ(p.b, one->pairs[i].b);
+    const SetSimilarity exact = CompareSortedSets(set_of(p.a), set_of(p.b));
+    EXPECT_EQ(p.jaccard, exact.jaccard);
+    EXPECT_EQ(p.containment, exact.containment);
+  }
+  ASSERT_FALSE(two->clusters.empty());
+  size_t checked = 0;
+  for (const ClusterResult& c : two->clusters) {
+    for (const ClusterMember& m : c.members) {
+      if (m.document == c.representative || ++checked % 13 != 0) continue;
+      const SetSimilarity exact =
+          CompareSortedSets(set_of(c.representative), set_of(m.document));
+      EXPECT_EQ(m.jaccard, exact.jaccard);
+    }
+  }
+  EXPECT_GT(checked, 100u);
+  EXPECT_EQ(two->representative_of, one->representative_of);
 }
 
 TEST(RunPipeline, RejectsBadOptions) {

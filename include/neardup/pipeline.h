@@ -103,6 +103,9 @@ struct PipelineStats {
   // Pairs PipelineOptions::sketch_screen turned down: band collisions (a
   // pair once per band it shares) and passage candidates.
   uint64_t sketch_screened = 0;
+  // Documents in the largest connected component of the candidate graph;
+  // above 2,048 its sets are built pair by pair rather than held together.
+  size_t largest_component = 0;
   size_t clusters = 0;
   size_t clustered_documents = 0;
   StageTimes times;

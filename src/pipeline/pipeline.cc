@@ -351,9 +351,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   std::vector<ComponentOutput> outputs(components.size());
 
   // One component's work, on `inner` threads (workers first_worker.. of the
-  // scratch space). Most components are a story and its copies, done on one
-  // thread each; a large one (templated items, or a chain of copies) gets
-  // every thread, one at a time, so that its sets are held only once.
+  // scratch space): most components are a story and its copies, done on one
+  // thread each with every member's set held while it lasts.
   auto process = [&](size_t c, int first_worker, int inner) {
     const absl::Span<const uint32_t> members = components.Members(c);
     std::vector<std::vector<uint64_t>>& sets = scratch[first_worker]->sets;
@@ -440,12 +439,107 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
           }
         });
   };
+  // A large component (templated items; or, on millions of documents, the
+  // giant component that candidates that fail verification tie together)
+  // would need every member's set at once. Its sets are built as each pair
+  // needs them instead, with the first document's set kept while the
+  // sorted pairs share it: a set build per pair rather than per document,
+  // and memory of two sets per thread.
+  auto process_large = [&](size_t c) {
+    const absl::Span<const uint32_t> members = components.Members(c);
+    auto local = [&members](uint32_t doc) {
+      return static_cast<uint32_t>(
+          std::lower_bound(members.begin(), members.end(), doc) -
+          members.begin());
+    };
+    // The sorted shingle set of `doc` into `set`.
+    auto build = [&](uint32_t doc, Scratch& s,
+                     std::vector<uint64_t>* set) -> bool {
+      absl::Status status = shingle(doc, s, /*in_order=*/false);
+      if (!status.ok()) {
+        error.Record(doc, std::move(status));
+        return false;
+      }
+      SortUnique(&s.shingles);
+      set->swap(s.shingles);
+      return true;
+    };
+    const std::vector<DocPair> edges = components.Edges(c, candidates);
+    std::vector<std::optional<SetSimilarity>> scores(edges.size());
+    internal::ParallelFor(
+        edges.size(), threads, 64, [&](size_t begin, size_t end, int w) {
+          Scratch& s = *scratch[w];
+          if (s.sets.size() < 2) s.sets.resize(2);
+          std::vector<uint64_t>& a = s.sets[0];
+          std::vector<uint64_t>& b = s.sets[1];
+          uint32_t cached = std::numeric_limits<uint32_t>::max();
+          for (size_t e = begin; e < end; ++e) {
+            if (edges[e].a != cached) {
+              cached = std::numeric_limits<uint32_t>::max();
+              if (!build(edges[e].a, s, &a)) continue;
+              cached = edges[e].a;
+            }
+            if (!build(edges[e].b, s, &b)) continue;
+            std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
+                a, b,
+                MinIntersectionFor(a.size(), b.size(), threshold, containment));
+            if (sim && (sim->jaccard >= threshold ||
+                        (containment > 0 && sim->containment >= containment))) {
+              scores[e] = sim;
+            }
+          }
+        });
+    if (error.any()) return;
+    ComponentOutput& out = outputs[c];
+    std::vector<ScoredPair> local_pairs;
+    for (size_t e = 0; e < edges.size(); ++e) {
+      if (!scores[e]) continue;
+      const SetSimilarity& sim = *scores[e];
+      local_pairs.push_back(
+          {local(edges[e].a), local(edges[e].b), sim.jaccard, sim.containment});
+      out.pairs.push_back(
+          {edges[e].a, edges[e].b, sim.jaccard, sim.containment});
+      out.links.push_back(sim.jaccard >= threshold ? PairLink::kJaccard
+                                                   : PairLink::kContainment);
+    }
+    std::vector<uint64_t> local_lengths(members.size());
+    for (size_t m = 0; m < members.size(); ++m) {
+      local_lengths[m] = lengths[members[m]];
+    }
+    const std::vector<Cluster> clusters =
+        BuildClusters(local_pairs, local_lengths, options.cluster);
+    out.clusters.resize(clusters.size());
+    internal::ParallelFor(
+        clusters.size(), threads, 16, [&](size_t begin, size_t end, int w) {
+          Scratch& s = *scratch[w];
+          if (s.sets.size() < 2) s.sets.resize(2);
+          std::vector<uint64_t>& rep = s.sets[0];
+          std::vector<uint64_t>& member = s.sets[1];
+          for (size_t k = begin; k < end; ++k) {
+            const Cluster& cluster = clusters[k];
+            ClusterResult& scored = out.clusters[k];
+            scored.representative = members[cluster.representative];
+            if (!build(members[cluster.representative], s, &rep)) continue;
+            for (uint32_t m : cluster.members) {
+              if (m == cluster.representative) {
+                scored.members.push_back({members[m], 1.0, 1.0});
+                continue;
+              }
+              if (!build(members[m], s, &member)) break;
+              SetSimilarity sim = CompareSortedSets(rep, member);
+              scored.members.push_back(
+                  {members[m], sim.jaccard, sim.containment});
+            }
+          }
+        });
+  };
   {
     constexpr size_t kLargeComponent = 2048;
     std::vector<size_t> small, large;
     for (size_t c = 0; c < components.size(); ++c) {
-      (components.Members(c).size() > kLargeComponent ? large : small)
-          .push_back(c);
+      const size_t size = components.Members(c).size();
+      stats.largest_component = std::max(stats.largest_component, size);
+      (size > kLargeComponent ? large : small).push_back(c);
     }
     StageProgress stage(progress, "verify", components.documents.size());
     internal::ParallelFor(small.size(), threads, 8,
@@ -458,7 +552,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
                             stage.Add(documents, worker);
                           });
     for (size_t c : large) {
-      process(c, 0, threads);
+      process_large(c);
       stage.Add(components.Members(c).size(), 0);
     }
   }
