@@ -441,10 +441,9 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   };
   // A large component (templated items; or, on millions of documents, the
   // giant component that candidates that fail verification tie together)
-  // would need every member's set at once. Its sets are built as each pair
-  // needs them instead, with the first document's set kept while the
-  // sorted pairs share it: a set build per pair rather than per document,
-  // and memory of two sets per thread.
+  // would need every member's set at once. Its sets are built a block of
+  // members at a time instead (below), and the member scores cluster by
+  // cluster: memory of one block of sets per thread.
   auto process_large = [&](size_t c) {
     const absl::Span<const uint32_t> members = components.Members(c);
     auto local = [&members](uint32_t doc) {
@@ -464,28 +463,62 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
       set->swap(s.shingles);
       return true;
     };
+    // Pairs in order of their first document, cut into blocks of
+    // kBlockDocuments members: a thread builds its block's sets once, and
+    // builds the second document's set only when it lies outside the block
+    // (copies tend to sit near each other in a feed, so most do not).
     const std::vector<DocPair> edges = components.Edges(c, candidates);
     std::vector<std::optional<SetSimilarity>> scores(edges.size());
+    constexpr size_t kBlockDocuments = 1024;
+    const size_t blocks =
+        (members.size() + kBlockDocuments - 1) / kBlockDocuments;
+    std::vector<size_t> block_edges(blocks + 1, 0);
+    for (size_t e = 0, block = 0; block <= blocks; ++block) {
+      while (e < edges.size() && local(edges[e].a) < block * kBlockDocuments) {
+        ++e;
+      }
+      block_edges[block] = e;
+    }
+    block_edges[blocks] = edges.size();
     internal::ParallelFor(
-        edges.size(), threads, 64, [&](size_t begin, size_t end, int w) {
+        blocks, threads, 1, [&](size_t begin, size_t end, int w) {
           Scratch& s = *scratch[w];
-          if (s.sets.size() < 2) s.sets.resize(2);
-          std::vector<uint64_t>& a = s.sets[0];
-          std::vector<uint64_t>& b = s.sets[1];
-          uint32_t cached = std::numeric_limits<uint32_t>::max();
-          for (size_t e = begin; e < end; ++e) {
-            if (edges[e].a != cached) {
-              cached = std::numeric_limits<uint32_t>::max();
-              if (!build(edges[e].a, s, &a)) continue;
-              cached = edges[e].a;
-            }
-            if (!build(edges[e].b, s, &b)) continue;
-            std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
-                a, b,
-                MinIntersectionFor(a.size(), b.size(), threshold, containment));
-            if (sim && (sim->jaccard >= threshold ||
-                        (containment > 0 && sim->containment >= containment))) {
-              scores[e] = sim;
+          if (s.sets.size() < kBlockDocuments + 1) {
+            s.sets.resize(kBlockDocuments + 1);
+          }
+          std::vector<uint64_t>& outside = s.sets[kBlockDocuments];
+          for (size_t block = begin; block < end; ++block) {
+            const size_t first = block * kBlockDocuments;
+            const size_t last =
+                std::min(members.size(), first + kBlockDocuments);
+            std::vector<uint8_t> built(last - first, 0);
+            auto set_of = [&](uint32_t m) -> const std::vector<uint64_t>* {
+              if (m >= first && m < last) {
+                if (!built[m - first]) {
+                  if (!build(members[m], s, &s.sets[m - first])) {
+                    return nullptr;
+                  }
+                  built[m - first] = 1;
+                }
+                return &s.sets[m - first];
+              }
+              return build(members[m], s, &outside) ? &outside : nullptr;
+            };
+            for (size_t e = block_edges[block]; e < block_edges[block + 1];
+                 ++e) {
+              const std::vector<uint64_t>* a = set_of(local(edges[e].a));
+              if (a == nullptr) continue;
+              const std::vector<uint64_t>* b = set_of(local(edges[e].b));
+              if (b == nullptr) continue;
+              std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
+                  *a, *b,
+                  MinIntersectionFor(a->size(), b->size(), threshold,
+                                     containment));
+              if (sim &&
+                  (sim->jaccard >= threshold ||
+                   (containment > 0 && sim->containment >= containment))) {
+                scores[e] = sim;
+              }
             }
           }
         });
