@@ -95,6 +95,12 @@ struct CandidateComponents {
   }
 };
 
+// The position of `doc` in a component's sorted members.
+uint32_t LocalIndex(absl::Span<const uint32_t> members, uint32_t doc) {
+  return static_cast<uint32_t>(
+      std::lower_bound(members.begin(), members.end(), doc) - members.begin());
+}
+
 CandidateComponents GroupCandidates(const std::vector<DocPair>& candidates,
                                     size_t n) {
   constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
@@ -298,8 +304,10 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   stats.sketch_screened = stats.candidates.filtered;
   stats.times.candidates_seconds = SecondsSince(start);
 
-  // Stage 2b: documents sharing a passage are containment candidates; they
-  // join the LSH candidates, and any candidate may link by containment.
+  // Stage 2b: documents whose passages meet in passage LSH (and pass the
+  // same screen) are containment candidates; they join the LSH candidates,
+  // and any candidate may link by containment. The signatures are needed
+  // until then, for the screen.
   if (options.containment > 0) {
     start = Clock::now();
     PassageOptions passage_options;
@@ -350,6 +358,51 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   };
   std::vector<ComponentOutput> outputs(components.size());
 
+  // The exact scores of a candidate pair when it links (Jaccard >= t, or
+  // containment >= C); most fail, and the merge stops once the sets cannot
+  // share enough shingles for either threshold.
+  auto score =
+      [&](const std::vector<uint64_t>& a,
+          const std::vector<uint64_t>& b) -> std::optional<SetSimilarity> {
+    std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
+        a, b, MinIntersectionFor(a.size(), b.size(), threshold, containment));
+    if (sim && (sim->jaccard >= threshold ||
+                (containment > 0 && sim->containment >= containment))) {
+      return sim;
+    }
+    return std::nullopt;
+  };
+  // Records component c's linking pairs from its edges' scores and returns
+  // its clusters on local indices (positions in Members(c), which keep input
+  // order; BuildClusters sizes its tables by the documents it is given).
+  auto link_component =
+      [&](size_t c, const std::vector<DocPair>& edges,
+          const std::vector<std::optional<SetSimilarity>>& scores) {
+        const absl::Span<const uint32_t> members = components.Members(c);
+        ComponentOutput& out = outputs[c];
+        std::vector<ScoredPair> local_pairs;
+        for (size_t e = 0; e < edges.size(); ++e) {
+          if (!scores[e]) continue;
+          const SetSimilarity& sim = *scores[e];
+          local_pairs.push_back({LocalIndex(members, edges[e].a),
+                                 LocalIndex(members, edges[e].b), sim.jaccard,
+                                 sim.containment});
+          out.pairs.push_back(
+              {edges[e].a, edges[e].b, sim.jaccard, sim.containment});
+          out.links.push_back(sim.jaccard >= threshold
+                                  ? PairLink::kJaccard
+                                  : PairLink::kContainment);
+        }
+        std::vector<uint64_t> local_lengths(members.size());
+        for (size_t m = 0; m < members.size(); ++m) {
+          local_lengths[m] = lengths[members[m]];
+        }
+        std::vector<Cluster> clusters =
+            BuildClusters(local_pairs, local_lengths, options.cluster);
+        out.clusters.resize(clusters.size());
+        return clusters;
+      };
+
   // One component's work, on `inner` threads (workers first_worker.. of the
   // scratch space): most components are a story and its copies, done on one
   // thread each with every member's set held while it lasts.
@@ -373,50 +426,17 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
           }
         });
     if (failed) return;
-    auto local = [&members](uint32_t doc) {
-      return static_cast<uint32_t>(
-          std::lower_bound(members.begin(), members.end(), doc) -
-          members.begin());
-    };
     const std::vector<DocPair> edges = components.Edges(c, candidates);
     std::vector<std::optional<SetSimilarity>> scores(edges.size());
     internal::ParallelFor(
         edges.size(), inner, 256, [&](size_t begin, size_t end, int) {
           for (size_t e = begin; e < end; ++e) {
-            const std::vector<uint64_t>& a = sets[local(edges[e].a)];
-            const std::vector<uint64_t>& b = sets[local(edges[e].b)];
-            // Most candidates fail: the merge stops once the sets cannot
-            // share enough shingles for either threshold.
-            std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
-                a, b,
-                MinIntersectionFor(a.size(), b.size(), threshold, containment));
-            if (sim && (sim->jaccard >= threshold ||
-                        (containment > 0 && sim->containment >= containment))) {
-              scores[e] = sim;
-            }
+            scores[e] = score(sets[LocalIndex(members, edges[e].a)],
+                              sets[LocalIndex(members, edges[e].b)]);
           }
         });
     ComponentOutput& out = outputs[c];
-    std::vector<ScoredPair> local_pairs;
-    for (size_t e = 0; e < edges.size(); ++e) {
-      if (!scores[e]) continue;
-      const SetSimilarity& sim = *scores[e];
-      local_pairs.push_back(
-          {local(edges[e].a), local(edges[e].b), sim.jaccard, sim.containment});
-      out.pairs.push_back(
-          {edges[e].a, edges[e].b, sim.jaccard, sim.containment});
-      out.links.push_back(sim.jaccard >= threshold ? PairLink::kJaccard
-                                                   : PairLink::kContainment);
-    }
-    // Clusters on local indices (BuildClusters sizes its tables by the
-    // documents it is given), which keep input order.
-    std::vector<uint64_t> local_lengths(members.size());
-    for (size_t m = 0; m < members.size(); ++m) {
-      local_lengths[m] = lengths[members[m]];
-    }
-    const std::vector<Cluster> clusters =
-        BuildClusters(local_pairs, local_lengths, options.cluster);
-    out.clusters.resize(clusters.size());
+    const std::vector<Cluster> clusters = link_component(c, edges, scores);
     internal::ParallelFor(
         clusters.size(), inner, 16, [&](size_t begin, size_t end, int) {
           for (size_t k = begin; k < end; ++k) {
@@ -446,11 +466,6 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   // cluster: memory of one block of sets per thread.
   auto process_large = [&](size_t c) {
     const absl::Span<const uint32_t> members = components.Members(c);
-    auto local = [&members](uint32_t doc) {
-      return static_cast<uint32_t>(
-          std::lower_bound(members.begin(), members.end(), doc) -
-          members.begin());
-    };
     // The sorted shingle set of `doc` into `set`.
     auto build = [&](uint32_t doc, Scratch& s,
                      std::vector<uint64_t>* set) -> bool {
@@ -474,7 +489,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
         (members.size() + kBlockDocuments - 1) / kBlockDocuments;
     std::vector<size_t> block_edges(blocks + 1, 0);
     for (size_t e = 0, block = 0; block <= blocks; ++block) {
-      while (e < edges.size() && local(edges[e].a) < block * kBlockDocuments) {
+      while (e < edges.size() &&
+             LocalIndex(members, edges[e].a) < block * kBlockDocuments) {
         ++e;
       }
       block_edges[block] = e;
@@ -506,42 +522,19 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
             };
             for (size_t e = block_edges[block]; e < block_edges[block + 1];
                  ++e) {
-              const std::vector<uint64_t>* a = set_of(local(edges[e].a));
+              const std::vector<uint64_t>* a =
+                  set_of(LocalIndex(members, edges[e].a));
               if (a == nullptr) continue;
-              const std::vector<uint64_t>* b = set_of(local(edges[e].b));
+              const std::vector<uint64_t>* b =
+                  set_of(LocalIndex(members, edges[e].b));
               if (b == nullptr) continue;
-              std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
-                  *a, *b,
-                  MinIntersectionFor(a->size(), b->size(), threshold,
-                                     containment));
-              if (sim &&
-                  (sim->jaccard >= threshold ||
-                   (containment > 0 && sim->containment >= containment))) {
-                scores[e] = sim;
-              }
+              scores[e] = score(*a, *b);
             }
           }
         });
     if (error.any()) return;
     ComponentOutput& out = outputs[c];
-    std::vector<ScoredPair> local_pairs;
-    for (size_t e = 0; e < edges.size(); ++e) {
-      if (!scores[e]) continue;
-      const SetSimilarity& sim = *scores[e];
-      local_pairs.push_back(
-          {local(edges[e].a), local(edges[e].b), sim.jaccard, sim.containment});
-      out.pairs.push_back(
-          {edges[e].a, edges[e].b, sim.jaccard, sim.containment});
-      out.links.push_back(sim.jaccard >= threshold ? PairLink::kJaccard
-                                                   : PairLink::kContainment);
-    }
-    std::vector<uint64_t> local_lengths(members.size());
-    for (size_t m = 0; m < members.size(); ++m) {
-      local_lengths[m] = lengths[members[m]];
-    }
-    const std::vector<Cluster> clusters =
-        BuildClusters(local_pairs, local_lengths, options.cluster);
-    out.clusters.resize(clusters.size());
+    const std::vector<Cluster> clusters = link_component(c, edges, scores);
     internal::ParallelFor(
         clusters.size(), threads, 16, [&](size_t begin, size_t end, int w) {
           Scratch& s = *scratch[w];
