@@ -23,23 +23,57 @@ long double BinomialBelow(int k, double p, int m) {
   return total;
 }
 
+// Each of the two tests (the first half of the slots, then all of them) may
+// lose a qualifying pair with half of max_loss, and each bar is the highest
+// that keeps to it.
 TEST(SketchScreenTest, MinMatchesIsTheLargestBarWithLossBelowTheBound) {
   for (int k : {64, 128, 256}) {
     SketchScreen screen(k, 1e-6);
-    for (double p : {0.05, 0.3, 0.5, 0.8, 0.95}) {
-      const int m = screen.MinMatches(p);
-      EXPECT_LE(BinomialBelow(k, p, m), 1e-6) << k << " " << p;
-      EXPECT_GT(BinomialBelow(k, p, m + 1), 1e-6) << k << " " << p;
+    ASSERT_EQ(screen.PrefixSlots(), k / 2);
+    for (double exact : {0.05, 0.3, 0.5, 0.8, 0.95}) {
+      // Bars are tabulated on a grid, rounded down.
+      const double p =
+          std::floor(exact * SketchScreen::kGrid) / SketchScreen::kGrid;
+      const int m = screen.MinMatches(exact);
+      EXPECT_LE(BinomialBelow(k, p, m), 5e-7) << k << " " << p;
+      EXPECT_GT(BinomialBelow(k, p, m + 1), 5e-7) << k << " " << p;
+      const int prefix = screen.PrefixMinMatches(exact);
+      EXPECT_LE(BinomialBelow(k / 2, p, prefix), 5e-7) << k << " " << p;
+      EXPECT_GT(BinomialBelow(k / 2, p, prefix + 1), 5e-7) << k << " " << p;
     }
     EXPECT_EQ(screen.MinMatches(0), 0);
     EXPECT_EQ(screen.MinMatches(-1), 0);
     EXPECT_EQ(screen.MinMatches(1), k);
   }
-  // At J = 0.5 and 128 slots the bar is about 4.5 standard deviations
+  // Too few slots for a useful first test: one test with all of max_loss.
+  SketchScreen small(32, 1e-6);
+  EXPECT_EQ(small.PrefixSlots(), 0);
+  const int m = small.MinMatches(0.5);
+  EXPECT_LE(BinomialBelow(32, 0.5, m), 1e-6);
+  EXPECT_GT(BinomialBelow(32, 0.5, m + 1), 1e-6);
+  // At J = 0.5 and 128 slots the bar is about 4.9 standard deviations
   // (5.7 slots) below the mean of 64.
   const int bar = SketchScreen(128).MinMatches(0.5);
   EXPECT_GT(bar, 30);
   EXPECT_LT(bar, 45);
+}
+
+// A pair whose first half of slots falls short is turned down whatever the
+// rest shows, and one that passes there is judged on all its slots.
+TEST(SketchScreenTest, TheFirstHalfIsTestedFirst) {
+  SketchScreen screen(128);
+  std::vector<uint32_t> a(128), b(128);
+  for (int s = 0; s < 128; ++s) a[s] = b[s] = static_cast<uint32_t>(s);
+  for (int s = 0; s < 64; ++s) b[s] = 1000 + s;  // First half: no match.
+  EXPECT_GE(SketchScreen::EqualSlots(a, b), screen.MinMatches(0.3));
+  EXPECT_FALSE(screen.Keep(a, b, 0.3));
+  for (int s = 0; s < 64; ++s) b[s] = a[s];
+  for (int s = 64; s < 128; ++s) b[s] = 1000 + s;  // Second half: none.
+  EXPECT_GE(SketchScreen::EqualSlots(absl::MakeSpan(a).first(64),
+                                     absl::MakeSpan(b).first(64)),
+            screen.PrefixMinMatches(0.8));
+  EXPECT_FALSE(screen.Keep(a, b, 0.8));
+  EXPECT_TRUE(screen.Keep(a, b, 0.3));
 }
 
 TEST(SketchScreenTest, GridRoundsDownSoTheBarNeverRises) {

@@ -7,8 +7,9 @@
 // signatures already tell those apart: the number of equal slots is
 // binomial(k, J) for one-permutation hashing with optimal densification and
 // for classic MinHash alike. A pair is dropped only when so few slots agree
-// that a pair at the lowest similarity that could still qualify would show
-// that few with probability below `max_loss` (1e-6 by default): far below
+// (first among the first half of the slots, then among all) that a pair at
+// the lowest similarity that could still qualify would show that few with
+// probability below `max_loss` (1e-6 by default, half to each test): far below
 // LSH's own 1 % miss rate at the threshold, so recall is unchanged while the
 // candidates left to verify are mostly real copies.
 //
@@ -34,25 +35,46 @@ class SketchScreen {
   static constexpr int kGrid = 2048;
 
   explicit SketchScreen(int num_perm, double max_loss = 1e-6)
-      : num_perm_(num_perm), max_loss_(max_loss), min_matches_(kGrid + 1) {
+      : num_perm_(num_perm),
+        prefix_(num_perm >= 2 * kMinPrefix ? num_perm / 2 : 0),
+        min_matches_(kGrid + 1),
+        prefix_min_matches_(kGrid + 1) {
+    // Each test may lose a qualifying pair with half the allowed
+    // probability, so both together stay within max_loss.
+    const double loss = prefix_ > 0 ? max_loss / 2 : max_loss;
     for (int g = 0; g <= kGrid; ++g) {
-      min_matches_[g] = MinMatchesAt(static_cast<double>(g) / kGrid);
+      const double p = static_cast<double>(g) / kGrid;
+      min_matches_[g] = MinMatchesAt(num_perm_, p, loss);
+      prefix_min_matches_[g] = prefix_ > 0 ? MinMatchesAt(prefix_, p, loss) : 0;
     }
   }
 
-  // The fewest equal slots a pair with Jaccard >= min_jaccard shows except
-  // with probability below max_loss. The similarity is rounded down to the
-  // grid, which only lowers the bar.
+  // The fewest equal slots (of all num_perm) a pair with Jaccard >=
+  // min_jaccard shows except with probability below the full test's share
+  // of max_loss. The similarity is rounded down to the grid, which only
+  // lowers the bar.
   int MinMatches(double min_jaccard) const {
-    const double clamped = std::clamp(min_jaccard, 0.0, 1.0);
-    return min_matches_[static_cast<int>(clamped * kGrid)];
+    return min_matches_[GridIndex(min_jaccard)];
   }
+  // The same for the first PrefixSlots() slots alone (0 when there is no
+  // prefix test).
+  int PrefixMinMatches(double min_jaccard) const {
+    return prefix_min_matches_[GridIndex(min_jaccard)];
+  }
+  int PrefixSlots() const { return prefix_; }
 
   // True unless the two signatures (num_perm slots each) show that the pair
-  // is below min_jaccard beyond reasonable doubt.
+  // is below min_jaccard beyond reasonable doubt. The first half of the
+  // slots is tested first: most pairs a large corpus proposes are unrelated
+  // and fail there, after reading a quarter of the bytes of both rows.
   bool Keep(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
             double min_jaccard) const {
-    return EqualSlots(a, b) >= MinMatches(min_jaccard);
+    const int g = GridIndex(min_jaccard);
+    if (prefix_ > 0 && EqualSlots(a.first(prefix_), b.first(prefix_)) <
+                           prefix_min_matches_[g]) {
+      return false;
+    }
+    return EqualSlots(a, b) >= min_matches_[g];
   }
 
   static int EqualSlots(absl::Span<const uint32_t> a,
@@ -64,10 +86,16 @@ class SketchScreen {
   }
 
  private:
-  // The largest m with P(X < m) <= max_loss for X ~ binomial(num_perm, p).
-  int MinMatchesAt(double p) const {
+  // Prefix tests below this many slots reject too little to pay.
+  static constexpr int kMinPrefix = 32;
+
+  static int GridIndex(double min_jaccard) {
+    return static_cast<int>(std::clamp(min_jaccard, 0.0, 1.0) * kGrid);
+  }
+
+  // The largest m with P(X < m) <= loss for X ~ binomial(k, p).
+  static int MinMatchesAt(int k, double p, double loss) {
     if (p <= 0) return 0;
-    const int k = num_perm_;
     if (p >= 1) return k;
     const double log_p = std::log(p);
     const double log_q = std::log1p(-p);
@@ -77,15 +105,16 @@ class SketchScreen {
                              std::lgamma(k - m + 1.0) + m * log_p +
                              (k - m) * log_q;
       const double next = below + std::exp(log_pmf);
-      if (next > max_loss_) return m;  // P(X < m) <= max_loss < P(X <= m).
+      if (next > loss) return m;  // P(X < m) <= loss < P(X <= m).
       below = next;
     }
     return k;
   }
 
   int num_perm_;
-  double max_loss_;
+  int prefix_;                    // Slots of the first test, or 0.
   std::vector<int> min_matches_;  // Indexed by similarity * kGrid.
+  std::vector<int> prefix_min_matches_;
 };
 
 }  // namespace neardup::internal
