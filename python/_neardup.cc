@@ -15,6 +15,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <limits>
@@ -23,6 +24,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,6 +33,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "neardup/cluster.h"
 #include "neardup/corpus.h"
 #include "neardup/index.h"
 #include "neardup/minhash.h"
@@ -43,7 +46,9 @@
 #include "src/internal/index_batch.h"
 #include "src/internal/match_stages.h"
 #include "src/internal/parallel.h"
+#include "src/internal/read_file.h"
 #include "src/internal/result_json.h"
+#include "src/internal/sketch_screen.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/utf8.h"
 
@@ -710,6 +715,54 @@ py::tuple PassagesOfTexts(py::handle texts, py::handle ids,
 // ---------------------------------------------------------------------------
 // Sketcher
 
+// NumPy arrays of the element type the C++ side wants (converted if needed).
+template <typename T>
+using InputArray = py::array_t<T, py::array::c_style | py::array::forcecast>;
+
+// Texts converted to UTF-8 once per distinct Python object: a pandas join
+// repeats the same str object in every row that refers to one document.
+struct UniqueTexts {
+  std::vector<std::string> utf8;
+  // Holds every object, so that no address is reused while it is a key.
+  std::vector<py::object> owners;
+  std::unordered_map<PyObject*, uint32_t> index_of;
+
+  // The index into `utf8` of each item of `items`, in order. Raises as
+  // ToUtf8List does, naming items as what[i].
+  std::vector<uint32_t> Add(py::handle items, const char* what) {
+    if (PyUnicode_Check(items.ptr()) || PyBytes_Check(items.ptr())) {
+      throw py::type_error(absl::StrCat(what,
+                                        " must be a list (or other iterable) "
+                                        "of texts, not one ",
+                                        TypeName(items)));
+    }
+    PyObject* iterator = PyObject_GetIter(items.ptr());
+    if (iterator == nullptr) {
+      PyErr_Clear();
+      throw py::type_error(absl::StrCat(
+          what, " must be a list (or other iterable), got ", TypeName(items)));
+    }
+    py::object owner = py::reinterpret_steal<py::object>(iterator);
+    std::vector<uint32_t> out;
+    for (;;) {
+      PyObject* next = PyIter_Next(iterator);
+      if (next == nullptr) {
+        if (PyErr_Occurred()) throw py::error_already_set();
+        break;
+      }
+      py::object item = py::reinterpret_steal<py::object>(next);
+      auto [it, inserted] =
+          index_of.try_emplace(item.ptr(), static_cast<uint32_t>(utf8.size()));
+      if (inserted) {
+        utf8.push_back(ToUtf8(item, what, out.size(), false));
+        owners.push_back(std::move(item));
+      }
+      out.push_back(it->second);
+    }
+    return out;
+  }
+};
+
 class Sketcher {
  public:
   static std::unique_ptr<Sketcher> Create(const py::dict& options) {
@@ -836,6 +889,171 @@ class Sketcher {
     return CompareSortedSets(ShingleSet(text_a), ShingleSet(text_b));
   }
 
+  // Exact similarities of many pairs, texts_a[i] against texts_b[i], as
+  // `cluster` verifies them; optionally also each text's length in
+  // normalised code points (what --keep longest ranks by).
+  //
+  // A text that appears in several pairs (the same Python object, as a
+  // pandas join repeats it) is converted once. Shingle sets are built one
+  // chunk of pairs at a time and dropped after the chunk, unless the next
+  // chunk uses them too, so memory stays bounded for any number of pairs
+  // while pairs sorted by one side reuse that side's set.
+  py::tuple ComparePairs(py::handle texts_a, py::handle texts_b,
+                         bool return_lengths) const {
+    UniqueTexts texts;
+    const std::vector<uint32_t> a = texts.Add(texts_a, "texts_a");
+    const std::vector<uint32_t> b = texts.Add(texts_b, "texts_b");
+    if (a.size() != b.size()) {
+      throw py::value_error(absl::StrCat(
+          "got ", a.size(), " texts_a for ", b.size(),
+          " texts_b; compare_pairs compares texts_a[i] with texts_b[i]"));
+    }
+    const size_t n = a.size();
+    py::array_t<double> jaccard(n), containment(n);
+    py::array_t<uint64_t> length_a(n), length_b(n);
+    double* j_out = jaccard.mutable_data();
+    double* c_out = containment.mutable_data();
+    uint64_t* la_out = length_a.mutable_data();
+    uint64_t* lb_out = length_b.mutable_data();
+    {
+      py::gil_scoped_release release;
+      const std::vector<std::string>& utf8 = texts.utf8;
+      const size_t unique = utf8.size();
+      const int threads = internal::ResolveThreads(threads_);
+      std::vector<std::vector<uint64_t>> sets(unique);
+      std::vector<uint64_t> lengths(unique, 0);
+      // The chunk that last needed each text's set, and whether it is built.
+      std::vector<size_t> chunk_of(unique, SIZE_MAX);
+      std::vector<uint8_t> built(unique, 0);
+      std::vector<Scratch> scratch(threads);
+      constexpr size_t kChunk = 1024;
+      constexpr size_t kKeep = SIZE_MAX - 1;
+      std::vector<uint32_t> needed, held;
+      for (size_t begin = 0, chunk = 0; begin < n; begin += kChunk, ++chunk) {
+        const size_t end = std::min(n, begin + kChunk);
+        needed.clear();
+        for (size_t i = begin; i < end; ++i) {
+          for (uint32_t u : {a[i], b[i]}) {
+            if (chunk_of[u] == chunk) continue;
+            chunk_of[u] = chunk;
+            if (!built[u]) needed.push_back(u);
+          }
+        }
+        internal::ParallelFor(
+            needed.size(), threads, 4, [&](size_t lo, size_t hi, int worker) {
+              Scratch& s = scratch[worker];
+              for (size_t k = lo; k < hi; ++k) {
+                const uint32_t u = needed[k];
+                HashText(utf8[u], &s);
+                lengths[u] = s.normalized.code_points.size();
+                SortUnique(&s.shingles);
+                sets[u].assign(s.shingles.begin(), s.shingles.end());
+                built[u] = 1;
+              }
+            });
+        internal::ParallelFor(
+            end - begin, threads, 64, [&](size_t lo, size_t hi, int) {
+              for (size_t i = begin + lo; i < begin + hi; ++i) {
+                const SetSimilarity sim =
+                    CompareSortedSets(sets[a[i]], sets[b[i]]);
+                j_out[i] = sim.jaccard;
+                c_out[i] = sim.containment;
+                la_out[i] = lengths[a[i]];
+                lb_out[i] = lengths[b[i]];
+              }
+            });
+        // Keep the sets the next chunk needs too; drop the others.
+        for (size_t i = end; i < std::min(n, end + kChunk); ++i) {
+          for (uint32_t u : {a[i], b[i]}) {
+            if (chunk_of[u] == chunk) chunk_of[u] = kKeep;
+          }
+        }
+        for (size_t i = begin; i < end; ++i) {
+          for (uint32_t u : {a[i], b[i]}) {
+            if (built[u] && chunk_of[u] == chunk) {
+              std::vector<uint64_t>().swap(sets[u]);
+              built[u] = 0;
+            }
+          }
+        }
+      }
+    }
+    if (return_lengths) {
+      return py::make_tuple(jaccard, containment, length_a, length_b);
+    }
+    return py::make_tuple(jaccard, containment);
+  }
+
+  // For candidate pairs (a[i], b[i]), whether their signatures leave them
+  // possibly at least min_jaccard similar: the screen `cluster` applies to
+  // band collisions before exact verification (src/internal/sketch_screen.h),
+  // which turns a qualifying pair down only with probability below 1e-6.
+  // Signatures come in blocks (arrays as sketch() returns them), and a
+  // document is named block << 32 | row.
+  py::array_t<bool> ScreenPairs(const py::sequence& blocks,
+                                const InputArray<int64_t>& a,
+                                const InputArray<int64_t>& b,
+                                double min_jaccard) const {
+    const int k = options_.num_perm;
+    std::vector<py::array_t<uint32_t, py::array::c_style>> held;
+    std::vector<const uint32_t*> data;
+    std::vector<int64_t> rows;
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      py::handle block = blocks[i];
+      if (!py::isinstance<py::array_t<uint32_t>>(block)) {
+        throw py::value_error(
+            absl::StrCat("blocks[", i,
+                         "] must be a NumPy uint32 array as sketch() "
+                         "returns"));
+      }
+      auto array = py::array_t<uint32_t, py::array::c_style>::ensure(block);
+      if (!array || array.ndim() != 2 || array.shape(1) != k) {
+        throw py::value_error(absl::StrCat(
+            "blocks[", i, "] must have shape (documents, ", k, ")"));
+      }
+      data.push_back(array.data());
+      rows.push_back(array.shape(0));
+      held.push_back(std::move(array));
+    }
+    if (a.ndim() != 1 || b.ndim() != 1 || a.size() != b.size()) {
+      throw py::value_error(
+          "a and b must be one-dimensional arrays of equal length");
+    }
+    const size_t n = static_cast<size_t>(a.size());
+    auto row_of = [&](int64_t doc) -> const uint32_t* {
+      const int64_t block = doc >> 32, row = doc & 0xFFFFFFFF;
+      if (doc < 0 || block >= static_cast<int64_t>(data.size()) ||
+          row >= rows[block]) {
+        return nullptr;
+      }
+      return data[block] + row * k;
+    };
+    for (size_t i = 0; i < n; ++i) {
+      if (row_of(a.data()[i]) == nullptr || row_of(b.data()[i]) == nullptr) {
+        throw py::value_error(
+            absl::StrCat("pair ", i,
+                         " names a document (block << 32 | row) that is not "
+                         "in blocks"));
+      }
+    }
+    py::array_t<bool> keep(n);
+    bool* out = keep.mutable_data();
+    {
+      py::gil_scoped_release release;
+      const internal::SketchScreen screen(k);
+      internal::ParallelFor(
+          n, internal::ResolveThreads(threads_), 4096,
+          [&](size_t begin, size_t end, int) {
+            for (size_t i = begin; i < end; ++i) {
+              out[i] = screen.Keep(
+                  {row_of(a.data()[i]), static_cast<size_t>(k)},
+                  {row_of(b.data()[i]), static_cast<size_t>(k)}, min_jaccard);
+            }
+          });
+    }
+    return keep;
+  }
+
   py::dict Options() const {
     py::dict d = SettingsDict(settings_, kSketchOptions);
     d["threads"] = threads_;
@@ -883,6 +1101,191 @@ class Sketcher {
   PipelineOptions options_;
   internal::MatchStages stages_;
 };
+
+// ---------------------------------------------------------------------------
+// Pieces of `cluster` for engines that find and verify pairs on their own
+// (neardup.dask): clustering verified pairs, and writing the records.
+
+// Clusters of verified pairs, as `cluster` forms them: BuildClusters over
+// documents 0..n-1 (n = len(lengths)), lengths ranking them for
+// keep="longest". Returns (representatives, offsets, members): cluster c
+// holds members[offsets[c]:offsets[c + 1]], its representative first.
+py::tuple BuildClustersOfPairs(const InputArray<uint32_t>& a,
+                               const InputArray<uint32_t>& b,
+                               const InputArray<uint64_t>& lengths,
+                               const std::string& linkage,
+                               const std::string& keep) {
+  absl::StatusOr<Linkage> parsed_linkage = ParseLinkage(linkage);
+  ThrowIfError(parsed_linkage.status(), ErrorContext::kCompute);
+  absl::StatusOr<KeepPolicy> parsed_keep = ParseKeepPolicy(keep);
+  ThrowIfError(parsed_keep.status(), ErrorContext::kCompute);
+  if (a.ndim() != 1 || b.ndim() != 1 || lengths.ndim() != 1 ||
+      a.size() != b.size()) {
+    throw py::value_error(
+        "a and b must be one-dimensional arrays of equal length, and "
+        "lengths one-dimensional");
+  }
+  const size_t n = static_cast<size_t>(lengths.size());
+  std::vector<ScoredPair> pairs(static_cast<size_t>(a.size()));
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const uint32_t x = a.data()[i], y = b.data()[i];
+    if (x >= n || y >= n || x == y) {
+      throw py::value_error(absl::StrCat(
+          "pair ", i, " is (", x, ", ", y,
+          "); documents are numbered 0 to len(lengths) - 1 = ",
+          static_cast<int64_t>(n) - 1, " and a pair needs two of them"));
+    }
+    pairs[i] = {std::min(x, y), std::max(x, y), 0, 0};
+  }
+  const absl::Span<const uint64_t> length_span(lengths.data(), n);
+  std::vector<Cluster> clusters;
+  {
+    py::gil_scoped_release release;
+    clusters = BuildClusters(
+        pairs, length_span, {.linkage = *parsed_linkage, .keep = *parsed_keep});
+  }
+  size_t total = 0;
+  for (const Cluster& c : clusters) total += c.members.size();
+  py::array_t<uint32_t> representatives(clusters.size());
+  py::array_t<int64_t> offsets(clusters.size() + 1);
+  py::array_t<uint32_t> members(total);
+  int64_t* offset = offsets.mutable_data();
+  uint32_t* member = members.mutable_data();
+  offset[0] = 0;
+  for (size_t c = 0; c < clusters.size(); ++c) {
+    representatives.mutable_data()[c] = clusters[c].representative;
+    std::copy(clusters[c].members.begin(), clusters[c].members.end(),
+              member + offset[c]);
+    offset[c + 1] =
+        offset[c] + static_cast<int64_t>(clusters[c].members.size());
+  }
+  return py::make_tuple(representatives, offsets, members);
+}
+
+// A corpus that holds only ids, to name documents in records.
+std::unique_ptr<Corpus> IdCorpus(py::handle ids) {
+  std::vector<std::string> list = ToUtf8List(ids, "ids", true);
+  std::vector<std::pair<std::string, std::string>> documents;
+  documents.reserve(list.size());
+  for (std::string& id : list) documents.emplace_back(std::move(id), "");
+  absl::StatusOr<std::unique_ptr<Corpus>> corpus;
+  {
+    py::gil_scoped_release release;
+    corpus = Corpus::FromDocuments(std::move(documents));
+  }
+  ThrowIfError(corpus.status(), ErrorContext::kCompute);
+  return *std::move(corpus);
+}
+
+// `neardup cluster --pairs` lines for pairs of documents named by index
+// into `ids` (which must be unique). containment_link[i] marks a pair linked
+// by containment alone.
+py::bytes PairsJsonLines(py::handle ids, const InputArray<uint32_t>& a,
+                         const InputArray<uint32_t>& b,
+                         const InputArray<double>& jaccard,
+                         const InputArray<double>& containment,
+                         const InputArray<bool>& containment_link) {
+  std::unique_ptr<Corpus> corpus = IdCorpus(ids);
+  const size_t n = static_cast<size_t>(a.size());
+  if (b.size() != a.size() || jaccard.size() != a.size() ||
+      containment.size() != a.size() || containment_link.size() != a.size()) {
+    throw py::value_error(
+        "a, b, jaccard, containment and containment_link must have one "
+        "entry per pair");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (a.data()[i] >= corpus->size() || b.data()[i] >= corpus->size()) {
+      throw py::value_error(absl::StrCat("pair ", i, " names a document past ",
+                                         "the end of ids"));
+    }
+  }
+  std::string out;
+  {
+    py::gil_scoped_release release;
+    for (size_t i = 0; i < n; ++i) {
+      internal::AppendPairJson(
+          *corpus,
+          {a.data()[i], b.data()[i], jaccard.data()[i], containment.data()[i]},
+          containment_link.data()[i] ? PairLink::kContainment
+                                     : PairLink::kJaccard,
+          &out);
+    }
+  }
+  return py::bytes(out);
+}
+
+// `neardup cluster --clusters` lines: cluster c holds the documents
+// members[offsets[c]:offsets[c + 1]] (indices into `ids`, representative
+// first), each with its similarities to the representative.
+py::bytes ClustersJsonLines(py::handle ids, const InputArray<int64_t>& offsets,
+                            const InputArray<uint32_t>& members,
+                            const InputArray<double>& jaccard,
+                            const InputArray<double>& containment) {
+  std::unique_ptr<Corpus> corpus = IdCorpus(ids);
+  const size_t total = static_cast<size_t>(members.size());
+  if (jaccard.size() != members.size() ||
+      containment.size() != members.size()) {
+    throw py::value_error(
+        "jaccard and containment must have one entry per member");
+  }
+  const int64_t* offset = offsets.data();
+  const size_t clusters = offsets.size() > 0 ? offsets.size() - 1 : 0;
+  for (size_t c = 0; c < clusters; ++c) {
+    if (offset[c] < 0 || offset[c + 1] <= offset[c] ||
+        static_cast<size_t>(offset[c + 1]) > total) {
+      throw py::value_error(absl::StrCat(
+          "offsets must rise strictly from 0 to len(members); cluster ", c,
+          " spans [", offset[c], ", ", offset[c + 1], ")"));
+    }
+  }
+  for (size_t i = 0; i < total; ++i) {
+    if (members.data()[i] >= corpus->size()) {
+      throw py::value_error(
+          absl::StrCat("member ", i, " names a document past the end of ids"));
+    }
+  }
+  std::string out;
+  {
+    py::gil_scoped_release release;
+    ClusterResult cluster;
+    for (size_t c = 0; c < clusters; ++c) {
+      cluster.representative = members.data()[offset[c]];
+      cluster.members.clear();
+      for (int64_t i = offset[c]; i < offset[c + 1]; ++i) {
+        cluster.members.push_back(
+            {members.data()[i], jaccard.data()[i], containment.data()[i]});
+      }
+      internal::AppendClusterJson(*corpus, cluster, &out);
+    }
+  }
+  return py::bytes(out);
+}
+
+// A whole input file, gzip or zstd decompressed (recognised by their magic
+// bytes), as `neardup cluster` reads it.
+py::bytes ReadInputFile(const std::string& path) {
+  if (path.find('\0') != std::string::npos) {
+    throw py::value_error("embedded null byte in the path");
+  }
+  absl::StatusOr<internal::InputBytes> input;
+  {
+    py::gil_scoped_release release;
+    input = internal::ReadInput(path);
+  }
+  if (!input.ok()) {
+    switch (input.status().code()) {
+      case absl::StatusCode::kNotFound:
+        Raise(PyExc_FileNotFoundError, input.status().message());
+      case absl::StatusCode::kPermissionDenied:
+        Raise(PyExc_PermissionError, input.status().message());
+      case absl::StatusCode::kInvalidArgument:
+        Raise(PyExc_ValueError, input.status().message());
+      default:
+        Raise(PyExc_OSError, input.status().message());
+    }
+  }
+  return py::bytes(input->padded().data(), input->size);
+}
 
 // ---------------------------------------------------------------------------
 // Index
@@ -1257,6 +1660,24 @@ PYBIND11_MODULE(_neardup, m) {
           "containment(a, b) -> float\n\n"
           "Exact containment |A & B| / min(|A|, |B|) of the two texts' "
           "shingle sets (1 when the smaller is empty). Releases the GIL.")
+      .def("compare_pairs", &Sketcher::ComparePairs, py::arg("texts_a"),
+           py::arg("texts_b"), py::kw_only(), py::arg("return_lengths") = false,
+           "compare_pairs(texts_a, texts_b, *, return_lengths=False) -> "
+           "(jaccard, containment)\n\n"
+           "Exact Jaccard and containment of texts_a[i] against texts_b[i] "
+           "for every i, as float64 arrays, as `cluster` verifies pairs. "
+           "With return_lengths=True also (length_a, length_b): each "
+           "text's length in normalised code points, which keep=\"longest\" "
+           "ranks by. A text object repeated across pairs is converted and "
+           "shingled once per run of nearby pairs. Releases the GIL.")
+      .def("screen_pairs", &Sketcher::ScreenPairs, py::arg("blocks"),
+           py::arg("a"), py::arg("b"), py::arg("min_jaccard"),
+           "screen_pairs(blocks, a, b, min_jaccard) -> numpy.ndarray\n\n"
+           "For candidate pairs (a[i], b[i]), False where their signatures "
+           "show, beyond a 1e-6 chance, that the pair is below min_jaccard: "
+           "the screen `cluster` applies before exact verification. "
+           "Signatures come in blocks (arrays as sketch() returns them) and "
+           "a document is named block << 32 | row. Releases the GIL.")
       .def_property_readonly("num_perm", &Sketcher::num_perm,
                              "Slots per signature (columns of sketch()).")
       .def_property_readonly("bands", &Sketcher::bands,
@@ -1280,6 +1701,39 @@ PYBIND11_MODULE(_neardup, m) {
       .def(py::pickle(
           [](const Sketcher& s) { return s.Options(); },
           [](const py::dict& options) { return Sketcher::Create(options); }));
+
+  m.def("build_clusters", &BuildClustersOfPairs, py::arg("a"), py::arg("b"),
+        py::arg("lengths"), py::arg("linkage"), py::arg("keep"),
+        "build_clusters(a, b, lengths, linkage, keep) -> (representatives, "
+        "offsets, members)\n\n"
+        "Clusters of the verified pairs (a[i], b[i]) over documents 0 to "
+        "len(lengths) - 1, exactly as `cluster` forms them: linkage "
+        "\"single\" or \"center\", keep \"first\" or \"longest\" "
+        "(ranked by lengths). Cluster c holds "
+        "members[offsets[c]:offsets[c + 1]], representative first, the rest "
+        "in input order; clusters are in representative order. Releases the "
+        "GIL.");
+  m.def("pairs_jsonl", &PairsJsonLines, py::arg("ids"), py::arg("a"),
+        py::arg("b"), py::arg("jaccard"), py::arg("containment"),
+        py::arg("containment_link"),
+        "pairs_jsonl(ids, a, b, jaccard, containment, containment_link) -> "
+        "bytes\n\n"
+        "The lines `neardup cluster --pairs` writes for pairs of documents "
+        "named by index into ids (unique).");
+  m.def("clusters_jsonl", &ClustersJsonLines, py::arg("ids"),
+        py::arg("offsets"), py::arg("members"), py::arg("jaccard"),
+        py::arg("containment"),
+        "clusters_jsonl(ids, offsets, members, jaccard, containment) -> "
+        "bytes\n\n"
+        "The lines `neardup cluster --clusters` writes: cluster c holds "
+        "members[offsets[c]:offsets[c + 1]] (indices into ids, "
+        "representative first) with their similarities to the "
+        "representative.");
+  m.def("read_input", &ReadInputFile, py::arg("path"),
+        "read_input(path) -> bytes\n\n"
+        "A whole input file as `neardup cluster` reads it, gzip or zstd "
+        "decompressed (recognised by magic bytes). FileNotFoundError, "
+        "PermissionError, ValueError for corrupt data. Releases the GIL.");
 
   py::class_<PyIndex>(m, "Index",
                       "Index(path, read_only)\n\n"

@@ -8,9 +8,9 @@ packages=(
   libabsl-dev libxxhash-dev libicu-dev libsimdjson-dev libcli11-dev
   zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  # The Python module (docs/python.md) and its tests.
+  # The Python module (docs/python.md), neardup.dask, and their tests.
   python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas
-  python3-pytest
+  python3-dask python3-distributed python3-pytest
 )
 
 missing=()

@@ -79,6 +79,9 @@ class PassagesResult(dict[str, Any]):
 def defaults(
     kind: Literal["cluster", "passages", "index", "sketcher"]
 ) -> dict[str, Any]: ...
+# Record parsers neardup.dask shares (JSON arrays of the CLI's records).
+def _load_clusters(data: bytes) -> list[Cluster]: ...
+def _load_pairs(data: bytes) -> list[Pair]: ...
 def to_pandas(
     records: Iterable[Any],
     kind: Literal["members", "clusters", "pairs", "repeats", "decisions"]

@@ -4,11 +4,11 @@ Use the package's own functions; these return JSON text that ``neardup``
 parses into Python objects.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, overload
 
 import numpy
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 __version__: str
 DEFAULT_SEED: int
@@ -27,6 +27,30 @@ def passages(
     ids: Iterable[str | int | bytes] | None,
     options: dict[str, Any],
 ) -> tuple[bytes, list[str] | None, dict[str, int]]: ...
+
+def build_clusters(
+    a: ArrayLike,
+    b: ArrayLike,
+    lengths: ArrayLike,
+    linkage: str,
+    keep: str,
+) -> tuple[NDArray[numpy.uint32], NDArray[numpy.int64], NDArray[numpy.uint32]]: ...
+def pairs_jsonl(
+    ids: Iterable[str | int | bytes],
+    a: ArrayLike,
+    b: ArrayLike,
+    jaccard: ArrayLike,
+    containment: ArrayLike,
+    containment_link: ArrayLike,
+) -> bytes: ...
+def clusters_jsonl(
+    ids: Iterable[str | int | bytes],
+    offsets: ArrayLike,
+    members: ArrayLike,
+    jaccard: ArrayLike,
+    containment: ArrayLike,
+) -> bytes: ...
+def read_input(path: str | bytes) -> bytes: ...
 
 class Sketcher:
     def __init__(
@@ -59,6 +83,34 @@ class Sketcher:
     def shingles(self, text: str | bytes) -> NDArray[numpy.uint64]: ...
     def jaccard(self, a: str | bytes, b: str | bytes) -> float: ...
     def containment(self, a: str | bytes, b: str | bytes) -> float: ...
+    @overload
+    def compare_pairs(
+        self,
+        texts_a: Iterable[str | bytes],
+        texts_b: Iterable[str | bytes],
+        *,
+        return_lengths: Literal[False] = ...,
+    ) -> tuple[NDArray[numpy.float64], NDArray[numpy.float64]]: ...
+    @overload
+    def compare_pairs(
+        self,
+        texts_a: Iterable[str | bytes],
+        texts_b: Iterable[str | bytes],
+        *,
+        return_lengths: Literal[True],
+    ) -> tuple[
+        NDArray[numpy.float64],
+        NDArray[numpy.float64],
+        NDArray[numpy.uint64],
+        NDArray[numpy.uint64],
+    ]: ...
+    def screen_pairs(
+        self,
+        blocks: Sequence[NDArray[numpy.uint32]],
+        a: ArrayLike,
+        b: ArrayLike,
+        min_jaccard: float,
+    ) -> NDArray[numpy.bool_]: ...
     @property
     def num_perm(self) -> int: ...
     @property

@@ -41,7 +41,7 @@ def test_installed_package_imports_from_any_directory(tmp_path):
     extension = [n for n in names if n.endswith(".so")]
     assert len(extension) == 1 and extension[0].startswith("_neardup.")
     assert [n for n in names if n not in extension] == [
-        "__init__.py", "__init__.pyi", "_neardup.pyi", "py.typed"]
+        "__init__.py", "__init__.pyi", "_neardup.pyi", "dask.py", "py.typed"]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
