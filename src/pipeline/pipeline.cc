@@ -235,8 +235,9 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   SignatureMatrix signatures;
   signatures.Resize(n, options.num_perm);
   std::vector<uint64_t> lengths(n, 0);
-  // Distinct shingles (estimated), for the screen's containment bound.
-  std::vector<uint32_t> distinct(n, 0);
+  // Distinct shingles (estimated), for the screen's containment bound;
+  // left empty without containment.
+  std::vector<uint32_t> distinct(options.containment > 0 ? n : 0, 0);
   std::vector<uint8_t> invalid_utf8(n, 0);
   FirstError error;
   {
@@ -251,7 +252,10 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
               continue;
             }
             lengths[doc] = s.normalized.code_points.size();
-            distinct[doc] = EstimateDistinct(s.shingles, &s.bitmap);
+            // Only the containment bound of the screen needs it.
+            if (options.containment > 0) {
+              distinct[doc] = EstimateDistinct(s.shingles, &s.bitmap);
+            }
             invalid_utf8[doc] = s.normalized.invalid_utf8 > 0;
             signatures.present[doc] =
                 hasher.Sketch(s.shingles, signatures.MutableRow(doc));
