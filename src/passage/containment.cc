@@ -146,11 +146,14 @@ absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
   constexpr size_t kMaxBucketDocuments = 1000;
   std::vector<std::vector<uint64_t>> band_pairs(num_bands);
   std::vector<uint64_t> filtered(num_bands, 0);
+  // Per worker, reused for every band it takes.
+  std::vector<std::vector<KeyedDocument>> keyed_by_worker(threads);
   {
     internal::StageProgress stage(progress, "candidates", num_bands);
     internal::ParallelFor(
         num_bands, threads, 1, [&](size_t begin, size_t end, int worker) {
-          std::vector<KeyedDocument> keyed(passages);
+          std::vector<KeyedDocument>& keyed = keyed_by_worker[worker];
+          keyed.resize(passages);
           std::vector<uint32_t> members;
           for (size_t band = begin; band < end; ++band) {
             size_t i = 0;
@@ -200,6 +203,7 @@ absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
         });
   }
   std::vector<ChunkKeys>().swap(chunks);
+  std::vector<std::vector<KeyedDocument>>().swap(keyed_by_worker);
   std::vector<uint64_t> merged;
   for (size_t band = 0; band < num_bands; ++band) {
     local_stats.filtered += filtered[band];
