@@ -173,8 +173,8 @@ TEST_F(CorpusTest, LoadsJsonLines) {
 // after ReleaseInputPages() are the same.
 TEST_F(CorpusTest, MappedFilesEndingNearAPageBoundaryLoadWhole) {
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  for (size_t size : {page - 70, page - 64, page - 1, page, page + 1,
-                      2 * page}) {
+  for (size_t size :
+       {page - 70, page - 64, page - 1, page, page + 1, 2 * page}) {
     for (bool newline : {true, false}) {
       // One record padded with spaces inside its text to the exact size.
       const std::string head = R"({"id": "a", "text": ")";
