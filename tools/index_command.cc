@@ -83,7 +83,17 @@ int RunAdd(const IndexFlags& f) {
   progress.Clear();
   // What was added before any failure is kept, made durable and reported.
   absl::Status synced = (*index)->Sync();
-  if (!synced.ok()) return ReportError("index add", synced);
+  if (!synced.ok()) {
+    // A batch stopped by a failed log write (a full disk) already holds that
+    // error, with where the add stopped; the sync only repeats it. Another
+    // failure (a bad record) is reported too, but the exit status is the
+    // sync's: no decision was made durable, so none is printed.
+    if (!batch.failure.ok() && batch.failure.code() == synced.code()) {
+      return ReportError("index add", batch.failure);
+    }
+    if (!batch.failure.ok()) ReportError("index add", batch.failure);
+    return ReportError("index add", synced);
+  }
   if (int rc = WriteStdoutOrReport("index add", batch.decisions);
       rc != kExitOk) {
     return rc;

@@ -67,7 +67,12 @@ int RunStream(const StreamFlags& flags) {
   auto publish = [&]() -> int {
     if (!flags.no_insert) {
       absl::Status synced = (*index)->Sync();
-      if (!synced.ok()) return ReportError("stream", synced);
+      if (!synced.ok()) {
+        // When a failed log write stopped the read, that error (with its
+        // line) is the one to show; the sync only repeats it.
+        const bool same = !failure.ok() && failure.code() == synced.code();
+        return ReportError("stream", same ? failure : synced);
+      }
     }
     if (int rc = WriteStdoutOrReport("stream", out); rc != kExitOk) return rc;
     out.clear();

@@ -22,6 +22,7 @@
 #include "absl/strings/str_format.h"
 #include "neardup/verify.h"
 #include "src/internal/index_format.h"
+#include "src/internal/io_error.h"
 #include "src/internal/match_stages.h"
 #include "src/internal/sketch_screen.h"
 #include "src/internal/snapshot.h"
@@ -37,18 +38,8 @@ constexpr size_t kMaxIdBytes = 65535;
 // Pending log bytes written out even before Sync(), to bound memory.
 constexpr size_t kFlushBytes = size_t{8} << 20;
 
-std::string Errno(absl::string_view what, const std::string& path) {
-  return absl::StrCat(path, ": ", what, ": ", std::strerror(errno));
-}
-
 absl::Status IoError(absl::string_view what, const std::string& path) {
-  const int e = errno;
-  std::string message = Errno(what, path);
-  if (e == ENOENT) return absl::NotFoundError(message);
-  if (e == EACCES || e == EPERM || e == EROFS) {
-    return absl::PermissionDeniedError(message);
-  }
-  return absl::InternalError(message);
+  return internal::IndexFileError(errno, what, path);
 }
 
 absl::Status WriteAllFd(int fd, absl::string_view data,
@@ -805,9 +796,14 @@ struct Index::State {
           absl::StrCat(dir, ": index was opened read-only"));
     }
     if (!write_error.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          dir, ": an earlier write failed (", write_error.message(),
-          "); reopen the index to continue from its durable state"));
+      // The write error's own code: a full disk stays a full disk (the CLI's
+      // exit status 1), not a misuse of the index.
+      return absl::Status(
+          write_error.code(),
+          absl::StrCat(dir, ": an earlier write failed (",
+                       write_error.message(),
+                       "); reopen the index to continue from its durable "
+                       "state"));
     }
     return absl::OkStatus();
   }
