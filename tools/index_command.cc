@@ -13,6 +13,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "neardup/index.h"
+#include "src/internal/index_json.h"
+#include "src/internal/kill_point.h"
 #include "src/internal/result_json.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
@@ -93,6 +95,12 @@ int RunAdd(const IndexFlags& f) {
     }
     if (!batch.failure.ok()) ReportError("index add", batch.failure);
     return ReportError("index add", synced);
+  }
+  if (internal::KillPointReached("add-print")) {
+    // A crash test's kill halfway through printing durable decisions.
+    internal::WriteStdout(absl::string_view(batch.decisions)
+                              .substr(0, batch.decisions.size() / 2));
+    internal::KillNow();
   }
   if (int rc = WriteStdoutOrReport("index add", batch.decisions);
       rc != kExitOk) {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "neardup/index.h"
 #include "src/internal/index_json.h"
+#include "src/internal/kill_point.h"
 #include "src/internal/parallel.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
@@ -73,6 +74,11 @@ int RunStream(const StreamFlags& flags) {
         const bool same = !failure.ok() && failure.code() == synced.code();
         return ReportError("stream", same ? failure : synced);
       }
+    }
+    if (internal::KillPointReached("stream-print")) {
+      // A crash test's kill halfway through printing durable decisions.
+      internal::WriteStdout(absl::string_view(out).substr(0, out.size() / 2));
+      internal::KillNow();
     }
     if (int rc = WriteStdoutOrReport("stream", out); rc != kExitOk) return rc;
     out.clear();

@@ -23,6 +23,7 @@
 #include "neardup/verify.h"
 #include "src/internal/index_format.h"
 #include "src/internal/io_error.h"
+#include "src/internal/kill_point.h"
 #include "src/internal/match_stages.h"
 #include "src/internal/sketch_screen.h"
 #include "src/internal/snapshot.h"
@@ -767,6 +768,14 @@ struct Index::State {
 
   absl::Status FlushPending() {
     if (pending.empty()) return absl::OkStatus();
+    if (internal::KillPointReached("log-write")) {
+      // A crash test's torn write: half the records, then the kill.
+      WriteAllFd(log_fd,
+                 absl::string_view(pending).substr(0, pending.size() / 2),
+                 Path(internal::kLogFile))
+          .IgnoreError();
+      internal::KillNow();
+    }
     absl::Status s = WriteAllFd(log_fd, pending, Path(internal::kLogFile));
     if (!s.ok()) {
       write_error = s;
@@ -782,11 +791,13 @@ struct Index::State {
     NEARDUP_RETURN_IF_ERROR(write_error);
     if (pending.empty() && !unsynced) return absl::OkStatus();
     NEARDUP_RETURN_IF_ERROR(FlushPending());
+    internal::KillPoint("log-fsync");
     unsynced = false;
     if (::fdatasync(log_fd) != 0) {
       write_error = IoError("fsync failed", Path(internal::kLogFile));
       return write_error;
     }
+    internal::KillPoint("log-synced");
     return absl::OkStatus();
   }
 
@@ -1412,6 +1423,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
           {internal::kLogMagic, kIndexFormatVersion, s.generation}, &fresh);
       NEARDUP_RETURN_IF_ERROR(
           WriteFileAtomically(dir, internal::kLogFile, fresh));
+      internal::KillPoint("open-log-reset");
       good_end = fresh.size();
     }
     s.log_fd = ::open(log_path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -1421,6 +1433,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
           ::fsync(s.log_fd) != 0) {
         return IoError("cannot truncate torn tail", log_path);
       }
+      internal::KillPoint("open-truncated");
     }
     if (::lseek(s.log_fd, static_cast<off_t>(good_end), SEEK_SET) < 0) {
       return IoError("cannot seek", log_path);
@@ -1559,14 +1572,18 @@ absl::Status Index::Compact() {
   std::lock_guard<std::mutex> writer(s.writer_mu);
   NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
   NEARDUP_RETURN_IF_ERROR(s.SyncLocked());
+  internal::KillPoint("compact-begin");
   const uint64_t generation = s.generation + 1;
   uint64_t written = 0;
   NEARDUP_RETURN_IF_ERROR(ReplaceFileAtomically(
       s.dir, internal::kSnapshotFile,
       [&s, generation, &written](int fd, const std::string& temp) {
         std::shared_lock<std::shared_mutex> read(s.mu);
-        return s.WriteSnapshot(fd, temp, generation, &written);
+        absl::Status status = s.WriteSnapshot(fd, temp, generation, &written);
+        internal::KillPoint("snapshot-written");  // Not yet fsynced.
+        return status;
       }));
+  internal::KillPoint("snapshot-renamed");  // The log is a generation old.
   // From here the snapshot holds everything; a crash before the new log is
   // in place is recognised on open by the log's older generation.
   s.generation = generation;
@@ -1580,6 +1597,7 @@ absl::Status Index::Compact() {
     s.write_error = status;
     return status;
   }
+  internal::KillPoint("log-replaced");
   ::close(s.log_fd);
   const std::string log_path = s.Path(internal::kLogFile);
   s.log_fd = ::open(log_path.c_str(), O_WRONLY | O_CLOEXEC);

@@ -35,7 +35,12 @@ namespace neardup::testing {
 struct ChildOptions {
   std::vector<std::string> args;  // args[0] is the program's path.
   std::string dir;                // Working directory; empty: unchanged.
-  std::string stdin_path;         // Empty: /dev/null.
+  std::string stdin_path;         // Empty: /dev/null (unless piped).
+  // Feed standard input through a pipe, as `tail -f | neardup stream`
+  // does: Pump() writes `stdin_data` as the child reads it, then closes the
+  // pipe. The child sees reads of at most a pipe buffer (64 KB).
+  bool pipe_stdin = false;
+  std::string stdin_data;
   // Standard output goes to this file (opened for writing, not truncated)
   // instead of the pipe; e.g. /dev/full.
   std::string stdout_path;
@@ -59,12 +64,14 @@ class Child {
  public:
   // Forks and execs; on failure pid() is -1 and error() says why.
   explicit Child(const ChildOptions& options) {
-    int out_pipe[2], err_pipe[2];
+    int out_pipe[2], err_pipe[2], in_pipe[2] = {-1, -1};
     if (::pipe2(out_pipe, O_CLOEXEC) != 0 ||
-        ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+        ::pipe2(err_pipe, O_CLOEXEC) != 0 ||
+        (options.pipe_stdin && ::pipe2(in_pipe, O_CLOEXEC) != 0)) {
       error_ = "pipe failed";
       return;
     }
+    stdin_data_ = options.stdin_data;
     std::vector<char*> argv;
     for (const std::string& a : options.args) {
       argv.push_back(const_cast<char*>(a.c_str()));
@@ -90,11 +97,21 @@ class Child {
     if (pid_ == 0) {
       // Only async-signal-safe calls from here to exec.
       if (!options.dir.empty() && ::chdir(options.dir.c_str()) != 0) _exit(126);
-      const char* in =
-          options.stdin_path.empty() ? "/dev/null" : options.stdin_path.c_str();
-      const int in_fd = ::open(in, O_RDONLY);
-      if (in_fd < 0) _exit(126);
-      ::dup2(in_fd, STDIN_FILENO);
+      if (options.pipe_stdin) {
+        ::dup2(in_pipe[0], STDIN_FILENO);
+      } else {
+        const char* in = options.stdin_path.empty()
+                             ? "/dev/null"
+                             : options.stdin_path.c_str();
+        const int in_fd = ::open(in, O_RDONLY);
+        if (in_fd < 0) _exit(126);
+        ::dup2(in_fd, STDIN_FILENO);
+      }
+      // The test may ignore SIGPIPE (to survive a child that dies while it
+      // writes the child's input); the child gets the default back.
+      struct sigaction default_action = {};
+      default_action.sa_handler = SIG_DFL;
+      ::sigaction(SIGPIPE, &default_action, nullptr);
       if (options.stdout_path.empty()) {
         ::dup2(out_pipe[1], STDOUT_FILENO);
       } else {
@@ -122,6 +139,12 @@ class Child {
     ::close(err_pipe[1]);
     out_fd_ = out_pipe[0];
     err_fd_ = err_pipe[0];
+    if (options.pipe_stdin) {
+      ::close(in_pipe[0]);
+      in_fd_ = in_pipe[1];
+      ::fcntl(in_fd_, F_SETFL, ::fcntl(in_fd_, F_GETFL) | O_NONBLOCK);
+      if (stdin_data_.empty()) CloseStdin();
+    }
     if (pid_ < 0) error_ = "fork failed";
   }
   ~Child() {
@@ -131,6 +154,7 @@ class Child {
     }
     if (out_fd_ >= 0) ::close(out_fd_);
     if (err_fd_ >= 0) ::close(err_fd_);
+    CloseStdin();
   }
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
@@ -138,17 +162,33 @@ class Child {
   pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }
 
-  // Reads whatever stdout and stderr have, waiting up to `timeout_ms` for
-  // the first byte. False once both pipes are at end of file.
+  // Reads whatever stdout and stderr have and writes what the child's
+  // piped stdin takes, waiting up to `timeout_ms` for either. False once
+  // both output pipes are at end of file. A caller that pipes stdin must
+  // ignore SIGPIPE, since the child may die before reading it all.
   bool Pump(int timeout_ms) {
-    struct pollfd fds[2];
+    struct pollfd fds[3];
     int n = 0;
     if (out_fd_ >= 0) fds[n++] = {out_fd_, POLLIN, 0};
     if (err_fd_ >= 0) fds[n++] = {err_fd_, POLLIN, 0};
-    if (n == 0) return false;
+    if (n == 0) {
+      CloseStdin();
+      return false;
+    }
+    if (in_fd_ >= 0) fds[n++] = {in_fd_, POLLOUT, 0};
     if (::poll(fds, n, timeout_ms) <= 0) return true;
     for (int i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
+      if (fds[i].fd == in_fd_) {
+        const ssize_t put = ::write(in_fd_, stdin_data_.data() + stdin_written_,
+                                    stdin_data_.size() - stdin_written_);
+        if (put > 0) stdin_written_ += static_cast<size_t>(put);
+        if ((put < 0 && errno != EAGAIN && errno != EINTR) ||
+            stdin_written_ == stdin_data_.size()) {
+          CloseStdin();
+        }
+        continue;
+      }
       const bool is_out = fds[i].fd == out_fd_;
       char buffer[1 << 16];
       const ssize_t got = ::read(fds[i].fd, buffer, sizeof(buffer));
@@ -190,7 +230,15 @@ class Child {
   const std::string& err() const { return err_; }
 
  private:
+  void CloseStdin() {
+    if (in_fd_ >= 0) ::close(in_fd_);
+    in_fd_ = -1;
+  }
+
   pid_t pid_ = -1;
+  int in_fd_ = -1;  // Our end of a piped stdin, until all is written.
+  std::string stdin_data_;
+  size_t stdin_written_ = 0;
   int out_fd_ = -1;
   int err_fd_ = -1;
   bool waited_ = false;
