@@ -33,15 +33,12 @@ class DiskFull : public CliFixture {
  protected:
   // Runs `neardup ARGS...` in the scratch directory under a file size
   // limit of `limit` bytes (-1: none).
-  ChildResult Neardup(std::vector<std::string> args, int64_t limit,
+  ChildResult Neardup(const std::vector<std::string>& args, int64_t limit,
                       const std::string& stdin_path = "") {
     ChildOptions options;
-    options.args = {cli_};
-    options.args.insert(options.args.end(), args.begin(), args.end());
-    options.dir = dir_.string();
     options.stdin_path = stdin_path;
     options.file_size_limit = limit;
-    return RunChild(options);
+    return RunNeardup(cli_, dir_.string(), args, options);
   }
 
   std::string Path(const std::string& name) const {

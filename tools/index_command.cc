@@ -106,7 +106,17 @@ int RunAdd(const IndexFlags& f) {
       rc != kExitOk) {
     return rc;
   }
-  if (!batch.failure.ok()) return ReportError("index add", batch.failure);
+  if (!batch.failure.ok()) {
+    // As in `stream`: the index's message says to remove the old document
+    // first; skipping is the other way.
+    if (batch.failure.code() == absl::StatusCode::kAlreadyExists) {
+      return ReportError(
+          "index add",
+          absl::AlreadyExistsError(absl::StrCat(
+              batch.failure.message(), ", or pass --on-error skip")));
+    }
+    return ReportError("index add", batch.failure);
+  }
   absl::Status compacted =
       MaybeCompact(**index, f.compact_at_mb, "index add", f.input.quiet);
   if (!compacted.ok()) return ReportError("index add", compacted);

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "neardup/index.h"
 #include "src/internal/index_json.h"
 #include "src/internal/kill_point.h"
@@ -117,6 +118,9 @@ int RunStream(const StreamFlags& flags) {
       begin = end + 1;
       ++line_number;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      // A byte order mark before the first line is not JSON; LoadCorpus
+      // ignores it too.
+      if (line_number == 1) absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
       if (line.find_first_not_of(" \t") == absl::string_view::npos) continue;
       if (records_in_read.size() == pool.size()) pool.emplace_back();
       Pending& r = pool[records_in_read.size()];

@@ -1315,17 +1315,6 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
     return absl::InvalidArgumentError(absl::StrCat(
         dir, ": not a neardup index (no ", internal::kMetaFile, " file)"));
   }
-  if (!s.read_only) {
-    const std::string lock_path = s.Path(internal::kLockFile);
-    s.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (s.lock_fd < 0) return IoError("cannot open lock file", lock_path);
-    if (::flock(s.lock_fd, LOCK_EX | LOCK_NB) != 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          dir,
-          ": index is locked by another writer (only one process may "
-          "add to an index at a time)"));
-    }
-  }
 
   // Parameters.
   NEARDUP_ASSIGN_OR_RETURN(std::string meta, ReadWholeFile(meta_path));
@@ -1344,6 +1333,20 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
           absl::StrCat(meta_path, ": parameters are corrupt"));
     }
     NEARDUP_ASSIGN_OR_RETURN(s.options, DecodeParams(payload, meta_path));
+  }
+  // The lock is taken once the parameters are known to be readable: meta
+  // never changes after Create(), and an index this version refuses (a
+  // newer one) is left without a new lock file.
+  if (!s.read_only) {
+    const std::string lock_path = s.Path(internal::kLockFile);
+    s.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s.lock_fd < 0) return IoError("cannot open lock file", lock_path);
+    if (::flock(s.lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir,
+          ": index is locked by another writer (only one process may "
+          "add to an index at a time)"));
+    }
   }
   // The bands are stored in meta, never chosen again: a later ChooseBands
   // must not change what an existing index means.

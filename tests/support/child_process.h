@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -41,6 +42,10 @@ struct ChildOptions {
   // pipe. The child sees reads of at most a pipe buffer (64 KB).
   bool pipe_stdin = false;
   std::string stdin_data;
+  // With pipe_stdin: leave the pipe open once `stdin_data` is written, so
+  // the child waits for more (a writer that holds its index) until
+  // CloseStdin().
+  bool keep_stdin_open = false;
   // Standard output goes to this file (opened for writing, not truncated)
   // instead of the pipe; e.g. /dev/full.
   std::string stdout_path;
@@ -72,6 +77,7 @@ class Child {
       return;
     }
     stdin_data_ = options.stdin_data;
+    keep_stdin_open_ = options.keep_stdin_open;
     std::vector<char*> argv;
     for (const std::string& a : options.args) {
       argv.push_back(const_cast<char*>(a.c_str()));
@@ -126,6 +132,8 @@ class Child {
         limit.rlim_max = static_cast<rlim_t>(options.file_size_limit);
         if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(126);
       }
+      // Dropping to another user drops the supplementary groups too.
+      if (options.uid >= 0 && ::setgroups(0, nullptr) != 0) _exit(126);
       if (options.gid >= 0 && ::setgid(static_cast<gid_t>(options.gid)) != 0) {
         _exit(126);
       }
@@ -143,7 +151,7 @@ class Child {
       ::close(in_pipe[0]);
       in_fd_ = in_pipe[1];
       ::fcntl(in_fd_, F_SETFL, ::fcntl(in_fd_, F_GETFL) | O_NONBLOCK);
-      if (stdin_data_.empty()) CloseStdin();
+      if (stdin_data_.empty() && !keep_stdin_open_) CloseStdin();
     }
     if (pid_ < 0) error_ = "fork failed";
   }
@@ -175,7 +183,7 @@ class Child {
       CloseStdin();
       return false;
     }
-    if (in_fd_ >= 0) fds[n++] = {in_fd_, POLLOUT, 0};
+    if (in_fd_ >= 0 && !stdin_done_) fds[n++] = {in_fd_, POLLOUT, 0};
     if (::poll(fds, n, timeout_ms) <= 0) return true;
     for (int i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
@@ -183,9 +191,14 @@ class Child {
         const ssize_t put = ::write(in_fd_, stdin_data_.data() + stdin_written_,
                                     stdin_data_.size() - stdin_written_);
         if (put > 0) stdin_written_ += static_cast<size_t>(put);
-        if ((put < 0 && errno != EAGAIN && errno != EINTR) ||
-            stdin_written_ == stdin_data_.size()) {
+        if (put < 0 && errno != EAGAIN && errno != EINTR) {
           CloseStdin();
+        } else if (stdin_written_ == stdin_data_.size()) {
+          if (keep_stdin_open_) {
+            stdin_done_ = true;
+          } else {
+            CloseStdin();
+          }
         }
         continue;
       }
@@ -207,7 +220,14 @@ class Child {
     if (pid_ > 0 && !waited_) ::kill(pid_, SIGKILL);
   }
 
-  // Reads the rest of the output and reaps the child.
+  // Ends the child's input: it sees end of file once it has read the rest.
+  void CloseStdin() {
+    if (in_fd_ >= 0) ::close(in_fd_);
+    in_fd_ = -1;
+  }
+
+  // Reads the rest of the output and reaps the child. With
+  // keep_stdin_open, call CloseStdin() or Kill() first.
   ChildResult Wait() {
     while (Pump(1000)) {
     }
@@ -230,15 +250,12 @@ class Child {
   const std::string& err() const { return err_; }
 
  private:
-  void CloseStdin() {
-    if (in_fd_ >= 0) ::close(in_fd_);
-    in_fd_ = -1;
-  }
-
   pid_t pid_ = -1;
   int in_fd_ = -1;  // Our end of a piped stdin, until all is written.
   std::string stdin_data_;
   size_t stdin_written_ = 0;
+  bool keep_stdin_open_ = false;
+  bool stdin_done_ = false;  // All written; the pipe is kept open.
   int out_fd_ = -1;
   int err_fd_ = -1;
   bool waited_ = false;
@@ -246,6 +263,23 @@ class Child {
   std::string out_, err_;
   std::string error_;
 };
+
+// Runs `cli ARGS...` (the built neardup) in `dir` with `options`' other
+// settings.
+inline ChildResult RunNeardup(const std::string& cli, const std::string& dir,
+                              const std::vector<std::string>& args,
+                              ChildOptions options = {}) {
+  options.args = {cli};
+  options.args.insert(options.args.end(), args.begin(), args.end());
+  options.dir = dir;
+  Child child(options);
+  if (child.pid() < 0) {
+    ChildResult r;
+    r.err = child.error();
+    return r;
+  }
+  return child.Wait();
+}
 
 // Runs the child to the end.
 inline ChildResult RunChild(const ChildOptions& options) {
