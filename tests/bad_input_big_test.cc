@@ -14,10 +14,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "neardup/index.h"
-#include "src/internal/json_writer.h"
 #include "tests/support/child_process.h"
 #include "tests/support/cli_harness.h"
 #include "tests/support/generator.h"
+#include "tests/support/news_feed.h"
 
 namespace neardup::testing {
 namespace {
@@ -39,14 +39,6 @@ std::string LongText(size_t bytes, uint64_t seed) {
     text += "\n\n";
   }
   return text;
-}
-
-std::string Record(const std::string& id, const std::string& text) {
-  std::string line = "{\"id\":";
-  internal::AppendJsonString(id, &line);
-  line += ",\"text\":";
-  internal::AppendJsonString(text, &line);
-  return line + "}";
 }
 
 class BadInputBig : public CliFixture {
@@ -76,7 +68,9 @@ TEST_F(BadInputBig, HundredMegabyteSingleLine) {
   std::string array = "[";
   for (int i = 0; array.size() < 100'000'000; ++i) {
     if (i > 0) array += ",";
-    array += Record(absl::StrCat("doc-", i), LongText(4000, i));
+    std::string record = JsonRecord(absl::StrCat("doc-", i), LongText(4000, i));
+    record.pop_back();  // The array's elements, not lines.
+    array += record;
   }
   array += "]";  // No line end: the whole file is one line.
   WriteAll(dir_ / "export.json", array);
@@ -98,7 +92,7 @@ TEST_F(BadInputBig, HundredMegabyteSingleLine) {
   std::filesystem::remove(dir_ / "export.json");
 
   const std::string text = LongText(100'000'000, 7);
-  WriteAll(dir_ / "one.jsonl", Record("huge", text) + "\n");
+  WriteAll(dir_ / "one.jsonl", JsonRecord("huge", text));
   r = Nd({"cluster", "one.jsonl", "--clusters", "out.jsonl"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, StartsWith(absl::StrCat("neardup cluster: 1 documents (",

@@ -5,8 +5,6 @@
 // bad_input_big_test.cc (label slow).
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -21,10 +19,11 @@
 #include "gtest/gtest.h"
 #include "neardup/index.h"
 #include "src/internal/index_format.h"
-#include "src/internal/json_writer.h"
 #include "tests/support/child_process.h"
 #include "tests/support/cli_harness.h"
+#include "tests/support/compress.h"
 #include "tests/support/generator.h"
+#include "tests/support/news_feed.h"
 
 namespace neardup::testing {
 namespace {
@@ -39,40 +38,6 @@ std::string Story(uint64_t n) {
   Rng rng(n);
   return GenerateArticle(rng, n % 2 ? Language::kArabic : Language::kEnglish,
                          2);
-}
-
-// One JSON-lines record, its id and text escaped as JSON.
-std::string Record(const std::string& id, const std::string& text) {
-  std::string line = "{\"id\":";
-  internal::AppendJsonString(id, &line);
-  line += ",\"text\":";
-  internal::AppendJsonString(text, &line);
-  return line + "}\n";
-}
-
-std::string Gzip(const std::string& data) {
-  z_stream z = {};
-  EXPECT_EQ(
-      deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-      Z_OK);
-  std::string out(deflateBound(&z, data.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-std::string Zstd(const std::string& data) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  const size_t n =
-      ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
-  EXPECT_FALSE(ZSTD_isError(n));
-  out.resize(n);
-  return out;
 }
 
 class BadInput : public CliFixture {
@@ -133,7 +98,7 @@ TEST_F(BadInput, InvalidUtf8InATextIsRepairedAndKept) {
       absl::StrCat("{\"id\":\"c\",\"text\":\"", "caf\xE9 \xFF\xFE ",
                    bad_story.substr(0, bad_story.find('\n')), "\"}\n");
   WriteAll(dir_ / "in.jsonl",
-           Record("a", story) +
+           JsonRecord("a", story) +
                absl::StrCat("{\"id\":\"b\",\"text\":\"\xC3",
                             story.substr(0, story.find('\n')), "\"}\n") +
                c_line);
@@ -153,8 +118,8 @@ TEST_F(BadInput, InvalidUtf8InATextIsRepairedAndKept) {
 // Row: invalid UTF-8 in an id. Refused (repaired ids could merge); no
 // output file; --on-error skip leaves the record out.
 TEST_F(BadInput, InvalidUtf8InAnIdIsRefused) {
-  WriteAll(dir_ / "in.jsonl",
-           Record("a", Story(1)) + "{\"id\":\"b\xFF\",\"text\":\"x y z\"}\n");
+  WriteAll(dir_ / "in.jsonl", JsonRecord("a", Story(1)) +
+                                  "{\"id\":\"b\xFF\",\"text\":\"x y z\"}\n");
   const auto before = Disk();
   ChildResult r = Nd({"cluster", "in.jsonl", "--clusters", "out.jsonl"});
   ExpectError(r, 2, "cluster",
@@ -178,8 +143,9 @@ TEST_F(BadInput, InvalidUtf8InAnIdIsRefused) {
 // Rows: a byte order mark, and CRLF line ends. Both ignored: the output is
 // the same as for the plain file.
 TEST_F(BadInput, ByteOrderMarkAndCrlfAreIgnored) {
-  const std::string plain =
-      Record("a", Story(3)) + Record("b", Story(3)) + Record("c", Story(4));
+  const std::string plain = JsonRecord("a", Story(3)) +
+                            JsonRecord("b", Story(3)) +
+                            JsonRecord("c", Story(4));
   std::string crlf;
   for (const std::string& line : Lines(plain)) crlf += line + "\r\n";
   WriteAll(dir_ / "plain.jsonl", plain);
@@ -208,7 +174,7 @@ TEST_F(BadInput, ByteOrderMarkAndCrlfAreIgnored) {
 TEST_F(BadInput, NulBytesAreRefusedWithTheirColumn) {
   const std::string before_nul = "{\"id\":\"b\",\"text\":\"x";
   WriteAll(dir_ / "in.jsonl",
-           Record("a", Story(5)) + before_nul + '\0' + "y\"}\n");
+           JsonRecord("a", Story(5)) + before_nul + '\0' + "y\"}\n");
   const auto before = Disk();
   ChildResult r = Nd({"cluster", "in.jsonl", "--clusters", "out.jsonl"});
   ExpectError(
@@ -234,8 +200,9 @@ TEST_F(BadInput, NulBytesAreRefusedWithTheirColumn) {
   ExpectError(r, 2, "cluster", "utf16.jsonl:1: not valid JSON: a NUL byte");
   EXPECT_THAT(r.err, HasSubstr("convert a UTF-16 file to UTF-8"));
 
-  WriteAll(dir_ / "escaped.jsonl",
-           Record("a", std::string("before\0after", 12)) + Record("b", "x"));
+  WriteAll(
+      dir_ / "escaped.jsonl",
+      JsonRecord("a", std::string("before\0after", 12)) + JsonRecord("b", "x"));
   r = Nd({"cluster", "escaped.jsonl", "-q"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
@@ -273,9 +240,10 @@ TEST_F(BadInput, JsonTextThatIsANumberOrNull) {
 
 // Rows: duplicate ids within a file, across files, and already indexed.
 TEST_F(BadInput, DuplicateIds) {
-  WriteAll(dir_ / "one.jsonl", Record("a", Story(6)) + Record("b", Story(7)) +
-                                   Record("a", Story(8)));
-  WriteAll(dir_ / "two.jsonl", Record("b", Story(9)));
+  WriteAll(dir_ / "one.jsonl", JsonRecord("a", Story(6)) +
+                                   JsonRecord("b", Story(7)) +
+                                   JsonRecord("a", Story(8)));
+  WriteAll(dir_ / "two.jsonl", JsonRecord("b", Story(9)));
   const auto before = Disk();
   ChildResult r = Nd({"cluster", "one.jsonl", "--clusters", "out.jsonl"});
   ExpectError(r, 2, "cluster",
@@ -289,18 +257,18 @@ TEST_F(BadInput, DuplicateIds) {
           "dedup.jsonl", "--clusters", ""});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ReadAll(dir_ / "dedup.jsonl"),
-            Record("a", Story(6)) + Record("b", Story(7)));
+            JsonRecord("a", Story(6)) + JsonRecord("b", Story(7)));
 
   // Already indexed: the same text is `exists`; another text is refused,
   // after the records before it were added and printed.
   CreateIndex("idx");
-  WriteAll(dir_ / "first.jsonl", Record("a", Story(6)));
+  WriteAll(dir_ / "first.jsonl", JsonRecord("a", Story(6)));
   ASSERT_EQ(Nd({"index", "add", "idx", "first.jsonl", "-q"}).exit_code, 0);
   r = Nd({"index", "add", "idx", "first.jsonl", "-q"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, StartsWith("{\"id\":\"a\",\"status\":\"exists\""));
   WriteAll(dir_ / "again.jsonl",
-           Record("c", Story(10)) + Record("a", Story(11)));
+           JsonRecord("c", Story(10)) + JsonRecord("a", Story(11)));
   r = Nd({"index", "add", "idx", "again.jsonl"});
   ExpectError(r, 2, "index add",
               "again.jsonl:2: id \"a\" is already in the index with a "
@@ -347,7 +315,8 @@ TEST_F(BadInput, EmptyInputGivesEmptyOutput) {
 // Row: a truncated .gz or .zst file (also on standard input).
 TEST_F(BadInput, TruncatedCompressedFilesAreRefused) {
   std::string plain;
-  for (int i = 0; i < 40; ++i) plain += Record(absl::StrCat("d", i), Story(i));
+  for (int i = 0; i < 40; ++i)
+    plain += JsonRecord(absl::StrCat("d", i), Story(i));
   const std::string gz = Gzip(plain);
   const std::string zst = Zstd(plain);
   WriteAll(dir_ / "cut.jsonl.gz", gz.substr(0, gz.size() / 2));
@@ -446,8 +415,9 @@ TEST_F(BadInput, SymbolicLinkLoops) {
 // Row: a FIFO as input. Read to its end like a file; a FIFO named *.txt in a
 // directory is not a regular file and is skipped (reading it would block).
 TEST_F(BadInput, FifoAsInput) {
-  const std::string records =
-      Record("a", Story(3)) + Record("b", Story(3)) + Record("c", Story(4));
+  const std::string records = JsonRecord("a", Story(3)) +
+                              JsonRecord("b", Story(3)) +
+                              JsonRecord("c", Story(4));
   WriteAll(dir_ / "plain.jsonl", records);
   ChildResult expected = Nd({"cluster", "plain.jsonl", "-q"});
   ASSERT_EQ(expected.exit_code, 0);
@@ -494,7 +464,7 @@ TEST_F(BadInput, IndexFromANewerVersionIsRefused) {
                              &newer);
   newer += bytes.substr(internal::kFileHeaderBytes);
   WriteAll(meta, newer);
-  WriteAll(dir_ / "in.jsonl", Record("a", Story(1)));
+  WriteAll(dir_ / "in.jsonl", JsonRecord("a", Story(1)));
   const auto before = Disk();
   const std::string message = absl::StrCat(
       "idx/meta: written by index format version ", kIndexFormatVersion + 1,
@@ -512,13 +482,13 @@ TEST_F(BadInput, IndexFromANewerVersionIsRefused) {
 // readers go on; the first finishes normally.
 TEST_F(BadInput, SecondWriterIsRefused) {
   CreateIndex("idx");
-  WriteAll(dir_ / "more.jsonl", Record("m", Story(2)));
+  WriteAll(dir_ / "more.jsonl", JsonRecord("m", Story(2)));
   ChildOptions options;
   options.args = {cli_, "stream", "idx"};
   options.dir = dir_.string();
   options.pipe_stdin = true;
   options.keep_stdin_open = true;
-  options.stdin_data = Record("a", Story(1));
+  options.stdin_data = JsonRecord("a", Story(1));
   Child first(options);
   // Its decision shows that it holds the index.
   const auto deadline =

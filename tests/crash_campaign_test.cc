@@ -459,22 +459,16 @@ TEST_F(CrashCampaign, KilledWritersLoseNothingAcknowledged) {
       tally_.kills, tally_.runs, tally_.rounds, ids_.size(), feed_.size() / 1e6,
       static_cast<unsigned long long>(seed), total_seconds, reference_seconds,
       compact_seconds, tally_.exists_lines, tally_.torn_tails);
-  std::printf("kills by trigger:\n");
-  for (const auto& [mode, n] : tally_.by_mode) {
-    std::printf("  %-8s %5d\n", mode.c_str(), n);
-  }
-  std::printf("kills by share of the feed indexed before the run:\n");
-  for (const auto& [progress, n] : tally_.by_progress) {
-    std::printf("  %-8s %5d\n", progress.c_str(), n);
-  }
-  std::printf("kills by command:\n");
-  for (const auto& [command, n] : tally_.by_command) {
-    std::printf("  %-14s %5d\n", command.c_str(), n);
-  }
-  std::printf("kills by phase:\n");
-  for (const auto& [phase, n] : tally_.by_phase) {
-    std::printf("  %-52s %5d\n", phase.c_str(), n);
-  }
+  auto print = [](const char* title, const std::map<std::string, int>& counts) {
+    std::printf("kills by %s:\n", title);
+    for (const auto& [name, n] : counts) {
+      std::printf("  %-52s %5d\n", name.c_str(), n);
+    }
+  };
+  print("trigger", tally_.by_mode);
+  print("share of the feed indexed before the run", tally_.by_progress);
+  print("command", tally_.by_command);
+  print("phase", tally_.by_phase);
   EXPECT_GE(tally_.kills, target);
 }
 

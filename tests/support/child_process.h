@@ -264,23 +264,6 @@ class Child {
   std::string error_;
 };
 
-// Runs `cli ARGS...` (the built neardup) in `dir` with `options`' other
-// settings.
-inline ChildResult RunNeardup(const std::string& cli, const std::string& dir,
-                              const std::vector<std::string>& args,
-                              ChildOptions options = {}) {
-  options.args = {cli};
-  options.args.insert(options.args.end(), args.begin(), args.end());
-  options.dir = dir;
-  Child child(options);
-  if (child.pid() < 0) {
-    ChildResult r;
-    r.err = child.error();
-    return r;
-  }
-  return child.Wait();
-}
-
 // Runs the child to the end.
 inline ChildResult RunChild(const ChildOptions& options) {
   Child child(options);
@@ -290,6 +273,17 @@ inline ChildResult RunChild(const ChildOptions& options) {
     return r;
   }
   return child.Wait();
+}
+
+// Runs `cli ARGS...` (the built neardup) in `dir` with `options`' other
+// settings.
+inline ChildResult RunNeardup(const std::string& cli, const std::string& dir,
+                              const std::vector<std::string>& args,
+                              ChildOptions options = {}) {
+  options.args = {cli};
+  options.args.insert(options.args.end(), args.begin(), args.end());
+  options.dir = dir;
+  return RunChild(options);
 }
 
 }  // namespace neardup::testing

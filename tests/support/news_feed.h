@@ -1,7 +1,8 @@
-// A feed of news-size articles as JSON lines, for end-to-end tests that need
-// realistic sizes (3-4 KB an article, about one story in eight copied): the
-// crash campaign and the disk-full tests. Built from GenerateStory()
-// (news_corpus.h), so the same arguments give the same bytes.
+// JSON-lines records, and a feed of news-size articles as JSON lines, for
+// end-to-end tests that need realistic sizes (3-4 KB an article, about one
+// story in eight copied): the crash campaign and the disk-full tests. Built
+// from GenerateStory() (news_corpus.h), so the same arguments give the same
+// bytes.
 //
 // Example:
 //
@@ -16,10 +17,22 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "src/internal/json_writer.h"
 #include "tests/support/news_corpus.h"
 
 namespace neardup::testing {
+
+// One JSON-lines record {"id":ID,"text":TEXT} with its line end, both
+// escaped as JSON.
+inline std::string JsonRecord(absl::string_view id, absl::string_view text) {
+  std::string line = "{\"id\":";
+  internal::AppendJsonString(id, &line);
+  line += ",\"text\":";
+  internal::AppendJsonString(text, &line);
+  line += "}\n";
+  return line;
+}
 
 // `docs` articles of the corpus with seed `seed`, one {"id","text"} line
 // each, stories in order (an original, then its copies). Ids are
@@ -34,11 +47,7 @@ inline std::string NewsFeed(size_t docs, uint64_t seed,
     for (const NewsDoc& doc : GenerateStory(spec, story).docs) {
       if (written == docs) break;
       const std::string id = absl::StrFormat("s%d-%06d", seed, written);
-      jsonl += "{\"id\":";
-      internal::AppendJsonString(id, &jsonl);
-      jsonl += ",\"text\":";
-      internal::AppendJsonString(doc.text, &jsonl);
-      jsonl += "}\n";
+      jsonl += JsonRecord(id, doc.text);
       if (ids != nullptr) ids->push_back(id);
       ++written;
     }
