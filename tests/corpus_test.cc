@@ -25,6 +25,7 @@
 #include "src/internal/json_fields.h"
 #include "src/internal/read_file.h"
 #include "src/internal/utf8_repair.h"
+#include "tests/support/compress.h"
 #include "tests/support/status_matchers.h"
 
 namespace neardup {
@@ -40,30 +41,8 @@ using ::testing::Not;
 
 // --- Fixture generators (the library's own dependencies, no shelling out).
 
-std::string Gzip(const std::string& data) {
-  z_stream stream{};
-  EXPECT_EQ(deflateInit2(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                         Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&stream, data.size()) + 64, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
-
-std::string Zstd(const std::string& data) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t size =
-      ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
-  EXPECT_FALSE(ZSTD_isError(size));
-  out.resize(size);
-  return out;
-}
+using ::neardup::testing::Gzip;
+using ::neardup::testing::Zstd;
 
 // A zstd frame that does not state its decompressed size, as streaming
 // compressors write them.

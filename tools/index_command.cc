@@ -13,6 +13,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "neardup/index.h"
+#include "src/internal/index_json.h"
+#include "src/internal/kill_point.h"
 #include "src/internal/result_json.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
@@ -83,12 +85,38 @@ int RunAdd(const IndexFlags& f) {
   progress.Clear();
   // What was added before any failure is kept, made durable and reported.
   absl::Status synced = (*index)->Sync();
-  if (!synced.ok()) return ReportError("index add", synced);
+  if (!synced.ok()) {
+    // A batch stopped by a failed log write (a full disk) already holds that
+    // error, with where the add stopped; the sync only repeats it. Another
+    // failure (a bad record) is reported too, but the exit status is the
+    // sync's: no decision was made durable, so none is printed.
+    if (!batch.failure.ok() && batch.failure.code() == synced.code()) {
+      return ReportError("index add", batch.failure);
+    }
+    if (!batch.failure.ok()) ReportError("index add", batch.failure);
+    return ReportError("index add", synced);
+  }
+  if (internal::KillPointReached("add-print")) {
+    // A crash test's kill halfway through printing durable decisions.
+    internal::WriteStdout(absl::string_view(batch.decisions)
+                              .substr(0, batch.decisions.size() / 2));
+    internal::KillNow();
+  }
   if (int rc = WriteStdoutOrReport("index add", batch.decisions);
       rc != kExitOk) {
     return rc;
   }
-  if (!batch.failure.ok()) return ReportError("index add", batch.failure);
+  if (!batch.failure.ok()) {
+    // As in `stream`: the index's message says to remove the old document
+    // first; skipping is the other way.
+    if (batch.failure.code() == absl::StatusCode::kAlreadyExists) {
+      return ReportError(
+          "index add",
+          absl::AlreadyExistsError(absl::StrCat(
+              batch.failure.message(), ", or pass --on-error skip")));
+    }
+    return ReportError("index add", batch.failure);
+  }
   absl::Status compacted =
       MaybeCompact(**index, f.compact_at_mb, "index add", f.input.quiet);
   if (!compacted.ok()) return ReportError("index add", compacted);

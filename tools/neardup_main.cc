@@ -1,5 +1,6 @@
 // neardup: find near-duplicate news text. A thin front end over the library;
 // see docs/cli.md.
+#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -53,6 +54,10 @@ int CheckCommandWords(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past the file size limit (ulimit -f) the kernel would kill the process
+  // with SIGXFSZ, leaving a temporary file behind and no message; ignored,
+  // the write fails with EFBIG and is reported like a full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app(
       "neardup finds near-duplicate text: the same story reprinted with small "
       "edits, in Arabic, English or any other language.",

@@ -11,8 +11,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "neardup/index.h"
 #include "src/internal/index_json.h"
+#include "src/internal/kill_point.h"
 #include "src/internal/parallel.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
@@ -67,7 +69,17 @@ int RunStream(const StreamFlags& flags) {
   auto publish = [&]() -> int {
     if (!flags.no_insert) {
       absl::Status synced = (*index)->Sync();
-      if (!synced.ok()) return ReportError("stream", synced);
+      if (!synced.ok()) {
+        // When a failed log write stopped the read, that error (with its
+        // line) is the one to show; the sync only repeats it.
+        const bool same = !failure.ok() && failure.code() == synced.code();
+        return ReportError("stream", same ? failure : synced);
+      }
+    }
+    if (internal::KillPointReached("stream-print")) {
+      // A crash test's kill halfway through printing durable decisions.
+      internal::WriteStdout(absl::string_view(out).substr(0, out.size() / 2));
+      internal::KillNow();
     }
     if (int rc = WriteStdoutOrReport("stream", out); rc != kExitOk) return rc;
     out.clear();
@@ -106,6 +118,9 @@ int RunStream(const StreamFlags& flags) {
       begin = end + 1;
       ++line_number;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      // A byte order mark before the first line is not JSON; LoadCorpus
+      // ignores it too.
+      if (line_number == 1) absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
       if (line.find_first_not_of(" \t") == absl::string_view::npos) continue;
       if (records_in_read.size() == pool.size()) pool.emplace_back();
       Pending& r = pool[records_in_read.size()];

@@ -212,8 +212,9 @@ class Index {
   // Indexes one document and returns its decision. An id already present
   // with the same content returns kExists and changes nothing; with
   // different content it is AlreadyExists naming the id. Ids are 1 to 65535
-  // bytes. After a write error the index refuses further writes (reopen to
-  // recover from the durable state).
+  // bytes. After a write error the index refuses further writes, with the
+  // write error's code (ResourceExhausted for a full disk or the file size
+  // limit); reopen to recover from the durable state.
   absl::StatusOr<Decision> Add(absl::string_view id, absl::string_view text,
                                const AddOptions& options);
 

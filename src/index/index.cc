@@ -22,6 +22,8 @@
 #include "absl/strings/str_format.h"
 #include "neardup/verify.h"
 #include "src/internal/index_format.h"
+#include "src/internal/io_error.h"
+#include "src/internal/kill_point.h"
 #include "src/internal/match_stages.h"
 #include "src/internal/sketch_screen.h"
 #include "src/internal/snapshot.h"
@@ -37,18 +39,8 @@ constexpr size_t kMaxIdBytes = 65535;
 // Pending log bytes written out even before Sync(), to bound memory.
 constexpr size_t kFlushBytes = size_t{8} << 20;
 
-std::string Errno(absl::string_view what, const std::string& path) {
-  return absl::StrCat(path, ": ", what, ": ", std::strerror(errno));
-}
-
 absl::Status IoError(absl::string_view what, const std::string& path) {
-  const int e = errno;
-  std::string message = Errno(what, path);
-  if (e == ENOENT) return absl::NotFoundError(message);
-  if (e == EACCES || e == EPERM || e == EROFS) {
-    return absl::PermissionDeniedError(message);
-  }
-  return absl::InternalError(message);
+  return internal::IndexFileError(errno, what, path);
 }
 
 absl::Status WriteAllFd(int fd, absl::string_view data,
@@ -776,6 +768,14 @@ struct Index::State {
 
   absl::Status FlushPending() {
     if (pending.empty()) return absl::OkStatus();
+    if (internal::KillPointReached("log-write")) {
+      // A crash test's torn write: half the records, then the kill.
+      WriteAllFd(log_fd,
+                 absl::string_view(pending).substr(0, pending.size() / 2),
+                 Path(internal::kLogFile))
+          .IgnoreError();
+      internal::KillNow();
+    }
     absl::Status s = WriteAllFd(log_fd, pending, Path(internal::kLogFile));
     if (!s.ok()) {
       write_error = s;
@@ -791,11 +791,13 @@ struct Index::State {
     NEARDUP_RETURN_IF_ERROR(write_error);
     if (pending.empty() && !unsynced) return absl::OkStatus();
     NEARDUP_RETURN_IF_ERROR(FlushPending());
+    internal::KillPoint("log-fsync");
     unsynced = false;
     if (::fdatasync(log_fd) != 0) {
       write_error = IoError("fsync failed", Path(internal::kLogFile));
       return write_error;
     }
+    internal::KillPoint("log-synced");
     return absl::OkStatus();
   }
 
@@ -805,9 +807,14 @@ struct Index::State {
           absl::StrCat(dir, ": index was opened read-only"));
     }
     if (!write_error.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          dir, ": an earlier write failed (", write_error.message(),
-          "); reopen the index to continue from its durable state"));
+      // The write error's own code: a full disk stays a full disk (the CLI's
+      // exit status 1), not a misuse of the index.
+      return absl::Status(
+          write_error.code(),
+          absl::StrCat(dir, ": an earlier write failed (",
+                       write_error.message(),
+                       "); reopen the index to continue from its durable "
+                       "state"));
     }
     return absl::OkStatus();
   }
@@ -1308,17 +1315,6 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
     return absl::InvalidArgumentError(absl::StrCat(
         dir, ": not a neardup index (no ", internal::kMetaFile, " file)"));
   }
-  if (!s.read_only) {
-    const std::string lock_path = s.Path(internal::kLockFile);
-    s.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (s.lock_fd < 0) return IoError("cannot open lock file", lock_path);
-    if (::flock(s.lock_fd, LOCK_EX | LOCK_NB) != 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          dir,
-          ": index is locked by another writer (only one process may "
-          "add to an index at a time)"));
-    }
-  }
 
   // Parameters.
   NEARDUP_ASSIGN_OR_RETURN(std::string meta, ReadWholeFile(meta_path));
@@ -1337,6 +1333,20 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
           absl::StrCat(meta_path, ": parameters are corrupt"));
     }
     NEARDUP_ASSIGN_OR_RETURN(s.options, DecodeParams(payload, meta_path));
+  }
+  // The lock is taken once the parameters are known to be readable: meta
+  // never changes after Create(), and an index this version refuses (a
+  // newer one) is left without a new lock file.
+  if (!s.read_only) {
+    const std::string lock_path = s.Path(internal::kLockFile);
+    s.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s.lock_fd < 0) return IoError("cannot open lock file", lock_path);
+    if (::flock(s.lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir,
+          ": index is locked by another writer (only one process may "
+          "add to an index at a time)"));
+    }
   }
   // The bands are stored in meta, never chosen again: a later ChooseBands
   // must not change what an existing index means.
@@ -1416,6 +1426,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
           {internal::kLogMagic, kIndexFormatVersion, s.generation}, &fresh);
       NEARDUP_RETURN_IF_ERROR(
           WriteFileAtomically(dir, internal::kLogFile, fresh));
+      internal::KillPoint("open-log-reset");
       good_end = fresh.size();
     }
     s.log_fd = ::open(log_path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -1425,6 +1436,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
           ::fsync(s.log_fd) != 0) {
         return IoError("cannot truncate torn tail", log_path);
       }
+      internal::KillPoint("open-truncated");
     }
     if (::lseek(s.log_fd, static_cast<off_t>(good_end), SEEK_SET) < 0) {
       return IoError("cannot seek", log_path);
@@ -1563,14 +1575,18 @@ absl::Status Index::Compact() {
   std::lock_guard<std::mutex> writer(s.writer_mu);
   NEARDUP_RETURN_IF_ERROR(s.CheckWritable());
   NEARDUP_RETURN_IF_ERROR(s.SyncLocked());
+  internal::KillPoint("compact-begin");
   const uint64_t generation = s.generation + 1;
   uint64_t written = 0;
   NEARDUP_RETURN_IF_ERROR(ReplaceFileAtomically(
       s.dir, internal::kSnapshotFile,
       [&s, generation, &written](int fd, const std::string& temp) {
         std::shared_lock<std::shared_mutex> read(s.mu);
-        return s.WriteSnapshot(fd, temp, generation, &written);
+        absl::Status status = s.WriteSnapshot(fd, temp, generation, &written);
+        internal::KillPoint("snapshot-written");  // Not yet fsynced.
+        return status;
       }));
+  internal::KillPoint("snapshot-renamed");  // The log is a generation old.
   // From here the snapshot holds everything; a crash before the new log is
   // in place is recognised on open by the log's older generation.
   s.generation = generation;
@@ -1584,6 +1600,7 @@ absl::Status Index::Compact() {
     s.write_error = status;
     return status;
   }
+  internal::KillPoint("log-replaced");
   ::close(s.log_fd);
   const std::string log_path = s.Path(internal::kLogFile);
   s.log_fd = ::open(log_path.c_str(), O_WRONLY | O_CLOEXEC);

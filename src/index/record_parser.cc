@@ -43,7 +43,7 @@ absl::Status RecordParser::Parse(absl::string_view line, std::string* id,
   const bool advise = m.options.on_error == OnError::kFail;
   if (error) {
     return absl::InvalidArgumentError(
-        absl::StrCat(internal::InvalidJsonMessage(error),
+        absl::StrCat(internal::InvalidJsonMessage(error, line),
                      advise ? "; fix the line or pass --on-error skip" : ""));
   }
   id->clear();

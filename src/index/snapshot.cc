@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/internal/index_format.h"
+#include "src/internal/io_error.h"
 
 #define XXH_INLINE_ALL
 #include "xxhash.h"
@@ -358,8 +359,7 @@ void SnapshotWriter::Flush() {
     const ssize_t n = ::write(fd_, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      status_ = absl::InternalError(
-          absl::StrCat(path_, ": write failed: ", strerror(errno)));
+      status_ = IndexFileError(errno, "write failed", path_);
       break;
     }
     data.remove_prefix(static_cast<size_t>(n));

@@ -35,8 +35,11 @@ std::string QuoteForMessage(absl::string_view text);
 // simdjson's name for an error ("TAPE_ERROR"), as messages print it.
 absl::string_view JsonErrorName(simdjson::error_code error);
 
-// "not valid JSON (TAPE_ERROR: <simdjson's explanation>)".
-std::string InvalidJsonMessage(simdjson::error_code error);
+// "not valid JSON (TAPE_ERROR: <simdjson's explanation>)" for the line that
+// failed to parse; "not valid JSON: a NUL byte at column N (...)" when the
+// line holds a NUL byte, which simdjson's message would not point at.
+std::string InvalidJsonMessage(simdjson::error_code error,
+                               absl::string_view line);
 
 // A JSON value's type as messages print it ("integer", "array", ...).
 absl::string_view JsonTypeName(simdjson::dom::element_type type);

@@ -222,15 +222,45 @@ absl::Status ListTextFiles(const std::string& directory,
   fs::recursive_directory_iterator it(directory, fs::directory_options::none,
                                       error);
   const std::string prefix = directory == "/" ? "/" : directory + "/";
+  // The subdirectory the next increment enters, to name it when it cannot
+  // be listed (the iterator's error does not say which one failed).
+  std::string entering;
   for (; !error && it != fs::recursive_directory_iterator();
        it.increment(error)) {
     const fs::directory_entry& entry = *it;
     const std::string& path = entry.path().native();
+    std::error_code type_error;
+    entering.clear();
+    if (entry.is_directory(type_error) && !entry.is_symlink(type_error)) {
+      entering = path;
+    }
     if (path.size() < 4 || path.compare(path.size() - 4, 4, ".txt") != 0) {
       continue;
     }
     std::error_code entry_error;
-    if (!entry.is_regular_file(entry_error)) continue;
+    if (!entry.is_regular_file(entry_error)) {
+      // A link named *.txt that leads nowhere (a missing target, a loop) is
+      // a file the user meant to include: refuse it, as a missing input
+      // file is refused, rather than leave its text out without a word.
+      // Other non-regular files (FIFOs, sockets, directories) are skipped.
+      std::error_code link_error, target_error;
+      if (entry.is_symlink(link_error)) {
+        const fs::file_status target = fs::status(entry.path(), target_error);
+        if (target_error || target.type() == fs::file_type::not_found) {
+          const bool loop = target_error.value() == ELOOP;
+          return absl::Status(
+              loop ? absl::StatusCode::kInvalidArgument
+                   : absl::StatusCode::kNotFound,
+              absl::StrCat(
+                  path, ": cannot read: ",
+                  target_error ? target_error.message() : "no such file",
+                  loop ? " (a symbolic link loop)"
+                       : " (a symbolic link to a missing file)",
+                  "; fix or remove the link"));
+        }
+      }
+      continue;
+    }
     TextFile file;
     if (path.compare(0, prefix.size(), prefix) == 0) {
       file.relative = path.substr(prefix.size());
@@ -246,8 +276,9 @@ absl::Status ListTextFiles(const std::string& directory,
   if (error) {
     return absl::Status(
         absl::ErrnoToStatusCode(error.value()),
-        absl::StrCat(directory, ": cannot list: ", error.message(),
-                     "; check the directory's permissions"));
+        absl::StrCat(directory, ": cannot list",
+                     entering.empty() ? "" : absl::StrCat(" ", entering), ": ",
+                     error.message(), "; check the directory's permissions"));
   }
   std::sort(files->begin(), files->end(),
             [](const TextFile& a, const TextFile& b) {
@@ -465,7 +496,8 @@ void CorpusBuilder::ValidateLine(const LineContext& context, size_t index,
     error = parse();
   }
   if (error) {
-    bad(internal::InvalidJsonMessage(error),
+    bad(internal::InvalidJsonMessage(
+            error, absl::string_view(data + line.begin, line.size)),
         FailHint("; fix the line or pass --on-error skip"));
     return;
   }

@@ -28,6 +28,12 @@ constexpr size_t kBufferBytes = size_t{1} << 20;
 std::atomic<uint64_t> temp_counter{0};
 
 absl::Status ErrnoError(int error_number, absl::string_view message) {
+  // Abseil calls EFBIG "out of range"; for a file being written it is the
+  // same as a full disk (the CLI's exit status 1, not bad input).
+  if (error_number == ENOSPC || error_number == EDQUOT ||
+      error_number == EFBIG) {
+    return absl::ResourceExhaustedError(message);
+  }
   return absl::Status(absl::ErrnoToStatusCode(error_number), message);
 }
 
@@ -44,6 +50,9 @@ absl::string_view Advice(int error_number) {
     case ENOSPC:
     case EDQUOT:
       return "free some disk space and run again";
+    case EFBIG:
+      return "the file size limit (ulimit -f) was reached; raise it or "
+             "write elsewhere";
     case ENAMETOOLONG:
       return "choose a shorter file name";
     default:

@@ -38,6 +38,12 @@ absl::Status OpenError(const std::string& name, int error_number) {
     case EPERM:
       advice = "; check the file's permissions";
       break;
+    case ELOOP:
+      // Abseil's code for ELOOP is Unknown (exit status 1); a link that
+      // leads back to itself is bad input.
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": cannot open: ", std::strerror(error_number),
+                       " (a symbolic link loop); point the link at a file"));
     default:
       break;
   }

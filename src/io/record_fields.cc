@@ -66,7 +66,17 @@ absl::string_view JsonErrorName(simdjson::error_code error) {
   }
 }
 
-std::string InvalidJsonMessage(simdjson::error_code error) {
+std::string InvalidJsonMessage(simdjson::error_code error,
+                               absl::string_view line) {
+  // simdjson reports a NUL byte as a broken structure or an unescaped
+  // character, which does not point at it; a NUL is also the first sign of
+  // a UTF-16 file.
+  if (const size_t nul = line.find('\0'); nul != absl::string_view::npos) {
+    return absl::StrCat(
+        "not valid JSON: a NUL byte at column ", nul + 1,
+        " (raw NUL bytes are not JSON: convert a UTF-16 file to UTF-8, and "
+        "write a NUL inside a text as \\u0000)");
+  }
   return absl::StrCat("not valid JSON (", JsonErrorName(error), ": ",
                       simdjson::error_message(error), ")");
 }

@@ -1,0 +1,48 @@
+// Compressed test fixtures made in memory with the library's own
+// dependencies (zlib, zstd), so tests never shell out to gzip or zstd.
+//
+// Example:
+//
+//   WriteAll(dir / "in.jsonl.gz", neardup::testing::Gzip(records));
+#ifndef NEARDUP_TESTS_SUPPORT_COMPRESS_H_
+#define NEARDUP_TESTS_SUPPORT_COMPRESS_H_
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace neardup::testing {
+
+// One gzip member holding `data`.
+inline std::string Gzip(const std::string& data) {
+  z_stream stream{};
+  EXPECT_EQ(deflateInit2(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                         Z_DEFAULT_STRATEGY),
+            Z_OK);
+  std::string out(deflateBound(&stream, data.size()) + 64, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+// One zstd frame holding `data`, its size stated in the header.
+inline std::string Zstd(const std::string& data) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t size =
+      ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
+  EXPECT_FALSE(ZSTD_isError(size));
+  out.resize(size);
+  return out;
+}
+
+}  // namespace neardup::testing
+
+#endif  // NEARDUP_TESTS_SUPPORT_COMPRESS_H_
