@@ -19,6 +19,9 @@
 #ifndef NEARDUP_SRC_INTERNAL_SVG_H_
 #define NEARDUP_SRC_INTERNAL_SVG_H_
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +72,41 @@ std::vector<double> NiceTicks(double lo, double hi, int target = 6);
 // 1.0 forbids (control characters other than tab, newline and carriage
 // return) replaced by U+FFFD.
 std::string XmlEscape(absl::string_view text);
+
+// A square heat map of counts for `neardup report` (src/report/charts.cc):
+// rows and columns share `labels`; each non-empty cell shows its count and
+// `hover(row, column, count)` as its <title> (a browser's tooltip). Drawn as
+// an <svg> element to put inside an HTML page (no XML declaration).
+struct HeatMap {
+  std::string row_axis;     // Said along the rows' labels.
+  std::string column_axis;  // Said above the columns' labels.
+  std::vector<std::string> labels;
+  std::vector<uint32_t> counts;  // labels.size() squared, row-major.
+  std::function<std::string(size_t row, size_t column, uint32_t count)> hover;
+};
+std::string RenderHeatMap(const HeatMap& map);
+
+// One publication on a timeline.
+struct TimelinePoint {
+  size_t row = 0;      // Index into Timeline::rows.
+  double seconds = 0;  // After the timeline's start, >= 0.
+  bool first = false;  // Drawn as the original (a filled square).
+  std::string hover;   // Its <title>.
+};
+
+// Publications over time, one row per outlet, as an inline <svg>.
+struct Timeline {
+  std::vector<std::string> rows;
+  std::vector<TimelinePoint> points;
+  std::string start_label;  // Under the left end ("2015-07-21 02:51 UTC").
+  std::string end_label;    // Under the right end ("+3 h 10 min").
+  int width = 560;          // Pixels.
+};
+std::string RenderTimeline(const Timeline& timeline);
+
+// `text` cut to at most `max_code_points` code points, with "…" when cut;
+// never splits a UTF-8 sequence.
+std::string ShortLabel(const std::string& text, size_t max_code_points);
 
 }  // namespace neardup::internal
 
