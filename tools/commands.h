@@ -20,6 +20,7 @@ Command AddEvalCommand(CLI::App* root);      // tools/eval_command.cc
 Command AddTuneCommand(CLI::App* root);      // tools/tune_command.cc
 Command AddIndexCommand(CLI::App* root);     // tools/index_command.cc
 Command AddStreamCommand(CLI::App* root);    // tools/stream_command.cc
+Command AddReportCommand(CLI::App* root);    // tools/report_command.cc
 
 }  // namespace neardup::cli
 

@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
 #ifdef NEARDUP_HAVE_STREAM_COMMAND
       neardup::cli::AddStreamCommand(&app),
 #endif
+#ifdef NEARDUP_HAVE_REPORT_COMMAND
+      neardup::cli::AddReportCommand(&app),
+#endif
   };
   // Set after the commands exist: CLI11 copies a parent's footer into the
   // subcommands made after it, and this example belongs to the top only.
