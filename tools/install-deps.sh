@@ -11,6 +11,8 @@ packages=(
   # The Python module (docs/python.md), neardup.dask, and their tests.
   python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas
   python3-dask python3-distributed python3-pytest
+  # tests/report_browser_test.py looks at `neardup report` pages in it.
+  chromium
 )
 
 missing=()
