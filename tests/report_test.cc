@@ -330,7 +330,11 @@ TEST_F(ReportTest, PageEscapesTitlesAndMarksSharedPassages) {
   EXPECT_THAT(page, HasSubstr(absl::StrCat("<mark title=\"shared by every "
                                            "copy\">",
                                            kP1, "</mark>")));
-  EXPECT_THAT(page, HasSubstr(absl::StrCat("<del dir=\"auto\">", kP2)));
+  // A dropped passage: its number and opening words (the whole of it is in
+  // the original's text above).
+  EXPECT_THAT(page, HasSubstr(absl::StrCat("<del dir=\"auto\">\xC2\xB6"
+                                           "2 ",
+                                           kP2, "</del>")));
   EXPECT_THAT(page, HasSubstr(absl::StrCat("<ins dir=\"auto\">", kP4)));
   EXPECT_THAT(page, HasSubstr("<td dir=\"auto\">تقرير</td>"));
   EXPECT_THAT(page, HasSubstr("earliest-dated member"));

@@ -10,7 +10,8 @@
 namespace neardup::internal {
 namespace {
 
-std::string Num(double v) { return absl::StrFormat("%.1f", v); }
+// Whole pixels are fine enough for these charts and keep the page small.
+std::string Num(double v) { return absl::StrFormat("%.0f", v); }
 
 // White to dark blue, by the square root of the share of the largest count.
 std::string CellColor(uint32_t count, uint32_t max) {
@@ -38,9 +39,17 @@ std::string ShortLabel(const std::string& text, size_t max_code_points) {
 std::string RenderHeatMap(const HeatMap& map) {
   const size_t n = map.labels.size();
   constexpr double kCell = 22;
-  constexpr double kLabel = 130;  // Room for the labels, left and top.
-  const double left = kLabel + 20;
-  const double top = kLabel + 20;
+  constexpr size_t kMaxLabel = 20;  // Code points.
+  // Room for the labels, left and top: about 6.5 pixels a character.
+  size_t longest = 1;
+  for (const std::string& label : map.labels) {
+    size_t code_points = 0;
+    for (char ch : label) code_points += (ch & 0xC0) != 0x80;
+    longest = std::max(longest, std::min(code_points, kMaxLabel + 1));
+  }
+  const double label_room = 6.5 * longest + 8;
+  const double left = label_room + 20;
+  const double top = label_room + 20;
   const double width = left + kCell * n + 10;
   const double height = top + kCell * n + 10;
   uint32_t max = 0;
@@ -55,7 +64,7 @@ std::string RenderHeatMap(const HeatMap& map) {
                   ") rotate(90)\">", XmlEscape(map.row_axis),
                   " \xE2\x86\x92</text>\n");
   for (size_t i = 0; i < n; ++i) {
-    const std::string label = XmlEscape(ShortLabel(map.labels[i], 20));
+    const std::string label = XmlEscape(ShortLabel(map.labels[i], kMaxLabel));
     absl::StrAppend(&svg, "<text x=\"", Num(left - 4), "\" y=\"",
                     Num(top + kCell * i + kCell / 2 + 4),
                     "\" text-anchor=\"end\">", label, "</text>\n");

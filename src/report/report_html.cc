@@ -21,7 +21,8 @@ using internal::HtmlWriter;
 
 // Kept short: the page must read well without it, and it is all the
 // script the page has. Filters the stories by outlet and title; the state
-// lives in the address (#outlet=3&q=rate) so a filtered view can be shared.
+// lives in the address (#outlet=3&q=rate) so a filtered view can be shared;
+// #story=N opens story N.
 constexpr absl::string_view kScript = R"js(
 (function () {
   var f = document.getElementById('outlet-filter');
@@ -44,6 +45,11 @@ constexpr absl::string_view kScript = R"js(
     if (h.has('outlet')) f.value = h.get('outlet');
     if (h.has('q')) q.value = h.get('q');
     apply();
+    var s = h.has('story') && document.getElementById('story-' + h.get('story'));
+    if (s) {
+      s.firstChild.open = true;
+      s.scrollIntoView();
+    }
   }
   f.addEventListener('change', apply);
   q.addEventListener('input', apply);
@@ -72,7 +78,9 @@ div.cluster>details>summary{padding:6px 10px;cursor:pointer}
 .size{display:inline-block;min-width:2.2em;font-weight:bold}
 .meta{color:#666;font-size:12px}
 .body{padding:4px 12px 12px}
-.text p{margin:4px 0;padding:2px 4px;white-space:pre-wrap}
+.text{counter-reset:p}
+.text p{margin:4px 0;padding:2px 4px 2px 2.6em;white-space:pre-wrap;position:relative}
+.text p::before{counter-increment:p;content:"\b6" counter(p);position:absolute;left:0;color:#999;font-size:11px}
 mark{background:#c9f0c3}mark.some{background:#eef8d9}
 p.none{color:#555}
 del{background:#fde2e1;text-decoration:line-through;display:block;white-space:pre-wrap;margin:3px 0;padding:2px 4px}
@@ -480,7 +488,11 @@ void WriteOriginal(const ReportCluster& cluster, absl::string_view text,
   html.Close();
 }
 
-// What one copy dropped and added, quoted from the two texts.
+// Bytes of a dropped passage quoted in a copy's changes.
+constexpr size_t kDroppedExcerptBytes = 160;
+
+// What one copy dropped (the opening of each passage) and added (in full,
+// within a budget), quoted from the two texts.
 void WriteChanges(const Report& report, const ReportCluster& cluster,
                   const ReportCopy& copy, absl::string_view original,
                   absl::string_view text, const ReportPageOptions& page,
@@ -506,8 +518,16 @@ void WriteChanges(const Report& report, const ReportCluster& cluster,
     if (shown.size() < passage.size()) ++hidden;
     html.Element(tag, {{"dir", "auto"}}, shown);
   };
+  // A dropped passage is on the page already, in the original's text:
+  // its number and opening words say which one.
   for (uint32_t p : copy.dropped) {
-    quote("del", SpanText(original, cluster.original_passages[p]));
+    const absl::string_view passage =
+        SpanText(original, cluster.original_passages[p]);
+    const absl::string_view opening = Prefix(passage, kDroppedExcerptBytes);
+    html.Element(
+        "del", {{"dir", "auto"}},
+        absl::StrCat("\xC2\xB6", p + 1, " ", opening,
+                     opening.size() < passage.size() ? "\xE2\x80\xA6" : ""));
   }
   for (const PassageSpan& span : copy.added) quote("ins", SpanText(text, span));
   if (hidden > 0) {
@@ -574,9 +594,11 @@ absl::Status WriteCluster(const Corpus& corpus, const Report& report,
       continue;
     }
     if (!heading) {
-      html.Element("h4", {},
-                   "What each copy changed (struck: dropped from the original; "
-                   "blue: added by the copy)");
+      html.Element(
+          "h4", {},
+          "What each copy changed (struck: a passage of the original it "
+          "dropped, by number and opening words; blue: a passage it "
+          "added)");
       heading = true;
     }
     NEARDUP_ASSIGN_OR_RETURN(absl::string_view text,
