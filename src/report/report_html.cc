@@ -498,7 +498,7 @@ void WriteChanges(const Report& report, const ReportCluster& cluster,
                   absl::string_view text, const ReportPageOptions& page,
                   const Corpus& corpus, HtmlWriter& html) {
   const ReportRecord& r = report.records[copy.document];
-  html.Open("details", {{"class", "change"}});
+  html.Open("details", {{"class", "change"}, {"open", ""}});
   html.Open("summary");
   html.Text(absl::StrCat(OutletName(report, r.outlet), " (",
                          corpus.Id(copy.document), "): "));
