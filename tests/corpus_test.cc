@@ -292,6 +292,32 @@ TEST_F(CorpusTest, FindsTextAfterNestedValuesAndEscapedKeys) {
               ElementsAre("t\"x", "escaped key\n", "first\t", "tight"));
 }
 
+// Found by tests/fuzz/corpus_fuzzer.cc: a record repaired for invalid UTF-8
+// whose text key is written with an escape ("te\u0078t") could not be
+// rewritten (`neardup passages --strip`): RawWithText looked for the key
+// spelled "text" and failed with an internal error.
+TEST_F(CorpusTest, RawWithTextFindsEscapedKeysInRepairedRecords) {
+  WriteFile("feed.jsonl",
+            "{\"id\": \"a\", \"te\\u0078t\": \"caf\xE9 ok\", \"n\": 1}\n"
+            "{\"id\": \"b\", \"text\": \"first\", \"te\\u0078t\": \"\xFF\"}\n"
+            "{\"id\": \"c\", \"x\": \"\xFF\", \"text\": \"esc\\\"aped\"}\n");
+  auto corpus = Load({"feed.jsonl"});
+  ASSERT_THAT(corpus, IsOk());
+  EXPECT_EQ((*corpus)->stats().invalid_utf8_records, 3u);
+  EXPECT_THAT(Texts(**corpus),
+              ElementsAre("caf\xEF\xBF\xBD ok", "first", "esc\"aped"));
+  const std::string expected[] = {
+      "{\"id\": \"a\", \"te\\u0078t\": \"new\", \"n\": 1}",
+      // The first member named "text" counts, as when loading.
+      "{\"id\": \"b\", \"text\": \"new\", \"te\\u0078t\": \"\xFF\"}",
+      "{\"id\": \"c\", \"x\": \"\xFF\", \"text\": \"new\"}"};
+  for (size_t i = 0; i < 3; ++i) {
+    absl::StatusOr<std::string> raw = (*corpus)->RawWithText(i, "new");
+    ASSERT_THAT(raw, IsOk()) << i;
+    EXPECT_EQ(*raw, expected[i]);
+  }
+}
+
 TEST_F(CorpusTest, OtherFieldNamesCanBeChosen) {
   WriteFile("feed.jsonl", R"({"doc": 5, "body": "hello", "text": 1})"
                           "\n");

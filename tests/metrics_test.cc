@@ -6,6 +6,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -282,6 +283,33 @@ TEST_F(TruthFileTest, ReadsTruthClustersWithIntegerIdsAndSingletons) {
   EXPECT_THAT(
       ReadTruthClusters(broken, *corpus_),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(broken + ":1:")));
+}
+
+// Found by tests/fuzz/eval_fuzzer.cc: an id or value from the file was
+// printed as it was, so a JSON "\n" escape or a stray "\r" in a line split
+// the message over several lines (and let a file forge output lines).
+TEST_F(TruthFileTest, MessagesQuoteTheFileValuesOnOneLine) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"clusters.jsonl", "{\"id\": \"x\\ny\", \"cluster\": 1}\n"},
+      {"pairs.tsv", "a\rb\tc\t0.5\n"},
+      {"jaccard.tsv", "a\tb\t0.5\r0.6\n"},
+      {"labels.tsv", "a\tb\tco\rpy\n"},
+  };
+  for (const auto& [name, text] : cases) {
+    const std::string path = Write(name, text);
+    absl::Status status = ReadTruthClusters(path, *corpus_).status();
+    if (absl::string_view(name).find("labels") != absl::string_view::npos) {
+      status = ReadLabels(path, *corpus_).status();
+    } else if (absl::string_view(name).find(".tsv") !=
+               absl::string_view::npos) {
+      status = ReadTruthPairs(path, *corpus_).status();
+    }
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 HasSubstr(path + ":1: ")))
+        << name;
+    EXPECT_EQ(status.message().find_first_of("\r\n"), absl::string_view::npos)
+        << status.message();
+  }
 }
 
 }  // namespace

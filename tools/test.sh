@@ -3,11 +3,14 @@
 # tool, Python module, tests, benchmarks) and run every test except those
 # labelled slow. The Python tests (pytest) are ctest tests labelled python,
 # so they run and count here too.
-# Set NEARDUP_SANITIZE=1 to run the suite again under ASan and UBSan, and
+# Set NEARDUP_SANITIZE=1 to run the suite again under ASan and UBSan,
+# NEARDUP_FUZZ_SECONDS=N to run every fuzz target for N
+# seconds (tools/fuzz.sh; skipped with a message when clang is missing), and
 # NEARDUP_SLOW=1 to include the slow tests.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/tools/install-deps.sh"
+NEARDUP_FUZZ=$([[ -n "${NEARDUP_FUZZ_SECONDS:-}" ]] && echo 1 || echo 0) \
+  "$root/tools/install-deps.sh"
 jobs=$(nproc)
 
 run_suite() {
@@ -24,4 +27,12 @@ run_suite "$root/build/release" -DCMAKE_BUILD_TYPE=Release
 if [[ "${NEARDUP_SANITIZE:-0}" == 1 ]]; then
   run_suite "$root/build/asan" -DCMAKE_BUILD_TYPE=Debug \
     -DNEARDUP_SANITIZE="address;undefined" -DNEARDUP_BUILD_BENCHMARKS=OFF
+fi
+if [[ -n "${NEARDUP_FUZZ_SECONDS:-}" ]]; then
+  if command -v clang++ >/dev/null; then
+    "$root/tools/fuzz.sh" "$NEARDUP_FUZZ_SECONDS"
+  else
+    echo "test.sh: clang++ not found; fuzz targets skipped" \
+      "(NEARDUP_FUZZ=1 tools/install-deps.sh installs it)" >&2
+  fi
 fi

@@ -14,6 +14,7 @@
 #include "neardup/eval.h"
 #include "simdjson.h"
 #include "src/internal/read_file.h"
+#include "src/internal/record_fields.h"  // QuoteForMessage
 #include "src/internal/status_macros.h"
 
 namespace neardup {
@@ -93,9 +94,10 @@ class TruthFile {
   absl::StatusOr<uint32_t> Find(absl::string_view id, size_t line) const {
     auto it = ids_.find(id);
     if (it == ids_.end()) {
-      return Error(line, absl::StrCat("unknown id \"", id,
-                                      "\": no such document in the input "
-                                      "(is this truth for other data?)"));
+      return Error(line,
+                   absl::StrCat("unknown id ", internal::QuoteForMessage(id),
+                                ": no such document in the input "
+                                "(is this truth for other data?)"));
     }
     return it->second;
   }
@@ -113,9 +115,9 @@ class TruthFile {
     NEARDUP_ASSIGN_OR_RETURN(uint32_t a, Find(fields[0], line_number));
     NEARDUP_ASSIGN_OR_RETURN(uint32_t b, Find(fields[1], line_number));
     if (a == b) {
-      return Error(
-          line_number,
-          absl::StrCat("a document paired with itself (\"", fields[0], "\")"));
+      return Error(line_number,
+                   absl::StrCat("a document paired with itself (",
+                                internal::QuoteForMessage(fields[0]), ")"));
     }
     if (a > b) std::swap(a, b);
     return std::make_pair(DocPair{a, b}, absl::StripAsciiWhitespace(fields[2]));
@@ -282,24 +284,27 @@ absl::StatusOr<TruthPairs> ReadTruthPairs(const std::string& path,
     double floor = 0;
     if (!absl::SimpleAtod(number, &floor) || !(floor >= 0) || floor > 1) {
       return file.Error(
-          1, absl::StrCat("floor \"", number, "\" is not a number in [0, 1]"));
+          1, absl::StrCat("floor ", internal::QuoteForMessage(number),
+                          " is not a number in [0, 1]"));
     }
     truth.floor = floor;
   }
   std::vector<ScoredPair>& pairs = truth.pairs;
-  NEARDUP_RETURN_IF_ERROR(file.ForEachLine([&](absl::string_view line,
-                                               size_t number) -> absl::Status {
-    NEARDUP_ASSIGN_OR_RETURN(auto fields,
-                             file.SplitPair(line, number, "jaccard"));
-    double jaccard = 0;
-    if (!absl::SimpleAtod(fields.second, &jaccard) || !(jaccard >= 0) ||
-        jaccard > 1) {
-      return file.Error(number, absl::StrCat("jaccard \"", fields.second,
-                                             "\" is not a number in [0, 1]"));
-    }
-    pairs.push_back({fields.first.a, fields.first.b, jaccard, 0});
-    return absl::OkStatus();
-  }));
+  NEARDUP_RETURN_IF_ERROR(file.ForEachLine(
+      [&](absl::string_view line, size_t number) -> absl::Status {
+        NEARDUP_ASSIGN_OR_RETURN(auto fields,
+                                 file.SplitPair(line, number, "jaccard"));
+        double jaccard = 0;
+        if (!absl::SimpleAtod(fields.second, &jaccard) || !(jaccard >= 0) ||
+            jaccard > 1) {
+          return file.Error(
+              number,
+              absl::StrCat("jaccard ", internal::QuoteForMessage(fields.second),
+                           " is not a number in [0, 1]"));
+        }
+        pairs.push_back({fields.first.a, fields.first.b, jaccard, 0});
+        return absl::OkStatus();
+      }));
   std::stable_sort(pairs.begin(), pairs.end(),
                    [](const ScoredPair& p, const ScoredPair& q) {
                      return p.a != q.a ? p.a < q.a : p.b < q.b;
@@ -327,9 +332,11 @@ absl::StatusOr<std::vector<LabeledPair>> ReadLabels(const std::string& path,
         } else if (fields.second == "distinct") {
           copy = false;
         } else {
-          return file.Error(number, absl::StrCat("label \"", fields.second,
-                                                 "\" is neither copy nor "
-                                                 "distinct"));
+          return file.Error(
+              number,
+              absl::StrCat("label ", internal::QuoteForMessage(fields.second),
+                           " is neither copy nor "
+                           "distinct"));
         }
         auto [it, inserted] = line_of.emplace(
             uint64_t{fields.first.a} << 32 | fields.first.b, number);
@@ -371,10 +378,11 @@ absl::StatusOr<std::vector<uint32_t>> ReadTruthClusters(const std::string& path,
     }
     NEARDUP_ASSIGN_OR_RETURN(uint32_t doc, file.Find(id, number));
     if (listed_on[doc] != 0) {
-      return file.Error(number, absl::StrCat("id \"", id,
-                                             "\" already listed on "
-                                             "line ",
-                                             listed_on[doc]));
+      return file.Error(number,
+                        absl::StrCat("id ", internal::QuoteForMessage(id),
+                                     " already listed on "
+                                     "line ",
+                                     listed_on[doc]));
     }
     listed_on[doc] = number;
     auto [it, inserted] = cluster_label.emplace(

@@ -845,34 +845,30 @@ void Corpus::ReleaseInputPages() const {
 
 namespace {
 
-// The first member of the JSON object `json` whose key is written exactly as
-// `quoted_key` (with its quotes): sets [*begin, *end) to its value's bytes.
-bool FindMemberByKey(absl::string_view json, absl::string_view quoted_key,
-                     size_t* begin, size_t* end) {
-  using namespace internal::json_fields_internal;
-  size_t p = SkipSpace(json, 0);
-  if (p >= json.size() || json[p] != '{') return false;
-  ++p;
-  for (;;) {
-    p = SkipSpace(json, p);
-    if (p >= json.size() || json[p] != '"') return false;
-    const size_t key_begin = p;
-    if (!SkipString(json, &p)) return false;
-    const absl::string_view key = json.substr(key_begin, p - key_begin);
-    p = SkipSpace(json, p);
-    if (p >= json.size() || json[p] != ':') return false;
-    p = SkipSpace(json, p + 1);
-    const size_t value_begin = p;
-    if (!SkipValue(json, &p)) return false;
-    if (key == quoted_key) {
-      *begin = value_begin;
-      *end = p;
-      return true;
+// The value of the text member of a record repaired for invalid UTF-8,
+// whose text lies in the repaired copy, not in `raw`: the first member named
+// `text_field` once unescaped, as validation chose it (its key may be
+// written with escapes, "te\u0078t"), located in the original bytes by its
+// position among the members. Sets [*begin, *end) to the quoted string.
+bool FindRepairedTextMember(absl::string_view raw, absl::string_view text_field,
+                            size_t* begin, size_t* end) {
+  std::string repaired;
+  internal::AppendSanitizedUtf8(raw, &repaired);
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(repaired).get(object) != simdjson::SUCCESS) return false;
+  const std::string_view key(text_field.data(), text_field.size());
+  size_t ordinal = 0;
+  for (simdjson::dom::key_value_pair field : object) {
+    if (field.key == key) {
+      // Invalid bytes are never JSON structure, so the original has the
+      // same members in the same order.
+      return internal::FindMemberValue(raw, ordinal, begin, end) &&
+             *end - *begin >= 2 && raw[*begin] == '"' && raw[*end - 1] == '"';
     }
-    p = SkipSpace(json, p);
-    if (p >= json.size() || json[p] != ',') return false;
-    ++p;
+    ++ordinal;
   }
+  return false;
 }
 
 }  // namespace
@@ -907,9 +903,7 @@ absl::StatusOr<std::string> Corpus::RawWithText(size_t index,
   if (!found) {
     // A record repaired for invalid UTF-8 keeps its text elsewhere: find
     // the field in the original bytes.
-    std::string quoted_key;
-    internal::AppendJsonString(impl_->text_field, &quoted_key);
-    found = FindMemberByKey(raw, quoted_key, &begin, &end);
+    found = FindRepairedTextMember(raw, impl_->text_field, &begin, &end);
   }
   if (!found) {
     return absl::InternalError(

@@ -1,4 +1,6 @@
-// libFuzzer target: Index::Open on arbitrary file contents.
+// libFuzzer target: Index::Open on arbitrary file contents. Built three
+// times: index_open_fuzzer patches any file of the index,
+// index_log_fuzzer only the log and index_snapshot_fuzzer only the snapshot.
 //
 // An input is a patch to one file of a small valid index (built once, see
 // tests/support/index_fuzz.h), so that every input starts from real bytes:
@@ -8,13 +10,12 @@
 //               2 cut the file at the offset and append, 3 replace the file;
 //   the rest    the bytes to write.
 // The index is then opened and checked with CheckDamagedIndex, and any
-// broken promise aborts, so libFuzzer keeps the input. Build with clang and
-// NEARDUP_FUZZ=ON (docs/index.md, "Fuzzing"):
+// broken promise aborts, so libFuzzer keeps the input. tools/fuzz.sh builds
+// and runs it (docs/testing.md); by hand, with clang and NEARDUP_FUZZ=ON:
 //
-//   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DNEARDUP_FUZZ=ON
-//   cmake --build build-fuzz --target index_open_fuzzer
-//   NEARDUP_FUZZ_WRITE_SEEDS=corpus build-fuzz/tests/index_open_fuzzer -runs=0
-//   build-fuzz/tests/index_open_fuzzer corpus -max_total_time=600
+//   cmake --build build/fuzz --target index_open_fuzzer
+//   NEARDUP_FUZZ_WRITE_SEEDS=corpus build/fuzz/tests/index_open_fuzzer -runs=0
+//   build/fuzz/tests/index_open_fuzzer corpus -max_total_time=600
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,7 +58,17 @@ const Fixture& GetFixture() {
     }
     f->seed = *std::move(seed);
     for (const fs::path& file : neardup::testing::IndexFiles(f->seed_dir)) {
+#ifdef NEARDUP_INDEX_FUZZ_FILE
+      // index_log_fuzzer and index_snapshot_fuzzer: one file only, so all
+      // of the target's time goes to that file's format (byte 0 is then
+      // ignored).
+      if (file.filename() != NEARDUP_INDEX_FUZZ_FILE) continue;
+#endif
       f->names.push_back(file.filename().string());
+    }
+    if (f->names.empty()) {
+      std::fprintf(stderr, "the seed index has no file to fuzz\n");
+      std::abort();
     }
     // A starting corpus: for each file, a one-byte overwrite at a few
     // offsets (header, early record, middle, end) and a cut at each.
