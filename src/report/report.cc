@@ -100,14 +100,23 @@ void ShingleSet(const Normalizer& normalizer, const ShingleOptions& shingles,
 }
 
 // Share of `part`'s elements that are in `whole` (both sorted); 1 for an
-// empty `part`.
+// empty `part`. Gallops through `whole`: a passage's shingles are a few
+// hundred of a text's thousands.
 double ContainedShare(const std::vector<uint64_t>& part,
                       const std::vector<uint64_t>& whole) {
   if (part.empty()) return 1;
   size_t found = 0;
   auto from = whole.begin();
   for (uint64_t h : part) {
-    from = std::lower_bound(from, whole.end(), h);
+    size_t step = 1;
+    auto to = from;
+    while (to != whole.end() && *to < h) {
+      from = to + 1;
+      to = static_cast<size_t>(whole.end() - from) > step ? from + step
+                                                          : whole.end();
+      step *= 2;
+    }
+    from = std::lower_bound(from, to, h);
     if (from == whole.end()) break;
     if (*from == h) ++found;
   }
