@@ -40,6 +40,7 @@
 #include "neardup/normalize.h"
 #include "neardup/passage.h"
 #include "neardup/pipeline.h"
+#include "neardup/report.h"
 #include "neardup/shingle.h"
 #include "neardup/verify.h"
 #include "src/internal/engine_settings.h"
@@ -620,6 +621,90 @@ py::tuple ClusterTexts(py::handle texts, py::handle ids,
   return py::make_tuple(LinesToArray(std::move(clusters)),
                         LinesToArray(std::move(pairs)), unique,
                         ClusterStats(stats));
+}
+
+// ---------------------------------------------------------------------------
+// report()
+
+void CheckPath(const std::string& path);  // Below, with Index.
+
+// `neardup report` on files: (figures as JSON, the page or None).
+py::tuple ReportOfFiles(const std::vector<std::string>& inputs,
+                        const py::dict& options) {
+  internal::EngineSettings settings;
+  int threads = 0;
+  InputOptions input;
+  ReportOptions report_options;
+  ReportPageOptions page;
+  std::string clusters_path, pairs_path;
+  bool html = true;
+  OptionReader reader("report", options);
+  reader.Engine(&settings, kClusterOptions);
+  reader.Int("threads", &threads);
+  reader.String("id_field", &input.id_field);
+  reader.String("text_field", &input.text_field);
+  reader.String("source_field", &report_options.source_field);
+  reader.String("date_field", &report_options.date_field);
+  reader.String("title_field", &report_options.title_field);
+  reader.String("clusters", &clusters_path);
+  reader.String("pairs", &pairs_path);
+  reader.String("title", &page.title);
+  reader.Bool("html", &html);
+  reader.Finish();
+  if (!clusters_path.empty() && !pairs_path.empty()) {
+    throw py::value_error(
+        "give clusters or pairs, not both: the clusters come from one of them");
+  }
+  absl::StatusOr<PipelineOptions> pipeline_options =
+      internal::MakePipelineOptions(settings, threads);
+  ThrowIfError(pipeline_options.status(), ErrorContext::kCompute);
+  report_options.normalize = pipeline_options->normalize;
+  report_options.ngram = pipeline_options->ngram;
+  report_options.seed = pipeline_options->seed;
+  report_options.threads = threads;
+  input.threads = threads;
+  ThrowIfError(ValidateReportOptions(report_options), ErrorContext::kCompute);
+  for (const std::string& path : inputs) CheckPath(path);
+
+  std::string json, page_html;
+  absl::Status status;
+  {
+    py::gil_scoped_release release;
+    status = [&]() -> absl::Status {
+      NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<Corpus> corpus,
+                               LoadCorpus(inputs, input));
+      std::vector<ClusterResult> clusters;
+      if (!clusters_path.empty()) {
+        NEARDUP_ASSIGN_OR_RETURN(clusters,
+                                 ReadClustersFile(*corpus, clusters_path));
+      } else if (!pairs_path.empty()) {
+        NEARDUP_ASSIGN_OR_RETURN(clusters, ReadPairsFile(*corpus, pairs_path));
+      } else {
+        NEARDUP_ASSIGN_OR_RETURN(PipelineResult result,
+                                 RunPipeline(*corpus, *pipeline_options));
+        clusters = std::move(result.clusters);
+      }
+      NEARDUP_ASSIGN_OR_RETURN(Report report,
+                               BuildReport(*corpus, clusters, report_options));
+      AppendReportJson(*corpus, report, &json);
+      if (html) {
+        page.subtitle = absl::StrCat(report.documents, " documents");
+        NEARDUP_RETURN_IF_ERROR(
+            AppendReportHtml(*corpus, report, page, &page_html));
+      }
+      return absl::OkStatus();
+    }();
+  }
+  // A missing or unreadable input is the file system's error, as open()'s.
+  if (status.code() == absl::StatusCode::kNotFound) {
+    Raise(PyExc_FileNotFoundError, status.message());
+  }
+  if (status.code() == absl::StatusCode::kPermissionDenied) {
+    Raise(PyExc_PermissionError, status.message());
+  }
+  ThrowIfError(status, ErrorContext::kCompute);
+  return py::make_tuple(py::bytes(json),
+                        html ? py::object(py::bytes(page_html)) : py::none());
 }
 
 py::dict PassageStatsDict(const PassageStats& s) {
@@ -1606,6 +1691,12 @@ PYBIND11_MODULE(_neardup, m) {
         "as JSON arrays of exactly the records the command line writes; "
         "`unique[i]` says whether document i is kept by --dedup. Releases "
         "the GIL while it works.");
+  m.def("report", &ReportOfFiles, py::arg("inputs"), py::arg("options"),
+        "report(inputs, options) -> (figures_json, page or None)\n\n"
+        "Runs `neardup report` on the input files (JSON lines, plain, gzip "
+        "or zstd): the figures as the JSON --json writes, and the HTML page "
+        "unless options[\"html\"] is False. Releases the GIL while it "
+        "works.");
   m.def("passages", &PassagesOfTexts, py::arg("texts"), py::arg("ids"),
         py::arg("options"),
         "passages(texts, ids, options) -> (repeats_json, stripped, stats)\n\n"

@@ -46,6 +46,7 @@ __all__ = [
     "cluster",
     "defaults",
     "passages",
+    "report",
     "to_pandas",
 ]
 
@@ -323,6 +324,69 @@ def cluster(texts: Iterable[Text], ids: Iterable[Id] | None = None,
     return ClusterResult(clusters=_load_clusters(clusters),
                          pairs=_load_pairs(pairs), unique=unique,
                          stats=stats)
+
+
+# --- report() ----------------------------------------------------------------
+
+
+def _write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    """Writes ``data`` to a temporary file beside ``path``, then renames it
+    into place, so a failure leaves no partial file (as the CLI does)."""
+    target = os.fspath(path)
+    temp = f"{target}.tmp.{os.getpid()}"
+    try:
+        with open(temp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.remove(temp)
+        raise
+
+
+def report(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+           *, html: str | os.PathLike[str] | None = None,
+           json: str | os.PathLike[str] | None = None,
+           **options: Any) -> dict[str, Any]:
+    """The syndication report of ``neardup report`` (docs/report.md).
+
+    ``inputs`` names JSON-lines files (plain, gzip or zstd), one path or
+    several. The records' outlet, date and title come from the fields named
+    by ``source_field`` ("source"), ``date_field`` ("date", ISO 8601) and
+    ``title_field`` ("title"); ``id_field`` and ``text_field`` as for the
+    command line. Clusters are found with the engine options of
+    :func:`cluster` (threshold, containment, ngram, ...), or read from an
+    earlier run's file with ``clusters=PATH`` or ``pairs=PATH``. ``title``
+    is the page's heading.
+
+    Writes the HTML page to ``html`` and the figures to ``json`` when given
+    (each written whole or not at all), and returns the figures as a dict:
+    the object ``neardup report --json`` writes (outlets, matrix, clusters
+    with every copy's delay, scores and passage spans). Raises ValueError
+    for bad options or input (an unknown id in a clusters file names its
+    line), FileNotFoundError for a missing input. Releases the GIL while it
+    works.
+    """
+    import json as json_module  # The parameter `json` hides the module.
+
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    paths = [os.fsencode(p) for p in inputs]
+    for key in ("clusters", "pairs"):
+        if options.get(key) is not None:
+            options[key] = os.fsdecode(options[key])
+        else:
+            options.pop(key, None)
+    figures, page = _neardup.report(paths, {**options,
+                                            "html": html is not None})
+    if html is not None:
+        _write_atomically(html, page)
+    if json is not None:
+        _write_atomically(json, figures)
+    result: dict[str, Any] = json_module.loads(figures)
+    return result
 
 
 # --- passages() --------------------------------------------------------------

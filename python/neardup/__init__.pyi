@@ -120,6 +120,33 @@ def passages(
     strip_shared: bool = ...,
 ) -> PassagesResult: ...
 
+def report(
+    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    html: str | os.PathLike[str] | None = ...,
+    json: str | os.PathLike[str] | None = ...,
+    clusters: str | os.PathLike[str] | None = ...,
+    pairs: str | os.PathLike[str] | None = ...,
+    source_field: str = ...,
+    date_field: str = ...,
+    title_field: str = ...,
+    id_field: str = ...,
+    text_field: str = ...,
+    title: str = ...,
+    threshold: float = ...,
+    containment: float = ...,
+    ngram: int = ...,
+    num_perm: int = ...,
+    normalize: _Normalize = ...,
+    seed: int = ...,
+    algorithm: Literal["oph", "classic"] = ...,
+    bands: int = ...,
+    rows: int = ...,
+    keep: Literal["first", "longest"] = ...,
+    linkage: Literal["single", "center"] = ...,
+    threads: int = ...,
+) -> dict[str, Any]: ...
+
 class Index:
     def __init__(
         self, path: str | os.PathLike[str], *, read_only: bool = ...

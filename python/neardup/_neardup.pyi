@@ -28,6 +28,9 @@ def passages(
     options: dict[str, Any],
 ) -> tuple[bytes, list[str] | None, dict[str, int]]: ...
 
+def report(
+    inputs: list[bytes], options: dict[str, Any]
+) -> tuple[bytes, bytes | None]: ...
 def build_clusters(
     a: ArrayLike,
     b: ArrayLike,
