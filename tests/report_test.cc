@@ -408,6 +408,35 @@ TEST_F(ReportTest, HugeArticleIsCutInThePage) {
   EXPECT_THAT(page, HasSubstr("are not shown here"));
 }
 
+TEST_F(ReportTest, AStoryOfManyCopiesQuotesWithinABudget) {
+  std::string jsonl = Record("o", "W", "2024-01-01", "t", kStory);
+  ClusterResult cluster;
+  cluster.members.push_back({.document = 0});
+  for (int i = 1; i <= 40; ++i) {
+    jsonl += Record(absl::StrCat("c", i), absl::StrCat("outlet ", i),
+                    "2024-01-02", "t",
+                    absl::StrCat(kStory, "\n\nA paragraph only copy ", i,
+                                 " has, about the harbour of town number ",
+                                 i * 17, " and its ", i + 2, " old piers."));
+    cluster.members.push_back({.document = static_cast<uint32_t>(i)});
+  }
+  auto corpus = Load(jsonl);
+  ASSERT_NE(corpus, nullptr);
+  auto report = BuildReport(*corpus, {cluster}, {});
+  ASSERT_TRUE(report.ok());
+  for (const ReportCopy& copy : report->clusters[0].copies) {
+    ASSERT_EQ(copy.added.size(), 1u);
+  }
+  std::string page;
+  ReportPageOptions small;
+  small.max_text_bytes = 1024;
+  ASSERT_TRUE(AppendReportHtml(*corpus, *report, small, &page).ok());
+  EXPECT_THAT(page, HasSubstr("copies are not quoted, to keep the page small"));
+  EXPECT_THAT(page, HasSubstr("copy 1 has"));
+  EXPECT_THAT(page, Not(HasSubstr("copy 40 has")));
+  EXPECT_THAT(page, HasSubstr("<b>40</b>copies"));
+}
+
 TEST_F(ReportTest, JsonHasTheFigures) {
   auto corpus = Load(Record("o", "Wire", "2024-01-01T10:00Z", "t", kStory) +
                      Record("c", "Courier", "2024-01-01T11:00Z", "t",

@@ -160,7 +160,9 @@ int RunReport(const ReportFlags& flags) {
                       ")");
     }
     if (*json_out) {
-      absl::StrAppend(&text, *html_out ? " and " : " ", flags.json_path);
+      absl::StrAppend(&text, *html_out ? " and " : " ",
+                      flags.json_path == "-" ? "the figures to standard output"
+                                             : flags.json_path);
     }
     absl::StrAppend(
         &text,

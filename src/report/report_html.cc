@@ -90,6 +90,17 @@ ins{background:#dff0ff;text-decoration:none;display:block;white-space:pre-wrap;m
 
 std::string Fixed2(double v) { return absl::StrFormat("%.2f", v); }
 
+// "14,848".
+std::string Thousands(uint64_t value) {
+  const std::string digits = absl::StrCat(value);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
 std::string Percent(size_t part, size_t whole) {
   if (whole == 0) return "0%";
   return absl::StrFormat("%.1f%%", 100.0 * part / whole);
@@ -160,11 +171,11 @@ void WriteOverview(const Report& report, HtmlWriter& html) {
     html.Text(label);
     html.Close();
   };
-  figure(absl::StrCat(report.documents), "documents", "fig-documents");
-  figure(absl::StrCat(report.outlets.size()), "outlets", "fig-outlets");
-  figure(absl::StrCat(report.clusters.size()), "stories run more than once",
+  figure(Thousands(report.documents), "documents", "fig-documents");
+  figure(Thousands(report.outlets.size()), "outlets", "fig-outlets");
+  figure(Thousands(report.clusters.size()), "stories run more than once",
          "fig-clusters");
-  figure(absl::StrCat(report.copies), "copies", "fig-copies");
+  figure(Thousands(report.copies), "copies", "fig-copies");
   figure(Percent(report.copies, report.documents), "of documents are copies",
          "fig-share");
   html.Close();
@@ -587,10 +598,19 @@ absl::Status WriteCluster(const Corpus& corpus, const Report& report,
   html.Close();
   WriteOriginal(cluster, original, page, html);
   size_t unchanged = 0;
+  size_t not_shown = 0;
   bool heading = false;
+  // A story of hundreds of copies (a templated item) would otherwise quote
+  // a few kilobytes for each of them.
+  const size_t cluster_budget = page.max_text_bytes * 4;
+  const size_t story_start = html.out()->size();
   for (const ReportCopy& copy : cluster.copies) {
     if (copy.dropped.empty() && copy.added.empty()) {
       ++unchanged;
+      continue;
+    }
+    if (html.out()->size() - story_start > cluster_budget) {
+      ++not_shown;
       continue;
     }
     if (!heading) {
@@ -604,6 +624,13 @@ absl::Status WriteCluster(const Corpus& corpus, const Report& report,
     NEARDUP_ASSIGN_OR_RETURN(absl::string_view text,
                              corpus.Text(copy.document, copy_scratch));
     WriteChanges(report, cluster, copy, original, text, page, corpus, html);
+  }
+  if (not_shown > 0) {
+    html.Element("p", {{"class", "gap"}},
+                 absl::StrCat("The changes of ", not_shown, " more ",
+                              not_shown == 1 ? "copy are" : "copies are",
+                              " not quoted, to keep the page small; the "
+                              "table above counts them."));
   }
   if (unchanged > 0) {
     html.Element(
