@@ -20,6 +20,8 @@
 #ifndef NEARDUP_SRC_INTERNAL_SKETCH_SCREEN_H_
 #define NEARDUP_SRC_INTERNAL_SKETCH_SCREEN_H_
 
+#include <math.h>  // lgamma_r (POSIX)
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -93,6 +95,14 @@ class SketchScreen {
     return static_cast<int>(std::clamp(min_jaccard, 0.0, 1.0) * kGrid);
   }
 
+  // log(n!), with lgamma_r: std::lgamma also writes the global `signgam`,
+  // a data race when two screens are built at once (two pipelines, as two
+  // Python threads run them; found by tests/tsan_test.cc). Same values.
+  static double LogFactorial(int n) {
+    int sign;
+    return ::lgamma_r(n + 1.0, &sign);
+  }
+
   // The largest m with P(X < m) <= loss for X ~ binomial(k, p).
   static int MinMatchesAt(int k, double p, double loss) {
     if (p <= 0) return 0;
@@ -101,9 +111,8 @@ class SketchScreen {
     const double log_q = std::log1p(-p);
     double below = 0;  // P(X < m), summed as m grows.
     for (int m = 0; m <= k; ++m) {
-      const double log_pmf = std::lgamma(k + 1.0) - std::lgamma(m + 1.0) -
-                             std::lgamma(k - m + 1.0) + m * log_p +
-                             (k - m) * log_q;
+      const double log_pmf = LogFactorial(k) - LogFactorial(m) -
+                             LogFactorial(k - m) + m * log_p + (k - m) * log_q;
       const double next = below + std::exp(log_pmf);
       if (next > loss) return m;  // P(X < m) <= loss < P(X <= m).
       below = next;
