@@ -87,7 +87,7 @@ for t in "${targets[@]}"; do
       grep -E "broken promise|ERROR: |SUMMARY: " "$log" | head -5 | sed 's/^/  /'
     } >&2
   fi
-  line=$(printf '%-18s %6ss CPU  %12s execs  cov %6s  ft %7s  corpus %6s  %s' \
+  line=$(printf '%-21s %6ss CPU  %12s execs  cov %6s  ft %7s  corpus %6s  %s' \
     "$t" "$cpu" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result")
   echo "$line"
   summary+=("$line")
