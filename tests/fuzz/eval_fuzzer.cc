@@ -1,10 +1,11 @@
-// libFuzzer target: the ground-truth readers `neardup eval` uses on
-// arbitrary files (--truth pairs, --labels, --truth-clusters), plain, gzip
-// or zstd, against a small corpus.
+// libFuzzer target: the files `neardup eval` and `neardup report` read, on
+// arbitrary bytes, plain, gzip or zstd, against a small corpus: eval's
+// --truth pairs, --labels and --truth-clusters, and report's --clusters and
+// --pairs (a `neardup cluster` output).
 //
 // An input is:
 //   byte 0   framing: 0 the bytes as the file, 1 gzip, 2 zstd (modulo 3);
-//   the rest the file, read by all three readers.
+//   the rest the file, read by all five readers.
 // Promises checked:
 //   - no reader crashes; each error is InvalidArgument (or what reading the
 //     file gives), names the file first, and is one line (no line break, so
@@ -13,7 +14,10 @@
 //     duplicates, Jaccard in [0, 1]; the floor, if any, in [0, 1];
 //   - ReadLabels: pairs of corpus documents with a < b, none twice;
 //   - ReadTruthClusters: one label per document, each below the corpus
-//     size.
+//     size;
+//   - ReadClustersFile, ReadPairsFile: clusters of two or more corpus
+//     documents, none in two clusters, and BuildReport takes them.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +28,7 @@
 #include "absl/strings/match.h"
 #include "neardup/corpus.h"
 #include "neardup/eval.h"
+#include "neardup/report.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {
@@ -99,6 +104,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (clusters.ok()) {
     NEARDUP_FUZZ_CHECK(clusters->size() == n);
     for (uint32_t label : *clusters) NEARDUP_FUZZ_CHECK(label < n);
+  }
+  for (const bool pairs : {false, true}) {
+    absl::StatusOr<std::vector<neardup::ClusterResult>> read =
+        pairs ? neardup::ReadPairsFile(corpus, path)
+              : neardup::ReadClustersFile(corpus, path);
+    const absl::string_view reader =
+        pairs ? "ReadPairsFile" : "ReadClustersFile";
+    CheckError(read.status(), path, reader);
+    if (!read.ok()) continue;
+    // A member may repeat within its cluster (BuildReport counts it once),
+    // but no document is in two clusters.
+    std::vector<size_t> owner(n, SIZE_MAX);
+    for (size_t c = 0; c < read->size(); ++c) {
+      const neardup::ClusterResult& cluster = (*read)[c];
+      NEARDUP_FUZZ_CHECK(cluster.members.size() >= 2, reader);
+      for (const neardup::ClusterMember& member : cluster.members) {
+        NEARDUP_FUZZ_CHECK(member.document < n, reader);
+        NEARDUP_FUZZ_CHECK(
+            owner[member.document] == SIZE_MAX || owner[member.document] == c,
+            reader, ": document ", member.document, " in two clusters");
+        owner[member.document] = c;
+      }
+    }
+    absl::StatusOr<neardup::Report> report =
+        neardup::BuildReport(corpus, *read, {.threads = 1});
+    NEARDUP_FUZZ_CHECK(report.ok(), report.status().message());
   }
   return 0;
 }
