@@ -48,6 +48,29 @@ struct Line {
   std::string text;
 };
 
+// `message` without its quoted parts (JSON strings, as QuoteForMessage
+// writes user values), so a record's own bytes cannot look like an
+// internal error.
+std::string WithoutQuoted(absl::string_view message) {
+  std::string out;
+  bool quoted = false;
+  for (size_t i = 0; i < message.size(); ++i) {
+    const char c = message[i];
+    if (quoted && c == '\\') {
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool IsInternalError(absl::string_view message) {
+  return absl::StrContains(WithoutQuoted(message), "internal error");
+}
+
 // The non-blank lines of `bytes` as LoadCorpus splits them (a leading byte
 // order mark dropped, "\n" ends a line and one "\r" before it is dropped,
 // lines of spaces, tabs and "\r" are blank), each read by RecordParser:
@@ -70,8 +93,7 @@ std::vector<Line> ReferenceRecords(absl::string_view bytes,
     if (line.find_first_not_of(" \t\r") == absl::string_view::npos) continue;
     Line record;
     const absl::Status status = parser.Parse(line, &record.id, &record.text);
-    NEARDUP_FUZZ_CHECK(!absl::StrContains(status.message(), "internal error"),
-                       status.message());
+    NEARDUP_FUZZ_CHECK(!IsInternalError(status.message()), status.message());
     if (!status.ok()) {
       *all_good = false;
       continue;
@@ -119,11 +141,10 @@ void CheckRecordsReadBack(const neardup::Corpus& corpus,
 
 void CheckNoInternalError(const absl::Status& status,
                           const neardup::LoadStats* stats) {
-  NEARDUP_FUZZ_CHECK(!absl::StrContains(status.message(), "internal error"),
-                     status.message());
+  NEARDUP_FUZZ_CHECK(!IsInternalError(status.message()), status.message());
   if (stats == nullptr) return;
   for (const std::string& example : stats->skipped_examples) {
-    NEARDUP_FUZZ_CHECK(!absl::StrContains(example, "internal error"), example);
+    NEARDUP_FUZZ_CHECK(!IsInternalError(example), example);
   }
 }
 
