@@ -264,6 +264,98 @@ TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
   }
 }
 
+std::string DecisionString(const Decision& d) {
+  std::string out = absl::StrCat(d.id, " ", static_cast<int>(d.status), " ",
+                                 d.cluster, " [");
+  for (const IndexMatch& m : d.matches) {
+    absl::StrAppend(&out, m.id, ":", m.jaccard, ":", m.containment, " ");
+  }
+  absl::StrAppend(&out, "] merged");
+  for (const std::string& m : d.merged) absl::StrAppend(&out, " ", m);
+  return out;
+}
+
+// Prepare and Prescreen a block in parallel, then AddPrepared in order: the
+// decisions are Add()'s, with matches from before the block and within it,
+// buckets that grow past the cap inside a block, a removal between the
+// screening and the add (which voids the screening), and a text screened by
+// another index.
+TEST_F(IndexTest, PrescreenedBlocksDecideExactlyAsAdd) {
+  testing::CorpusSpec spec;
+  spec.stories = 60;
+  spec.seed = 21;
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (const auto& d : testing::GenerateCorpus(spec)) {
+    docs.emplace_back(d.id, d.text);
+  }
+  // Identical texts fill every band's bucket past the cap of 3.
+  const std::string same = Paragraphs(1, 33)[0];
+  for (int i = 0; i < 7; ++i) {
+    docs.insert(docs.begin() + 5 * i + 3, {absl::StrCat("same", i), same});
+  }
+  ASSERT_GT(docs.size(), 100u);
+  const fs::path plain_dir = dir_.string() + "_plain";
+  fs::remove_all(plain_dir);
+  ASSERT_THAT(Index::Create(dir_.string(), {.threshold = 0.5}),
+              testing::IsOk());
+  ASSERT_THAT(Index::Create(plain_dir.string(), {.threshold = 0.5}),
+              testing::IsOk());
+  auto open_screened = Index::Open(dir_.string(), {.max_bucket = 3});
+  auto open_plain = Index::Open(plain_dir.string(), {.max_bucket = 3});
+  ASSERT_THAT(open_screened.status(), testing::IsOk());
+  ASSERT_THAT(open_plain.status(), testing::IsOk());
+  Index& screened = **open_screened;
+  Index& plain = **open_plain;
+
+  constexpr size_t kBlock = 16;
+  const AddOptions add{.max_matches = 100, .sync = false};
+  std::vector<std::string> got, want;
+  for (size_t start = 0; start < docs.size(); start += kBlock) {
+    const size_t count = std::min(kBlock, docs.size() - start);
+    std::vector<PreparedText> prepared(count);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        for (size_t j = t; j < count; j += 2) {
+          // Block 2 is screened by the other index: it must not count.
+          Index& by = start / kBlock == 2 ? plain : screened;
+          by.Prepare(docs[start + j].second, &prepared[j]);
+          by.Prescreen(&prepared[j]);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    if (start / kBlock == 4) {
+      // A removal after the screening: the adds must see it.
+      for (Index* index : {&screened, &plain}) {
+        ASSERT_THAT(index->Remove(docs[1].first), testing::IsOk());
+        ASSERT_THAT(index->Remove("same0"), testing::IsOk());
+      }
+    }
+    for (size_t j = 0; j < count; ++j) {
+      const auto& [id, text] = docs[start + j];
+      auto a = screened.AddPrepared(id, prepared[j], add);
+      auto b = plain.Add(id, text, add);
+      ASSERT_THAT(a.status(), testing::IsOk());
+      ASSERT_THAT(b.status(), testing::IsOk());
+      got.push_back(DecisionString(*a));
+      want.push_back(DecisionString(*b));
+    }
+  }
+  EXPECT_EQ(got, want);
+  // The test meets what it is about: matches, merges and capped buckets.
+  size_t with_matches = 0;
+  for (const std::string& line : want) {
+    with_matches += line.find("[]") == std::string::npos;
+  }
+  EXPECT_GT(with_matches, 20u);
+  EXPECT_GT(plain.stats().capped_buckets, 0u);
+  EXPECT_EQ(screened.stats().capped_buckets, plain.stats().capped_buckets);
+  EXPECT_EQ(screened.stats().candidates_checked,
+            plain.stats().candidates_checked);
+  fs::remove_all(plain_dir);
+}
+
 TEST_F(IndexTest, RemoveThenReAdd) {
   ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
   std::vector<std::string> p = Paragraphs(2, 5);

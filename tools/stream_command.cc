@@ -143,6 +143,7 @@ int RunStream(const StreamFlags& flags) {
               }
             } else {
               (*index)->Prepare(r.text, &r.prepared);
+              (*index)->Prescreen(&r.prepared);
             }
           }
         });

@@ -160,6 +160,19 @@ struct PreparedText {
   std::vector<uint32_t> signature;  // num_perm MinHash slots.
   // High 32 bits of each shingle hash, sorted, without duplicates.
   std::vector<uint64_t> fingerprints;
+
+  // Set by Index::Prescreen and read by Index::AddPrepared; callers leave
+  // them alone. Prepare() clears them.
+  struct Screened {
+    uint32_t seq;
+    double jaccard;
+    double containment;
+  };
+  const void* screened_by = nullptr;  // The index's state; null: unscreened.
+  uint64_t screened_epoch = 0;        // The index's epoch when screened.
+  uint32_t screened_below = 0;     // Documents older than this were checked...
+  std::vector<Screened> screened;  // ...and these matched, by seq.
+  std::string encoded;             // The fingerprints as the log stores them.
 };
 
 struct IndexStats {
@@ -224,6 +237,18 @@ class Index {
   // Add() with the same text. InvalidArgument for a PreparedText made with
   // other parameters.
   void Prepare(absl::string_view text, PreparedText* out) const;
+
+  // Optional, between Prepare() and AddPrepared(): verifies `prepared`
+  // against every document already in the index, so that AddPrepared() only
+  // has to verify candidates added since. This moves the costly part of an
+  // add out of the writer, onto as many threads as the caller has: a batch
+  // prepares and prescreens a block of texts in parallel, then adds them in
+  // order. The decisions are exactly those of Add(): AddPrepared() ignores
+  // the screening when the index changed in another way than by adds since
+  // (a Remove, a Compact), or when it was made by another index. Const and
+  // thread-safe, like Query().
+  void Prescreen(PreparedText* prepared) const;
+
   absl::StatusOr<Decision> AddPrepared(absl::string_view id,
                                        const PreparedText& prepared,
                                        const AddOptions& options);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -37,26 +38,49 @@ AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
   const size_t n = corpus.size();
   const int threads = ResolveThreads(options.threads);
   constexpr size_t kBlock = 512;
-  std::vector<PreparedText> prepared(std::min(n, kBlock));
-  std::vector<absl::Status> text_errors(prepared.size());
+  struct Block {
+    std::vector<PreparedText> prepared;
+    std::vector<absl::Status> text_errors;
+  };
   std::vector<std::unique_ptr<TextScratch>> scratch = MakeScratch(threads);
-  for (size_t block = 0; block < n && result.failure.ok(); block += kBlock) {
-    const size_t count = std::min(kBlock, n - block);
+  // Prepares and prescreens documents [start, start + kBlock): verifying
+  // against what the index held before is the costly part of an add, and
+  // runs here, in parallel; the adds then only verify candidates added
+  // since. The screening is exact whenever it ran (Index::Prescreen), so the
+  // decisions do not depend on the timing.
+  auto prepare = [&](size_t start, Block* b) {
+    const size_t count = std::min(kBlock, n - start);
+    b->prepared.resize(count);
+    b->text_errors.assign(count, absl::OkStatus());
     ParallelFor(count, threads, 8, [&](size_t from, size_t to, int worker) {
       for (size_t j = from; j < to; ++j) {
-        auto text = corpus.Text(block + j, scratch[worker].get());
-        text_errors[j] = text.status();
-        if (text.ok()) index.Prepare(*text, &prepared[j]);
+        auto text = corpus.Text(start + j, scratch[worker].get());
+        b->text_errors[j] = text.status();
+        if (!text.ok()) continue;
+        index.Prepare(*text, &b->prepared[j]);
+        index.Prescreen(&b->prepared[j]);
       }
     });
-    for (size_t j = 0; j < count; ++j) {
+  };
+  Block blocks[2];
+  if (n > 0) prepare(0, &blocks[0]);
+  for (size_t block = 0, k = 0; block < n && result.failure.ok();
+       block += kBlock, ++k) {
+    const Block& current = blocks[k % 2];
+    // The next block is prepared while this one is added in order, so the
+    // adds (one thread, the index's writer) overlap the parallel work.
+    std::thread next;
+    if (block + kBlock < n) {
+      next = std::thread(prepare, block + kBlock, &blocks[(k + 1) % 2]);
+    }
+    for (size_t j = 0; j < current.prepared.size(); ++j) {
       const size_t i = block + j;
       absl::StatusOr<Decision> decision =
-          text_errors[j].ok()
+          current.text_errors[j].ok()
               ? index.AddPrepared(
-                    corpus.Id(i), prepared[j],
+                    corpus.Id(i), current.prepared[j],
                     {.max_matches = options.max_matches, .sync = false})
-              : absl::StatusOr<Decision>(text_errors[j]);
+              : absl::StatusOr<Decision>(current.text_errors[j]);
       if (!decision.ok()) {
         absl::Status located = Located(corpus, i, decision.status());
         if (options.skip_existing &&
@@ -72,8 +96,9 @@ AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
       result.duplicates += decision->status == DecisionStatus::kDuplicate;
       AppendDecisionJson(*decision, &result.decisions);
     }
+    if (next.joinable()) next.join();
     if (options.progress) {
-      options.progress(static_cast<double>(block + count) /
+      options.progress(static_cast<double>(block + current.prepared.size()) /
                        static_cast<double>(n));
     }
   }

@@ -337,6 +337,9 @@ struct Index::State {
   mutable std::atomic<uint64_t> candidates_checked{0};
   mutable std::atomic<uint64_t> capped_buckets{0};
   uint32_t max_bucket = 1000;
+  // Changes (under mu) whenever the tables change other than by an add:
+  // a prescreening made before then no longer stands (Index::Prescreen).
+  uint64_t epoch = 0;
   mutable std::atomic<uint64_t> damaged_reads{0};
 
   // The in-memory tables. Readers (queries) share; the writer holds
@@ -462,6 +465,9 @@ struct Index::State {
     // bucketed on their top bits); the fingerprints, their top halves, come
     // out sorted too, with equal ones adjacent.
     SortUnique(&s.shingles);
+    p->screened_by = nullptr;
+    p->screened.clear();
+    p->encoded.clear();
     p->fingerprints.clear();
     p->fingerprints.reserve(s.shingles.size());
     for (uint64_t h : s.shingles) {
@@ -548,10 +554,17 @@ struct Index::State {
   // Every live document with verified Jaccard >= threshold, best first.
   // Returns the first candidate whose stored data failed its check (it
   // matched nothing), or kNone.
-  uint32_t FindMatches(const PreparedText& p,
-                       std::vector<Verified>* out) const {
+  // With `count` false (a prescreening), the statistics are left alone:
+  // the add that follows counts what it meets, as an unscreened add would.
+  uint32_t FindMatches(const PreparedText& p, std::vector<Verified>* out,
+                       bool count = true) const {
     out->clear();
     if (!p.present) return kNone;
+    // Candidates older than screened_below were verified by Prescreen; the
+    // buckets have only grown since (same epoch), so every such candidate
+    // gathered here was gathered there too (an oversized bucket stands in
+    // with its oldest member both times).
+    const bool screened = p.screened_by == this && p.screened_epoch == epoch;
     Scratch& s = ThreadScratch();
     s.candidates.clear();
     for (int band = 0; band < bands.bands; ++band) {
@@ -578,7 +591,7 @@ struct Index::State {
       // The oldest live member: snapshot documents are older than delta
       // ones and come in seq order, so it is the first gathered if the
       // snapshot had one, else the delta chain's tail.
-      capped_buckets.fetch_add(1, std::memory_order_relaxed);
+      if (count) capped_buckets.fetch_add(1, std::memory_order_relaxed);
       const uint32_t oldest =
           s.candidates[first] < base ? s.candidates[first] : it->second.oldest;
       s.candidates.resize(first);
@@ -587,10 +600,21 @@ struct Index::State {
     std::sort(s.candidates.begin(), s.candidates.end());
     s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()),
                        s.candidates.end());
-    candidates_checked.fetch_add(s.candidates.size(),
-                                 std::memory_order_relaxed);
+    if (count) {
+      candidates_checked.fetch_add(s.candidates.size(),
+                                   std::memory_order_relaxed);
+    }
     uint32_t damaged = kNone;
     for (uint32_t d : s.candidates) {
+      if (screened && d < p.screened_below) {
+        auto it = std::lower_bound(p.screened.begin(), p.screened.end(), d,
+                                   [](const PreparedText::Screened& m,
+                                      uint32_t seq) { return m.seq < seq; });
+        if (it != p.screened.end() && it->seq == d) {
+          out->push_back({d, it->jaccard, it->containment});
+        }
+        continue;
+      }
       const uint32_t fp_count = FpCount(d);
       if (JaccardUpperBound(fp_count, p.fingerprints.size()) <
               options.threshold ||
@@ -612,7 +636,7 @@ struct Index::State {
                 if (a.jaccard != b.jaccard) return a.jaccard > b.jaccard;
                 return a.seq < b.seq;
               });
-    if (damaged != kNone) {
+    if (damaged != kNone && count) {
       damaged_reads.fetch_add(1, std::memory_order_relaxed);
     }
     return damaged;
@@ -746,6 +770,7 @@ struct Index::State {
   }
 
   void ApplyRemove(uint32_t seq) {
+    ++epoch;
     UnlinkBands(seq);
     if (seq >= base) live_ids.erase(delta[seq - base].id);
     flags[seq] &= static_cast<uint8_t>(~internal::kDocAlive);
@@ -1028,6 +1053,7 @@ struct Index::State {
   // new file cannot be mapped, the current tables, which hold the same
   // state, stay.
   void AdoptSnapshot(const std::string& path) {
+    ++epoch;
     auto file = internal::MappedFile::Map(path);
     if (!file.ok()) return;
     internal::FileHeader header;
@@ -1455,6 +1481,27 @@ void Index::Prepare(absl::string_view text, PreparedText* out) const {
   state_->Prepare(text, out);
 }
 
+void Index::Prescreen(PreparedText* p) const {
+  const State& s = *state_;
+  p->screened_by = nullptr;
+  p->screened.clear();
+  p->encoded.clear();
+  internal::EncodeFingerprints(p->fingerprints, &p->encoded);
+  std::vector<Verified> matches;
+  std::shared_lock<std::shared_mutex> read(s.mu);
+  // A damaged candidate is left to AddPrepared, which reports it.
+  if (s.FindMatches(*p, &matches, /*count=*/false) != kNone) return;
+  std::sort(matches.begin(), matches.end(),
+            [](const Verified& a, const Verified& b) { return a.seq < b.seq; });
+  p->screened.reserve(matches.size());
+  for (const Verified& m : matches) {
+    p->screened.push_back({m.seq, m.jaccard, m.containment});
+  }
+  p->screened_below = s.DocCount();
+  p->screened_epoch = s.epoch;
+  p->screened_by = &s;
+}
+
 absl::StatusOr<Decision> Index::Add(absl::string_view id,
                                     absl::string_view text,
                                     const AddOptions& options) {
@@ -1493,8 +1540,11 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
     roots = s.RootsOf(matches);
     decision = s.MakeDecision(id, matches, roots, options.max_matches);
   }
-  std::string encoded;
-  internal::EncodeFingerprints(p.fingerprints, &encoded);
+  std::string own_encoding;
+  if (p.screened_by != &s) {
+    internal::EncodeFingerprints(p.fingerprints, &own_encoding);
+  }
+  const std::string& encoded = p.screened_by == &s ? p.encoded : own_encoding;
   std::string record;
   record.push_back(static_cast<char>(internal::kAddRecord));
   {

@@ -161,11 +161,23 @@ bool Reader::Fail() {
 }
 
 void EncodeFingerprints(absl::Span<const uint64_t> sorted, std::string* out) {
+  // Written through a pointer into room for the longest varints, then cut
+  // back: pushing byte by byte was a tenth of an index add's CPU time.
+  constexpr size_t kMaxVarintBytes = 10;
+  const size_t start = out->size();
+  out->resize(start + kMaxVarintBytes * sorted.size());
+  char* p = out->data() + start;
   uint64_t previous = 0;
   for (size_t i = 0; i < sorted.size(); ++i) {
-    PutVarint(i == 0 ? sorted[i] : sorted[i] - previous, out);
+    uint64_t v = sorted[i] - previous;
     previous = sorted[i];
+    while (v >= 0x80) {
+      *p++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
   }
+  out->resize(static_cast<size_t>(p - out->data()));
 }
 
 bool DecodeFingerprints(absl::string_view bytes, uint64_t count,
