@@ -24,12 +24,6 @@ DATA = SOURCE_DIR / "tests" / "data"
 SAMPLE_NEWS = DATA / "sample-news.jsonl"
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "timing: measures wall time; ctest runs it alone (RUN_SERIAL)")
-
-
 def read_jsonl(path):
     """The records of a JSON-lines file, in order."""
     with open(path, encoding="utf-8") as f:
