@@ -73,6 +73,7 @@ class Dom(html.parser.HTMLParser):
         self.shown_text = None
         self.controls_hidden = None
         self._in_shown = False
+        self._in_legend = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -81,8 +82,10 @@ class Dom(html.parser.HTMLParser):
             self.clusters.append(("hidden" in a, a.get("data-outlets", "")))
         elif tag == "tr" and "outlet" in classes:
             self.outlet_rows += 1
-        elif tag == "mark" and "title" in a:
+        elif tag == "mark" and not self._in_legend:
             self.marks += 1
+        elif tag == "p" and "legend" in classes:
+            self._in_legend = True
         elif tag == "body":
             self.body_ready = a.get("data-ready")
         elif tag == "span" and a.get("id") == "shown":
@@ -94,6 +97,8 @@ class Dom(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag == "span":
             self._in_shown = False
+        elif tag == "p":
+            self._in_legend = False
 
     def handle_data(self, data):
         if self._in_shown:

@@ -250,6 +250,17 @@ TEST_F(ReportTest, OutletsAndMatrix) {
   for (uint32_t d : {4, 3}) b.members.push_back({.document = d});
   auto report = BuildReport(*corpus, {b, a}, {});
   ASSERT_TRUE(report.ok()) << report.status();
+  // Past the detailed stories, a story keeps its members table only.
+  ReportPageOptions one_detailed;
+  one_detailed.max_detailed_clusters = 1;
+  std::string page;
+  ASSERT_TRUE(AppendReportHtml(*corpus, *report, one_detailed, &page).ok());
+  const size_t second = page.find("id=\"story-2\"");
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_THAT(page.substr(0, second), HasSubstr("class=\"timeline\""));
+  EXPECT_THAT(page.substr(second), Not(HasSubstr("class=\"timeline\"")));
+  EXPECT_THAT(page.substr(second), HasSubstr("class=\"members\""));
+  EXPECT_THAT(page.substr(second), HasSubstr("1 largest stories only"));
   EXPECT_EQ(report->documents, 6u);
   EXPECT_EQ(report->clustered_documents, 5u);
   EXPECT_EQ(report->copies, 3u);
@@ -327,9 +338,10 @@ TEST_F(ReportTest, PageEscapesTitlesAndMarksSharedPassages) {
     ++scripts;
   }
   EXPECT_EQ(scripts, 1u);
-  EXPECT_THAT(page, HasSubstr(absl::StrCat("<mark title=\"shared by every "
-                                           "copy\">",
-                                           kP1, "</mark>")));
+  // Kept by every copy: highlighted (and shortened to its opening words
+  // when longer than 200 bytes; this one is not).
+  EXPECT_THAT(page, HasSubstr(absl::StrCat("<p dir=\"auto\"><mark>", kP1,
+                                           "</mark></p>")));
   // A dropped passage: its number and opening words (the whole of it is in
   // the original's text above).
   EXPECT_THAT(page, HasSubstr(absl::StrCat("<del dir=\"auto\">\xC2\xB6"
@@ -435,6 +447,27 @@ TEST_F(ReportTest, AStoryOfManyCopiesQuotesWithinABudget) {
   EXPECT_THAT(page, HasSubstr("copy 1 has"));
   EXPECT_THAT(page, Not(HasSubstr("copy 40 has")));
   EXPECT_THAT(page, HasSubstr("<b>40</b>copies"));
+}
+
+TEST_F(ReportTest, APassageEveryCopyKeptIsShownByItsOpening) {
+  const std::string long_paragraph = absl::StrCat(kP1, " ", kP2, " ", kP3);
+  const std::string text = absl::StrCat(long_paragraph, "\n\n", kP4);
+  auto corpus = Load(Record("o", "W", "2024-01-01", "t", text) +
+                     Record("c", "C", "2024-01-02", "t", long_paragraph));
+  ASSERT_NE(corpus, nullptr);
+  ClusterResult cluster;
+  cluster.members = {{.document = 0}, {.document = 1}};
+  auto report = BuildReport(*corpus, {cluster}, {});
+  ASSERT_TRUE(report.ok());
+  std::string page;
+  ASSERT_TRUE(AppendReportHtml(*corpus, *report, {}, &page).ok());
+  // Kept: its first 200 bytes and an ellipsis. Dropped: whole, plain.
+  EXPECT_THAT(page,
+              HasSubstr(absl::StrCat("<mark>", long_paragraph.substr(0, 200),
+                                     "\xE2\x80\xA6</mark>")));
+  EXPECT_THAT(page, Not(HasSubstr(kP3)));
+  EXPECT_THAT(page, HasSubstr(absl::StrCat("<p dir=\"auto\" class=\"none\">",
+                                           kP4, "</p>")));
 }
 
 TEST_F(ReportTest, JsonHasTheFigures) {

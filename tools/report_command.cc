@@ -31,6 +31,7 @@ struct ReportFlags {
   std::string date_field = "date";
   std::string title_field = "title";
   std::string title = "Syndication report";
+  size_t detailed_stories = ReportPageOptions().max_detailed_clusters;
 };
 
 // The clusters: from an earlier run's file, or clustered afresh.
@@ -115,6 +116,7 @@ int RunReport(const ReportFlags& flags) {
   if (*html_out) {
     ReportPageOptions page;
     page.title = flags.title;
+    page.max_detailed_clusters = flags.detailed_stories;
     page.subtitle = absl::StrCat(absl::StrJoin(flags.input.inputs, ", "), ": ",
                                  Thousands(report->documents), " documents");
     if (absl::Status s = AppendReportHtml(**corpus, *report, page, &bytes);
@@ -216,6 +218,12 @@ Command AddReportCommand(CLI::App* root) {
                   "JSON field holding the headline")
       ->capture_default_str();
   app->add_option("--title", flags->title, "The page's heading")
+      ->capture_default_str();
+  app->add_option("--detailed-stories", flags->detailed_stories,
+                  "Stories (largest first) whose timeline, original text and "
+                  "changes the page carries; the rest show their members "
+                  "table only. 0: every story")
+      ->check(WholeNumber(0, 100000000))
       ->capture_default_str();
   app->footer(
       "Each story is a cluster of near-duplicates. Its original is the "

@@ -193,6 +193,11 @@ struct ReportPageOptions {
   size_t max_text_bytes = 64 * 1024;
   // Outlets in the matrix: the most active ones, the rest counted.
   size_t max_matrix_outlets = 40;
+  // Stories, largest first, that carry their timeline, the original's text
+  // and the copies' changes; the rest show their members table only, so a
+  // corpus of tens of thousands of stories still gives a page a browser
+  // opens quickly. 0: every story.
+  size_t max_detailed_clusters = 2000;
 };
 
 // Appends the report as one self-contained HTML page. Errors: those of

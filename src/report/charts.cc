@@ -118,15 +118,21 @@ std::string RenderTimeline(const Timeline& timeline) {
       timeline.width, "\" height=\"", Num(height), "\" viewBox=\"0 0 ",
       timeline.width, " ", Num(height),
       "\" font-family=\"sans-serif\" font-size=\"11\">\n");
+  // Shared presentation goes on groups, so each mark is short: a page
+  // draws thousands of these.
+  svg += "<g text-anchor=\"end\">";
   for (size_t r = 0; r < timeline.rows.size(); ++r) {
-    const double y = kRow * r + kRow / 2 + 2;
-    absl::StrAppend(&svg, "<text x=\"", Num(kLabel), "\" y=\"", Num(y + 4),
-                    "\" text-anchor=\"end\">",
-                    XmlEscape(ShortLabel(timeline.rows[r], 22)), "</text>",
-                    "<line x1=\"", Num(plot_left), "\" y1=\"", Num(y),
-                    "\" x2=\"", Num(plot_right), "\" y2=\"", Num(y),
-                    "\" stroke=\"#e3e3e3\"/>\n");
+    absl::StrAppend(&svg, "<text x=\"", Num(kLabel), "\" y=\"",
+                    Num(kRow * r + kRow / 2 + 6), "\">",
+                    XmlEscape(ShortLabel(timeline.rows[r], 22)), "</text>");
   }
+  svg += "</g>\n<g stroke=\"#e3e3e3\">";
+  for (size_t r = 0; r < timeline.rows.size(); ++r) {
+    const std::string y = Num(kRow * r + kRow / 2 + 2);
+    absl::StrAppend(&svg, "<line x1=\"", Num(plot_left), "\" y1=\"", y,
+                    "\" x2=\"", Num(plot_right), "\" y2=\"", y, "\"/>");
+  }
+  svg += "</g>\n";
   const double axis_y = kRow * timeline.rows.size() + 6;
   absl::StrAppend(
       &svg, "<line x1=\"", Num(plot_left), "\" y1=\"", Num(axis_y), "\" x2=\"",
@@ -135,19 +141,22 @@ std::string RenderTimeline(const Timeline& timeline) {
       Num(axis_y + 14), "\">", XmlEscape(timeline.start_label),
       "</text><text x=\"", Num(plot_right), "\" y=\"", Num(axis_y + 14),
       "\" text-anchor=\"end\">", XmlEscape(timeline.end_label), "</text>\n");
+  std::string first;
+  svg += "<g fill=\"#0072B2\" fill-opacity=\"0.8\">";
   for (const TimelinePoint& p : timeline.points) {
     const double x = px(p.seconds);
     const double y = kRow * p.row + kRow / 2 + 2;
     if (p.first) {
-      absl::StrAppend(&svg, "<rect x=\"", Num(x - 5), "\" y=\"", Num(y - 5),
-                      "\" width=\"10\" height=\"10\" fill=\"#D55E00\">");
+      absl::StrAppend(&first, "<rect x=\"", Num(x - 5), "\" y=\"", Num(y - 5),
+                      "\" width=\"10\" height=\"10\" fill=\"#D55E00\"><title>",
+                      XmlEscape(p.hover), "</title></rect>\n");
     } else {
       absl::StrAppend(&svg, "<circle cx=\"", Num(x), "\" cy=\"", Num(y),
-                      "\" r=\"4.5\" fill=\"#0072B2\" fill-opacity=\"0.8\">");
+                      "\" r=\"4.5\"><title>", XmlEscape(p.hover),
+                      "</title></circle>");
     }
-    absl::StrAppend(&svg, "<title>", XmlEscape(p.hover), "</title>",
-                    p.first ? "</rect>\n" : "</circle>\n");
   }
+  absl::StrAppend(&svg, "</g>\n", first);
   svg += "</svg>";
   return svg;
 }

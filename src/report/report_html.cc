@@ -71,7 +71,7 @@ h1{margin:18px 0 2px}h2{margin-top:32px;border-bottom:1px solid #ddd}
 .gap{background:#fff4d6;border-left:4px solid #e0a800;padding:6px 10px;margin:8px 0}
 table{border-collapse:collapse;margin:8px 0}
 th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n,th.n,.members td:nth-child(n+4):nth-child(-n+8),.members th:nth-child(n+4):nth-child(-n+8){text-align:right;font-variant-numeric:tabular-nums}
 #controls{margin:10px 0;display:flex;gap:16px;align-items:center}
 div.cluster{border:1px solid #ddd;border-radius:6px;margin:6px 0}
 div.cluster>details>summary{padding:6px 10px;cursor:pointer}
@@ -406,7 +406,7 @@ void WriteMembers(const Report& report, const ReportCluster& cluster,
   }
   for (absl::string_view h :
        {"Jaccard", "Containment", "Passages shared", "dropped", "added"}) {
-    html.Element("th", {{"class", "n"}}, h);
+    html.Element("th", {}, h);
   }
   html.Element("th", {}, "Title");
   html.Element("th", {}, "Id");
@@ -423,11 +423,10 @@ void WriteMembers(const Report& report, const ReportCluster& cluster,
                  DateText(r));
     if (copy == nullptr) {
       html.Element("td", {}, "original");
-      for (int i = 0; i < 2; ++i) html.Element("td", {{"class", "n"}}, "1");
-      html.Element("td", {{"class", "n"}},
-                   absl::StrCat(cluster.original_passages.size()));
-      html.Element("td", {{"class", "n"}}, "");
-      html.Element("td", {{"class", "n"}}, "");
+      for (int i = 0; i < 2; ++i) html.Element("td", {}, "1");
+      html.Element("td", {}, absl::StrCat(cluster.original_passages.size()));
+      html.Element("td", {}, "");
+      html.Element("td", {}, "");
     } else {
       html.Element(
           "td", {},
@@ -436,13 +435,18 @@ void WriteMembers(const Report& report, const ReportCluster& cluster,
                     *copy->delay_seconds,
                     r.date_only || report.records[cluster.original].date_only)
               : "?");
-      html.Element("td", {{"class", "n"}}, Fixed2(copy->jaccard));
-      html.Element("td", {{"class", "n"}}, Fixed2(copy->containment));
-      html.Element("td", {{"class", "n"}}, absl::StrCat(copy->shared.size()));
-      html.Element("td", {{"class", "n"}}, absl::StrCat(copy->dropped.size()));
-      html.Element("td", {{"class", "n"}}, absl::StrCat(copy->added.size()));
+      html.Element("td", {}, Fixed2(copy->jaccard));
+      html.Element("td", {}, Fixed2(copy->containment));
+      html.Element("td", {}, absl::StrCat(copy->shared.size()));
+      html.Element("td", {}, absl::StrCat(copy->dropped.size()));
+      html.Element("td", {}, absl::StrCat(copy->added.size()));
     }
-    html.Element("td", {{"dir", "auto"}}, r.title);
+    // A copy's headline only when it is not the original's.
+    html.Element("td", {{"dir", "auto"}},
+                 copy != nullptr && !r.title.empty() &&
+                         r.title == report.records[cluster.original].title
+                     ? "(same)"
+                     : r.title);
     html.Element("td", {}, corpus.Id(document));
     html.Close();
   };
@@ -450,6 +454,12 @@ void WriteMembers(const Report& report, const ReportCluster& cluster,
   for (const ReportCopy& copy : cluster.copies) row(copy.document, &copy);
   html.Close();
 }
+
+// Bytes of a passage every copy kept shown in the original's text: the
+// changes are what the page is for, and a corpus of many stories would
+// otherwise repeat every wire text whole (100,000 generated articles: 73 MB
+// of page, 24 MB of it such passages).
+constexpr size_t kKeptExcerptBytes = 200;
 
 // The original's text, passage by passage, shared ones highlighted.
 void WriteOriginal(const ReportCluster& cluster, absl::string_view text,
@@ -476,15 +486,18 @@ void WriteOriginal(const ReportCluster& cluster, absl::string_view text,
                            : HtmlWriter::Attributes{{"dir", "auto"}});
     if (by == 0) {
       html.Text(passage);
+    } else if (by == copies) {
+      // Every copy kept it: its opening words say which passage it is.
+      const absl::string_view opening = Prefix(passage, kKeptExcerptBytes);
+      html.Element("mark", {},
+                   opening.size() < passage.size()
+                       ? absl::StrCat(opening, "\xE2\x80\xA6")
+                       : std::string(opening));
     } else {
-      const std::string title =
-          by == copies
-              ? absl::StrCat("shared by every copy")
-              : absl::StrCat("shared by ", by, " of ", copies, " copies");
       html.Element("mark",
-                   by == copies ? HtmlWriter::Attributes{{"title", title}}
-                                : HtmlWriter::Attributes{{"class", "some"},
-                                                         {"title", title}},
+                   {{"class", "some"},
+                    {"title", absl::StrCat("shared by ", by, " of ", copies,
+                                           " copies")}},
                    passage);
     }
     html.Close();
@@ -552,7 +565,7 @@ void WriteChanges(const Report& report, const ReportCluster& cluster,
 
 absl::Status WriteCluster(const Corpus& corpus, const Report& report,
                           const ReportCluster& cluster, size_t number,
-                          const ReportPageOptions& page,
+                          bool detailed, const ReportPageOptions& page,
                           TextScratch* original_scratch,
                           TextScratch* copy_scratch, HtmlWriter& html) {
   const ReportRecord& first = report.records[cluster.original];
@@ -583,6 +596,19 @@ absl::Status WriteCluster(const Corpus& corpus, const Report& report,
                    outlets.size() == 1 ? " outlet" : " outlets"));
   html.Close();
   html.Open("div", {{"class", "body"}});
+  if (!detailed) {
+    // Past the page's detailed stories: who ran it and when, and the
+    // scores; no timeline or texts.
+    WriteMembers(report, cluster, html, corpus);
+    html.Element("p", {{"class", "gap"}},
+                 absl::StrCat("Timeline and texts are shown for the ",
+                              page.max_detailed_clusters,
+                              " largest stories only (--detailed-stories)."));
+    html.Close();
+    html.Close();
+    html.Close();
+    return absl::OkStatus();
+  }
   WriteTimeline(report, cluster, html);
   WriteMembers(report, cluster, html, corpus);
   NEARDUP_ASSIGN_OR_RETURN(absl::string_view original,
@@ -591,7 +617,7 @@ absl::Status WriteCluster(const Corpus& corpus, const Report& report,
                absl::StrCat("The original (", corpus.Id(cluster.original),
                             "), passage by passage"));
   html.Open("p", {{"class", "legend"}});
-  html.Element("mark", {}, "shared by every copy");
+  html.Element("mark", {}, "shared by every copy (opening words)");
   html.Text(" ");
   html.Element("mark", {{"class", "some"}}, "shared by some copies");
   html.Text(" plain: in no copy");
@@ -709,9 +735,11 @@ absl::Status AppendReportHtml(const Corpus& corpus, const Report& report,
   TextScratch original_scratch;
   TextScratch copy_scratch;
   for (size_t c = 0; c < report.clusters.size(); ++c) {
-    NEARDUP_RETURN_IF_ERROR(WriteCluster(corpus, report, report.clusters[c],
-                                         c + 1, page, &original_scratch,
-                                         &copy_scratch, html));
+    const bool detailed =
+        page.max_detailed_clusters == 0 || c < page.max_detailed_clusters;
+    NEARDUP_RETURN_IF_ERROR(
+        WriteCluster(corpus, report, report.clusters[c], c + 1, detailed, page,
+                     &original_scratch, &copy_scratch, html));
   }
   html.Close();
   html.Open("script");
