@@ -19,6 +19,7 @@
 #include "neardup/pipeline.h"
 #include "src/internal/index_format.h"
 #include "tests/support/cli_harness.h"
+#include "tests/support/describe_decision.h"
 #include "tests/support/generator.h"
 #include "tests/support/status_matchers.h"
 
@@ -264,17 +265,6 @@ TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
   }
 }
 
-std::string DecisionString(const Decision& d) {
-  std::string out = absl::StrCat(d.id, " ", static_cast<int>(d.status), " ",
-                                 d.cluster, " [");
-  for (const IndexMatch& m : d.matches) {
-    absl::StrAppend(&out, m.id, ":", m.jaccard, ":", m.containment, " ");
-  }
-  absl::StrAppend(&out, "] merged");
-  for (const std::string& m : d.merged) absl::StrAppend(&out, " ", m);
-  return out;
-}
-
 // Prepare and Prescreen a block in parallel, then AddPrepared in order: the
 // decisions are Add()'s, with matches from before the block and within it,
 // buckets that grow past the cap inside a block, a removal between the
@@ -338,8 +328,8 @@ TEST_F(IndexTest, PrescreenedBlocksDecideExactlyAsAdd) {
       auto b = plain.Add(id, text, add);
       ASSERT_THAT(a.status(), testing::IsOk());
       ASSERT_THAT(b.status(), testing::IsOk());
-      got.push_back(DecisionString(*a));
-      want.push_back(DecisionString(*b));
+      got.push_back(testing::DescribeDecision(*a));
+      want.push_back(testing::DescribeDecision(*b));
     }
   }
   EXPECT_EQ(got, want);

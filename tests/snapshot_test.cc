@@ -20,6 +20,7 @@
 #include "neardup/index.h"
 #include "src/internal/index_format.h"
 #include "tests/support/cli_harness.h"
+#include "tests/support/describe_decision.h"
 #include "tests/support/generator.h"
 #include "tests/support/snapshot_layout.h"
 #include "tests/support/status_matchers.h"
@@ -170,17 +171,6 @@ std::vector<Step> Script(const std::vector<testing::GeneratedDoc>& docs) {
   return steps;
 }
 
-std::string Describe(const Decision& d) {
-  std::string out = absl::StrCat(d.id, " ", DecisionStatusName(d.status), " ",
-                                 d.cluster, " [");
-  for (const IndexMatch& m : d.matches) {
-    absl::StrAppend(&out, m.id, ":", m.jaccard, ":", m.containment, " ");
-  }
-  absl::StrAppend(&out, "] merged");
-  for (const std::string& m : d.merged) absl::StrAppend(&out, " ", m);
-  return out;
-}
-
 // Runs `steps` on a fresh index in `dir`, compacting (and reopening, if
 // `reopen`) after each step listed in `compact_after`; returns every
 // decision and, at the end, each id's cluster and the index's stats.
@@ -203,7 +193,8 @@ std::vector<std::string> RunScript(
       auto d = (*index)->Add(
           step.id, step.literal.empty() ? docs[step.text].text : step.literal,
           {.max_matches = 100, .sync = false});
-      out.push_back(d.ok() ? Describe(*d) : d.status().ToString());
+      out.push_back(d.ok() ? testing::DescribeDecision(*d)
+                           : d.status().ToString());
     }
     if (std::find(compact_after.begin(), compact_after.end(), i) !=
         compact_after.end()) {
@@ -219,7 +210,8 @@ std::vector<std::string> RunScript(
     auto cluster = (*index)->ClusterOf(d.id);
     out.push_back(
         absl::StrCat(d.id, " in ", cluster.ok() ? *cluster : "(not indexed)"));
-    out.push_back(Describe(*(*index)->Query("probe", d.text, 100)));
+    out.push_back(
+        testing::DescribeDecision(*(*index)->Query("probe", d.text, 100)));
   }
   const IndexStats s = (*index)->stats();
   out.push_back(absl::StrCat("stats ", s.documents, " ", s.clusters, " ",
