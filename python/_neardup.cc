@@ -568,6 +568,7 @@ py::dict ClusterStats(const PipelineStats& s) {
   d["capped_buckets"] = s.candidates.capped_buckets;
   d["verified_pairs"] = s.verified_pairs;
   d["containment_candidates"] = s.containment_candidates;
+  d["sample_candidates"] = s.sample_candidates;
   d["containment_pairs"] = s.containment_pairs;
   d["clusters"] = s.clusters;
   d["clustered_documents"] = s.clustered_documents;

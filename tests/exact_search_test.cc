@@ -135,6 +135,31 @@ TEST(FindSimilarSets, DecidesPairsOnTheThresholdAsTheEngineDoes) {
   EXPECT_TRUE(got->pairs.empty());
 }
 
+// With containment: every pair with J >= t or C >= c, as the engine links.
+TEST(FindSimilarSets, WithContainmentMatchesAllPairs) {
+  const std::vector<std::vector<uint64_t>> sets = RandomSets(11, 300, 40, 120);
+  for (double c : {0.5, 0.75, 0.8, 1.0}) {
+    std::vector<ScoredPair> want;
+    for (uint32_t a = 0; a < sets.size(); ++a) {
+      for (uint32_t b = a + 1; b < sets.size(); ++b) {
+        if (sets[a].empty() || sets[b].empty()) continue;
+        SetSimilarity s = CompareSortedSets(sets[a], sets[b]);
+        if (s.jaccard >= 0.9 || s.containment >= c) {
+          want.push_back({a, b, s.jaccard, s.containment});
+        }
+      }
+    }
+    SCOPED_TRACE(absl::StrCat("containment ", c));
+    absl::StatusOr<ExactSearchResult> got = FindSimilarSets(
+        Spans(sets), {.threshold = 0.9, .containment = c, .threads = 2});
+    ASSERT_THAT(got, IsOk());
+    EXPECT_GT(want.size(), 10u);
+    ExpectSamePairs(got->pairs, want);
+  }
+  EXPECT_THAT(FindSimilarSets(Spans(sets), {.containment = 1.5}),
+              StatusIs(absl::StatusCode::kInvalidArgument, _));
+}
+
 TEST(FindSimilarSets, NeverPairsEmptySets) {
   std::vector<std::vector<uint64_t>> sets = {{}, {}, {7}, {7}};
   absl::StatusOr<ExactSearchResult> got =

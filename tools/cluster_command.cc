@@ -113,10 +113,14 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
     absl::StrAppend(
         &text, " Containment: ", Thousands(s.containment_candidates),
         " document pairs share a passage (by passage LSH), ",
+        Thousands(s.sample_candidates),
+        " hold most of each other's rare sampled shingles, ",
         Thousands(s.containment_pairs),
         absl::StrFormat(" more pairs linked with containment >= %.2f "
-                        "(passages %.2f s).",
-                        options.containment, s.times.passages_seconds));
+                        "(passages and samples %.2f s, of which samples "
+                        "%.2f s).",
+                        options.containment, s.times.passages_seconds,
+                        s.times.sample_seconds));
   }
   if (s.candidates.capped_buckets > 0) {
     absl::StrAppend(&text, " ", Thousands(s.candidates.capped_buckets),

@@ -60,6 +60,12 @@ struct ExactSearchOptions {
   // Pairs with exact Jaccard >= threshold are returned; 0 < threshold <= 1.
   // Low thresholds cost more: prefixes grow and so do the candidates.
   double threshold = 0.5;
+  // When above 0 (at most 1), also every pair whose containment
+  // |A ∩ B| / min(|A|, |B|) is at least this: the pairs
+  // `neardup cluster --threshold T --containment C` links. Prefix filtering
+  // on the smaller set of a pair, with every shared shingle indexed (about 8
+  // more bytes a shingle); slower than the Jaccard search.
+  double containment = 0;
   // 0 means every hardware thread.
   int threads = 0;
 };
@@ -78,7 +84,8 @@ struct ExactSearchStats {
 
 struct ExactSearchResult {
   // Every pair (a < b, input order) of non-empty documents with exact
-  // Jaccard >= threshold, sorted by (a, b). Scores are computed as
+  // Jaccard >= threshold (or containment >= containment, when that is
+  // above 0), sorted by (a, b). Scores are computed as
   // CompareSortedSets() computes them, bit for bit.
   std::vector<ScoredPair> pairs;
   ExactSearchStats stats;

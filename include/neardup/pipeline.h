@@ -81,7 +81,9 @@ absl::Status ValidatePipelineOptions(const PipelineOptions& options);
 
 struct StageTimes {
   double sketch_seconds = 0;    // Normalise, shingle, sketch.
-  double passages_seconds = 0;  // Containment candidates, when asked for.
+  double passages_seconds = 0;  // Containment candidates, when asked for:
+                                // passages and sampled shingles,
+  double sample_seconds = 0;    // of which sampled shingles.
   double candidates_seconds = 0;
   double verify_seconds = 0;
   double cluster_seconds = 0;
@@ -100,6 +102,11 @@ struct PipelineStats {
   // and the verified pairs linked by containment alone (not counted above).
   uint64_t containment_candidates = 0;
   uint64_t containment_pairs = 0;
+  // With containment: document pairs that share at least two rare sampled
+  // shingles, and half of the smaller one's (src/internal/rare_shingles.h),
+  // and that the sketch screen kept. They join the candidates whatever the
+  // passages say.
+  uint64_t sample_candidates = 0;
   // Pairs PipelineOptions::sketch_screen turned down: band collisions (a
   // pair once per band it shares) and passage candidates.
   uint64_t sketch_screened = 0;

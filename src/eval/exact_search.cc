@@ -42,14 +42,140 @@ struct Posting {
   uint32_t position;  // Where the token sits in that set.
 };
 
-absl::Status ValidateThreshold(double threshold) {
-  if (!(threshold > 0 && threshold <= 1)) {
+absl::Status ValidateThreshold(const ExactSearchOptions& options) {
+  if (!(options.threshold > 0 && options.threshold <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("the exact search threshold must be greater than 0 and "
                      "at most 1, got ",
-                     threshold));
+                     options.threshold));
+  }
+  if (!(options.containment >= 0 && options.containment <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the exact search containment must be between 0 (off) "
+                     "and 1, got ",
+                     options.containment));
   }
   return absl::OkStatus();
+}
+
+// The sets a search works on: token ids (rarest first, each set sorted), and
+// the non-empty sets in order of size, ties by input position.
+struct RankedSets {
+  const std::vector<uint32_t>& tokens;
+  const std::vector<uint32_t>& offsets;  // Per input set.
+  const std::vector<uint32_t>& order;    // Rank -> input position.
+  const std::vector<uint32_t>& size_at;  // Rank -> set size.
+
+  absl::Span<const uint32_t> Tokens(uint32_t rank) const {
+    return absl::MakeConstSpan(tokens.data() + offsets[order[rank]],
+                               size_at[rank]);
+  }
+};
+
+// Every pair whose containment |x ∩ y| / min(|x|, |y|) is at least c, by
+// prefix filtering on the smaller set alone: if x (the smaller, lower rank)
+// shares at least ceil(c |x|) tokens with y, it shares one of its first
+// |x| - ceil(c |x|) + 1 (its rarest) with y, wherever that token sits in y.
+// So every shared token of every set is indexed, and each set probes with its
+// prefix the sets ranked after it. Candidates are merged in full, stopping
+// once the needed overlap is out of reach.
+std::vector<ScoredPair> ContainedPairs(const RankedSets& ranked,
+                                       size_t num_distinct,
+                                       uint32_t num_unshared, double c,
+                                       int threads, uint64_t* candidates) {
+  const uint32_t num_sets = static_cast<uint32_t>(ranked.order.size());
+  std::vector<uint32_t> list_start(num_distinct + 1, 0);
+  for (uint32_t r = 0; r < num_sets; ++r) {
+    for (uint32_t token : ranked.Tokens(r)) {
+      if (token >= num_unshared) ++list_start[token + 1];
+    }
+  }
+  for (size_t k = 1; k < list_start.size(); ++k) {
+    list_start[k] += list_start[k - 1];
+  }
+  std::vector<Posting> postings(list_start.back());
+  {
+    std::vector<uint32_t> fill(list_start.begin(), list_start.end() - 1);
+    for (uint32_t r = 0; r < num_sets; ++r) {
+      absl::Span<const uint32_t> x = ranked.Tokens(r);
+      for (uint32_t i = 0; i < x.size(); ++i) {
+        if (x[i] >= num_unshared) postings[fill[x[i]]++] = {r, i};
+      }
+    }
+  }
+  constexpr uint32_t kPruned = std::numeric_limits<uint32_t>::max();
+  constexpr size_t kChunk = 32;
+  struct Worker {
+    std::vector<uint32_t> overlap;  // Per rank: prefix overlap or kPruned.
+    std::vector<uint32_t> touched;
+    uint64_t candidates = 0;
+  };
+  std::vector<Worker> workers(threads);
+  std::vector<std::vector<ScoredPair>> found((num_sets + kChunk - 1) / kChunk);
+  internal::ParallelFor(
+      num_sets, threads, kChunk, [&](size_t begin, size_t end, int worker) {
+        Worker& w = workers[worker];
+        if (w.overlap.empty()) w.overlap.assign(num_sets, 0);
+        std::vector<ScoredPair>& out = found[begin / kChunk];
+        for (uint32_t r = static_cast<uint32_t>(begin); r < end; ++r) {
+          absl::Span<const uint32_t> x = ranked.Tokens(r);
+          const uint32_t sx = ranked.size_at[r];
+          const uint32_t needed = AtLeast(c * sx);
+          const uint32_t prefix = sx - needed + 1;
+          for (uint32_t i = 0; i < prefix; ++i) {
+            if (x[i] < num_unshared) continue;
+            const Posting* list = postings.data() + list_start[x[i]];
+            const Posting* list_end = postings.data() + list_start[x[i] + 1];
+            // Entries are in rank order: only the sets ranked after x.
+            list = std::upper_bound(
+                list, list_end, r,
+                [](uint32_t rank, const Posting& p) { return rank < p.rank; });
+            for (; list != list_end; ++list) {
+              const uint32_t y = list->rank;
+              const uint32_t seen = w.overlap[y];
+              if (seen == kPruned) continue;
+              const uint32_t reachable =
+                  seen + 1 +
+                  std::min(sx - i - 1, ranked.size_at[y] - list->position - 1);
+              if (seen == 0) w.touched.push_back(y);
+              w.overlap[y] = reachable >= needed ? seen + 1 : kPruned;
+            }
+          }
+          for (uint32_t y : w.touched) {
+            const uint32_t seen = w.overlap[y];
+            w.overlap[y] = 0;
+            if (seen == kPruned) continue;
+            ++w.candidates;
+            absl::Span<const uint32_t> ys = ranked.Tokens(y);
+            const uint32_t sy = ranked.size_at[y];
+            uint32_t common = 0;
+            size_t a = 0, b = 0;
+            while (a < sx && b < sy) {
+              if (common + std::min(sx - a, sy - b) < needed) break;
+              const uint32_t u = x[a], v = ys[b];
+              common += u == v;
+              a += u <= v;
+              b += v <= u;
+            }
+            // As CompareSortedSets computes them, so a pair on the
+            // threshold is decided as the engine decides it.
+            const double containment =
+                static_cast<double>(common) / static_cast<double>(sx);
+            if (common < needed || containment < c) continue;
+            uint32_t da = ranked.order[r], db = ranked.order[y];
+            if (da > db) std::swap(da, db);
+            out.push_back({da, db,
+                           static_cast<double>(common) /
+                               static_cast<double>(sx + sy - common),
+                           containment});
+          }
+          w.touched.clear();
+        }
+      });
+  std::vector<ScoredPair> pairs;
+  for (const Worker& w : workers) *candidates += w.candidates;
+  for (auto& f : found) pairs.insert(pairs.end(), f.begin(), f.end());
+  return pairs;
 }
 
 }  // namespace
@@ -57,7 +183,7 @@ absl::Status ValidateThreshold(double threshold) {
 absl::StatusOr<ExactSearchResult> FindSimilarSets(
     absl::Span<const absl::Span<const uint64_t>> sets,
     const ExactSearchOptions& options) {
-  NEARDUP_RETURN_IF_ERROR(ValidateThreshold(options.threshold));
+  NEARDUP_RETURN_IF_ERROR(ValidateThreshold(options));
   if (sets.size() >= std::numeric_limits<uint32_t>::max()) {
     return absl::InvalidArgumentError(
         "the exact search takes fewer than 4 billion documents");
@@ -414,10 +540,28 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
     result.pairs.insert(result.pairs.end(), f.begin(), f.end());
     std::vector<ScoredPair>().swap(f);
   }
+  std::vector<Worker>().swap(workers);
+  std::vector<Posting>().swap(postings);
+  if (options.containment > 0) {
+    std::vector<ScoredPair> contained =
+        ContainedPairs({.tokens = tokens,
+                        .offsets = offsets,
+                        .order = order,
+                        .size_at = size_at},
+                       num_distinct, num_unshared, options.containment, threads,
+                       &stats.candidates);
+    result.pairs.insert(result.pairs.end(), contained.begin(), contained.end());
+  }
   std::sort(result.pairs.begin(), result.pairs.end(),
             [](const ScoredPair& p, const ScoredPair& q) {
               return p.a != q.a ? p.a < q.a : p.b < q.b;
             });
+  // A pair both searches found is the same pair with the same scores.
+  result.pairs.erase(std::unique(result.pairs.begin(), result.pairs.end(),
+                                 [](const ScoredPair& p, const ScoredPair& q) {
+                                   return p.a == q.a && p.b == q.b;
+                                 }),
+                     result.pairs.end());
   stats.pairs = result.pairs.size();
   stats.search_seconds = SecondsSince(start);
   return result;
@@ -426,7 +570,7 @@ absl::StatusOr<ExactSearchResult> FindSimilarSets(
 absl::StatusOr<ExactSearchResult> FindSimilarDocuments(
     const Corpus& corpus, const ExactSearchOptions& options,
     const ExactSearchProgress& progress) {
-  NEARDUP_RETURN_IF_ERROR(ValidateThreshold(options.threshold));
+  NEARDUP_RETURN_IF_ERROR(ValidateThreshold(options));
   NEARDUP_RETURN_IF_ERROR(ValidateShingleOptions({.ngram = options.ngram}));
   if (options.threads < 0) {
     return absl::InvalidArgumentError(absl::StrCat(

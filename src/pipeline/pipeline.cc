@@ -19,6 +19,7 @@
 #include "src/internal/match_stages.h"
 #include "src/internal/page_release.h"
 #include "src/internal/parallel.h"
+#include "src/internal/rare_shingles.h"
 #include "src/internal/sketch_screen.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
@@ -239,6 +240,11 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   // left empty without containment.
   std::vector<uint32_t> distinct(options.containment > 0 ? n : 0, 0);
   std::vector<uint8_t> invalid_utf8(n, 0);
+  // With containment on, each document's sampled shingles, for the
+  // containment candidates that no cut of the texts decides.
+  std::optional<internal::RareShingleSample> sample;
+  if (options.containment > 0) sample.emplace(n);
+  static_assert(internal::RareShingleSample::kDocumentsPerChunk == 64);
   FirstError error;
   {
     StageProgress stage(progress, "sketch", n);
@@ -255,6 +261,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
             // Only the containment bound of the screen needs it.
             if (options.containment > 0) {
               distinct[doc] = EstimateDistinct(s.shingles, &s.bitmap);
+              sample->Add(static_cast<uint32_t>(doc), s.shingles,
+                          distinct[doc]);
             }
             invalid_utf8[doc] = s.normalized.invalid_utf8 > 0;
             signatures.present[doc] =
@@ -299,13 +307,28 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   const CandidateFilter& filter =
       options.sketch_screen ? could_qualify : no_filter;
 
+  // Stage 2a: documents whose rare sampled shingles are mostly another's
+  // (src/internal/rare_shingles.h), through the same screen: containment
+  // candidates wherever the shared text sits and however the texts are cut.
+  std::vector<DocPair> sampled;
+  if (sample) {
+    start = Clock::now();
+    internal::RareShingleStats rare_stats;
+    sampled = sample->Candidates(threads, filter, &rare_stats);
+    sample.reset();
+    stats.sample_candidates = rare_stats.candidates;
+    stats.sketch_screened += rare_stats.filtered;
+    stats.times.sample_seconds = SecondsSince(start);
+    stats.times.passages_seconds += stats.times.sample_seconds;
+  }
+
   // Stage 2: candidate pairs from the bands.
   start = Clock::now();
   if (progress) progress("candidates", 0);
   std::vector<DocPair> candidates = FindCandidatePairs(
       signatures, {.bands = bands, .seed = options.seed, .threads = threads},
       &stats.candidates, filter);
-  stats.sketch_screened = stats.candidates.filtered;
+  stats.sketch_screened += stats.candidates.filtered;
   stats.times.candidates_seconds = SecondsSince(start);
 
   // Stage 2b: documents whose passages meet in passage LSH (and pass the
@@ -334,12 +357,15 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
             filter, &containment_stats));
     stats.containment_candidates = containment_stats.document_pairs;
     stats.sketch_screened += containment_stats.filtered;
-    std::vector<DocPair> merged;
-    merged.reserve(candidates.size() + shared.size());
-    std::set_union(candidates.begin(), candidates.end(), shared.begin(),
-                   shared.end(), std::back_inserter(merged));
-    candidates.swap(merged);
-    stats.times.passages_seconds = SecondsSince(start);
+    for (const std::vector<DocPair>* more : {&shared, &sampled}) {
+      std::vector<DocPair> merged;
+      merged.reserve(candidates.size() + more->size());
+      std::set_union(candidates.begin(), candidates.end(), more->begin(),
+                     more->end(), std::back_inserter(merged));
+      candidates.swap(merged);
+    }
+    std::vector<DocPair>().swap(sampled);
+    stats.times.passages_seconds += SecondsSince(start);
   }
 
   std::vector<uint32_t>().swap(signatures.slots);

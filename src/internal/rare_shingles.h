@@ -1,0 +1,101 @@
+// Containment candidates from sampled shingles: documents most of whose
+// rare sampled shingles another document holds, wherever they sit in it.
+//
+// Document LSH cannot propose a short item held in a long article: their
+// Jaccard is C |A| / (|A| + |B| - C |A|), 0.2 for a lead of a quarter of the
+// story, and bands for that would make a few per cent of all pairs collide.
+// Passage LSH proposes it only when a passage of one matches a passage of the
+// other at Jaccard 0.8, which an abridged copy whose sentences were picked
+// from several paragraphs, or lightly reworded, does not have. This route
+// needs neither: it asks whether the shingles of one are in the other.
+//
+// Nested samples, so the cost per document does not depend on its length:
+//   - A shingle's level is the number of trailing zero bits of the high half
+//     of its hash: one shingle in 2^l has level l or more, the same shingle
+//     in every document.
+//   - A document of m distinct shingles probes with its shingles of level
+//     l(m) = floor(log2(m / kProbeShingles)) or more (about 8-16 of them),
+//     and stores, for others to find, those of level l(m) - kRatioLevels or
+//     more (about 8 times as many). A document up to 2^kRatioLevels times
+//     longer than A stores every shingle A probes with, so the test "are A's
+//     probe shingles in B" is exact for such pairs, and containment 0.8
+//     allows nothing longer than that to matter much (J would be below
+//     0.1).
+//   - Stored shingles are counted over the corpus; one stored by more than
+//     kMaxFrequency documents is boilerplate or common phrasing and is
+//     ignored, so every lookup is short and the work per document is
+//     bounded whatever the corpus size.
+//   - A and B are a candidate when B stores at least two of A's rare probe
+//     shingles and at least half of them (a document contained at 0.8 in
+//     another has about 80 % of them there).
+// Documents under kMinShingles distinct shingles neither probe nor store.
+// Candidates are verified exactly by the caller. Output is sorted and does
+// not depend on the thread count.
+//
+// Example:
+//
+//   internal::RareShingleSample sample(corpus.size());
+//   // In parallel, each chunk of kDocumentsPerChunk documents on one thread:
+//   sample.Add(doc, shingle_hashes, distinct_shingles);
+//   std::vector<DocPair> pairs = sample.Candidates(threads, keep, &stats);
+#ifndef NEARDUP_SRC_INTERNAL_RARE_SHINGLES_H_
+#define NEARDUP_SRC_INTERNAL_RARE_SHINGLES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "neardup/lsh.h"
+
+namespace neardup::internal {
+
+struct RareShingleStats {
+  uint64_t stored = 0;    // Stored shingles, summed over documents.
+  uint64_t probes = 0;    // Probe shingles, summed over documents.
+  uint64_t proposed = 0;  // Pairs with enough shared probe shingles.
+  uint64_t filtered = 0;  // Of these, pairs `keep` turned down.
+  uint64_t candidates = 0;
+};
+
+class RareShingleSample {
+ public:
+  // A document probes with about this many to twice this many shingles.
+  static constexpr int kProbeShingles = 8;
+  // It stores 2^kRatioLevels times as many.
+  static constexpr int kRatioLevels = 3;
+  // Shingles stored by more documents than this are not rare.
+  static constexpr uint32_t kMaxFrequency = 128;
+  // Shorter documents (a name, a dateline) take no part.
+  static constexpr uint32_t kMinShingles = 64;
+  // Documents are added by chunks of this many.
+  static constexpr size_t kDocumentsPerChunk = 64;
+
+  explicit RareShingleSample(size_t documents);
+
+  // Records the samples of `doc` from its shingle hashes (any order, repeats
+  // allowed) and its number of distinct shingles (an estimate will do; it
+  // only sets the levels). Documents of one chunk must be added from one
+  // thread, in increasing order; different chunks from any threads.
+  void Add(uint32_t doc, absl::Span<const uint64_t> shingle_hashes,
+           uint32_t distinct_shingles);
+
+  // The candidate pairs (a < b), sorted. With `keep`, only pairs it accepts.
+  // Frees the samples.
+  std::vector<DocPair> Candidates(int threads, const CandidateFilter& keep,
+                                  RareShingleStats* stats);
+
+ private:
+  struct Chunk {
+    std::vector<uint64_t> stored;  // key << 32 | doc.
+    // Probe keys, document by document, each document's sorted.
+    std::vector<uint32_t> probe_docs;
+    std::vector<uint32_t> probe_keys;
+  };
+  size_t documents_;
+  std::vector<Chunk> chunks_;
+};
+
+}  // namespace neardup::internal
+
+#endif  // NEARDUP_SRC_INTERNAL_RARE_SHINGLES_H_
