@@ -71,6 +71,16 @@ struct PipelineOptions {
   // exact verification. Reported scores stay exact; on a large corpus this
   // removes most of the verification work. False gives plain LSH-then-exact.
   bool sketch_screen = true;
+  // Boilerplate-aware scoring (docs/quality.md, "Boilerplate"): when above
+  // 0, a shingle held by more than this many documents of the corpus is
+  // boilerplate (a template, a byline, a weather table). Every reported pair
+  // then also carries its exact Jaccard over the other shingles
+  // (PipelineResult::weighted_jaccard), and links only when that is at least
+  // min_weighted_jaccard. 0, the default, is off: on the dev labels no
+  // setting of it reaches the precision a default needs (docs/quality.md),
+  // and counting costs 16 bytes per shingle of the corpus while it runs.
+  uint32_t boilerplate_df = 0;
+  double min_weighted_jaccard = 0;
   // 0 means every hardware thread.
   int threads = 0;
   uint64_t seed = kDefaultSeed;
@@ -143,6 +153,10 @@ struct PipelineResult {
   // Parallel to `pairs`: kJaccard for every pair unless
   // PipelineOptions::containment is above 0.
   std::vector<PairLink> pair_links;
+  // Parallel to `pairs` when PipelineOptions::boilerplate_df is above 0
+  // (else empty): the pair's Jaccard without boilerplate shingles (0 when
+  // neither document has any other).
+  std::vector<double> weighted_jaccard;
   // Clusters of two or more, ordered by representative's input position.
   std::vector<ClusterResult> clusters;
   // For each document, the representative of its cluster (itself when it

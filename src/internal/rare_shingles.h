@@ -96,6 +96,14 @@ class RareShingleSample {
   std::vector<Chunk> chunks_;
 };
 
+// The shingle hashes held by more than `max_frequency` of the given sets
+// (each a document's distinct hashes), sorted: the boilerplate of
+// PipelineOptions::boilerplate_df. Frees the sets. Same result for any
+// thread count.
+std::vector<uint64_t> FrequentShingles(
+    std::vector<std::vector<uint64_t>>& document_sets, uint32_t max_frequency,
+    int threads);
+
 }  // namespace neardup::internal
 
 #endif  // NEARDUP_SRC_INTERNAL_RARE_SHINGLES_H_

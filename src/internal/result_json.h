@@ -21,8 +21,10 @@ void AppendClusterJson(const Corpus& corpus, const ClusterResult& cluster,
 
 // {"a":ID,"b":ID,"jaccard":J,"containment":C}, plus "link":"containment"
 // for a pair linked by containment alone.
+// With `weighted` >= 0 (PipelineOptions::boilerplate_df), also
+// "weighted_jaccard":W.
 void AppendPairJson(const Corpus& corpus, const ScoredPair& pair, PairLink link,
-                    std::string* out);
+                    std::string* out, double weighted = -1);
 
 // {"id":ID,"start":S,"end":E,"original":{"id":ID,"start":S0,"end":E0},
 // "jaccard":J,"internal":true|false}

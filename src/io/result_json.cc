@@ -51,7 +51,7 @@ void AppendClusterJson(const Corpus& corpus, const ClusterResult& cluster,
 }
 
 void AppendPairJson(const Corpus& corpus, const ScoredPair& pair, PairLink link,
-                    std::string* out) {
+                    std::string* out, double weighted) {
   out->append("{\"a\":");
   AppendJsonString(corpus.Id(pair.a), out);
   out->append(",\"b\":");
@@ -60,6 +60,10 @@ void AppendPairJson(const Corpus& corpus, const ScoredPair& pair, PairLink link,
   AppendSimilarity(pair.jaccard, out);
   out->append(",\"containment\":");
   AppendSimilarity(pair.containment, out);
+  if (weighted >= 0) {
+    out->append(",\"weighted_jaccard\":");
+    AppendSimilarity(weighted, out);
+  }
   if (link == PairLink::kContainment) {
     out->append(",\"link\":\"containment\"");
   }

@@ -71,6 +71,42 @@ uint32_t EstimateDistinct(absl::Span<const uint64_t> hashes,
       std::max(estimate, 1.0), static_cast<double>(hashes.size())));
 }
 
+// A linking pair's exact scores, and its Jaccard without boilerplate
+// shingles (-1 when not asked for).
+struct Scored {
+  SetSimilarity sim;
+  double weighted = -1;
+};
+
+// The Jaccard of two sorted sets once every value in `drop` (sorted) is left
+// out of both; 0 when nothing is left.
+double JaccardWithout(absl::Span<const uint64_t> a,
+                      absl::Span<const uint64_t> b,
+                      absl::Span<const uint64_t> drop) {
+  auto kept = [&](uint64_t v) {
+    return !std::binary_search(drop.begin(), drop.end(), v);
+  };
+  uint64_t na = 0, nb = 0, common = 0;
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i] < b[j])) {
+      na += kept(a[i++]);
+    } else if (i == a.size() || b[j] < a[i]) {
+      nb += kept(b[j++]);
+    } else {
+      const bool k = kept(a[i]);
+      na += k;
+      nb += k;
+      common += k;
+      ++i;
+      ++j;
+    }
+  }
+  const uint64_t all = na + nb - common;
+  return all == 0 ? 0.0
+                  : static_cast<double>(common) / static_cast<double>(all);
+}
+
 // The documents in some candidate pair, grouped by connected component of the
 // candidate graph, with each component's candidates. Components are ordered
 // by their first document, members and edges in input order.
@@ -171,6 +207,17 @@ absl::Status ValidatePipelineOptions(const PipelineOptions& options) {
                                        .bands = options.bands,
                                        .rows = options.rows,
                                        .threads = options.threads}));
+  if (!(options.min_weighted_jaccard >= 0 &&
+        options.min_weighted_jaccard <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--min-weighted-jaccard must be between 0 and 1, got ",
+                     options.min_weighted_jaccard));
+  }
+  if (options.min_weighted_jaccard > 0 && options.boilerplate_df == 0) {
+    return absl::InvalidArgumentError(
+        "--min-weighted-jaccard needs --boilerplate-df (the document "
+        "frequency above which a shingle is boilerplate)");
+  }
   if (!(options.containment >= 0 && options.containment <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--containment must be between 0 (off) and 1, got ",
@@ -245,6 +292,10 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   std::optional<internal::RareShingleSample> sample;
   if (options.containment > 0) sample.emplace(n);
   static_assert(internal::RareShingleSample::kDocumentsPerChunk == 64);
+  // With boilerplate_df, every document's distinct shingles, by chunk of 64
+  // documents, for the corpus-wide document frequencies.
+  std::vector<std::vector<uint64_t>> document_sets(
+      options.boilerplate_df > 0 ? (n + 63) / 64 : 0);
   FirstError error;
   {
     StageProgress stage(progress, "sketch", n);
@@ -258,6 +309,11 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
               continue;
             }
             lengths[doc] = s.normalized.code_points.size();
+            if (options.boilerplate_df > 0) {
+              SortUnique(&s.shingles);
+              std::vector<uint64_t>& chunk = document_sets[doc / 64];
+              chunk.insert(chunk.end(), s.shingles.begin(), s.shingles.end());
+            }
             // Only the containment bound of the screen needs it.
             if (options.containment > 0) {
               distinct[doc] = EstimateDistinct(s.shingles, &s.bitmap);
@@ -276,6 +332,13 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     stats.code_points += lengths[i];
     stats.empty_documents += !signatures.present[i];
     stats.invalid_utf8_documents += invalid_utf8[i];
+  }
+  // Shingles held by more than boilerplate_df documents.
+  std::vector<uint64_t> boilerplate;
+  if (options.boilerplate_df > 0) {
+    boilerplate = internal::FrequentShingles(document_sets,
+                                             options.boilerplate_df, threads);
+    std::vector<std::vector<uint64_t>>().swap(document_sets);
   }
   stats.times.sketch_seconds = SecondsSince(start);
 
@@ -384,6 +447,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   struct ComponentOutput {
     std::vector<ScoredPair> pairs;  // Global indices, sorted by (a, b).
     std::vector<PairLink> links;
+    std::vector<double> weighted;  // With boilerplate_df.
     std::vector<ClusterResult> clusters;
   };
   std::vector<ComponentOutput> outputs(components.size());
@@ -391,47 +455,54 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   // The exact scores of a candidate pair when it links (Jaccard >= t, or
   // containment >= C); most fail, and the merge stops once the sets cannot
   // share enough shingles for either threshold.
-  auto score =
-      [&](const std::vector<uint64_t>& a,
-          const std::vector<uint64_t>& b) -> std::optional<SetSimilarity> {
+  // With boilerplate_df, the pair's Jaccard over its non-boilerplate
+  // shingles decides too (min_weighted_jaccard).
+  auto score = [&](const std::vector<uint64_t>& a,
+                   const std::vector<uint64_t>& b) -> std::optional<Scored> {
     std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
         a, b, MinIntersectionFor(a.size(), b.size(), threshold, containment));
-    if (sim && (sim->jaccard >= threshold ||
-                (containment > 0 && sim->containment >= containment))) {
-      return sim;
+    if (!sim || !(sim->jaccard >= threshold ||
+                  (containment > 0 && sim->containment >= containment))) {
+      return std::nullopt;
     }
-    return std::nullopt;
+    Scored scored{*sim, -1};
+    if (options.boilerplate_df > 0) {
+      scored.weighted = JaccardWithout(a, b, boilerplate);
+      if (scored.weighted < options.min_weighted_jaccard) return std::nullopt;
+    }
+    return scored;
   };
   // Records component c's linking pairs from its edges' scores and returns
   // its clusters on local indices (positions in Members(c), which keep input
   // order; BuildClusters sizes its tables by the documents it is given).
-  auto link_component =
-      [&](size_t c, const std::vector<DocPair>& edges,
-          const std::vector<std::optional<SetSimilarity>>& scores) {
-        const absl::Span<const uint32_t> members = components.Members(c);
-        ComponentOutput& out = outputs[c];
-        std::vector<ScoredPair> local_pairs;
-        for (size_t e = 0; e < edges.size(); ++e) {
-          if (!scores[e]) continue;
-          const SetSimilarity& sim = *scores[e];
-          local_pairs.push_back({LocalIndex(members, edges[e].a),
-                                 LocalIndex(members, edges[e].b), sim.jaccard,
-                                 sim.containment});
-          out.pairs.push_back(
-              {edges[e].a, edges[e].b, sim.jaccard, sim.containment});
-          out.links.push_back(sim.jaccard >= threshold
-                                  ? PairLink::kJaccard
-                                  : PairLink::kContainment);
-        }
-        std::vector<uint64_t> local_lengths(members.size());
-        for (size_t m = 0; m < members.size(); ++m) {
-          local_lengths[m] = lengths[members[m]];
-        }
-        std::vector<Cluster> clusters =
-            BuildClusters(local_pairs, local_lengths, options.cluster);
-        out.clusters.resize(clusters.size());
-        return clusters;
-      };
+  auto link_component = [&](size_t c, const std::vector<DocPair>& edges,
+                            const std::vector<std::optional<Scored>>& scores) {
+    const absl::Span<const uint32_t> members = components.Members(c);
+    ComponentOutput& out = outputs[c];
+    std::vector<ScoredPair> local_pairs;
+    for (size_t e = 0; e < edges.size(); ++e) {
+      if (!scores[e]) continue;
+      const SetSimilarity& sim = scores[e]->sim;
+      if (options.boilerplate_df > 0) {
+        out.weighted.push_back(scores[e]->weighted);
+      }
+      local_pairs.push_back({LocalIndex(members, edges[e].a),
+                             LocalIndex(members, edges[e].b), sim.jaccard,
+                             sim.containment});
+      out.pairs.push_back(
+          {edges[e].a, edges[e].b, sim.jaccard, sim.containment});
+      out.links.push_back(sim.jaccard >= threshold ? PairLink::kJaccard
+                                                   : PairLink::kContainment);
+    }
+    std::vector<uint64_t> local_lengths(members.size());
+    for (size_t m = 0; m < members.size(); ++m) {
+      local_lengths[m] = lengths[members[m]];
+    }
+    std::vector<Cluster> clusters =
+        BuildClusters(local_pairs, local_lengths, options.cluster);
+    out.clusters.resize(clusters.size());
+    return clusters;
+  };
 
   // One component's work, on `inner` threads (workers first_worker.. of the
   // scratch space): most components are a story and its copies, done on one
@@ -457,7 +528,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
         });
     if (failed) return;
     const std::vector<DocPair> edges = components.Edges(c, candidates);
-    std::vector<std::optional<SetSimilarity>> scores(edges.size());
+    std::vector<std::optional<Scored>> scores(edges.size());
     internal::ParallelFor(
         edges.size(), inner, 256, [&](size_t begin, size_t end, int) {
           for (size_t e = begin; e < end; ++e) {
@@ -513,7 +584,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     // builds the second document's set only when it lies outside the block
     // (copies tend to sit near each other in a feed, so most do not).
     const std::vector<DocPair> edges = components.Edges(c, candidates);
-    std::vector<std::optional<SetSimilarity>> scores(edges.size());
+    std::vector<std::optional<Scored>> scores(edges.size());
     constexpr size_t kBlockDocuments = 1024;
     const size_t blocks =
         (members.size() + kBlockDocuments - 1) / kBlockDocuments;
@@ -619,25 +690,31 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   // Pairs in (a, b) order and clusters in representative order, whatever the
   // components' order.
   {
-    std::vector<std::pair<ScoredPair, PairLink>> all;
+    std::vector<std::tuple<ScoredPair, PairLink, double>> all;
     size_t total = 0;
     for (const ComponentOutput& out : outputs) total += out.pairs.size();
     all.reserve(total);
     for (ComponentOutput& out : outputs) {
       for (size_t i = 0; i < out.pairs.size(); ++i) {
-        all.emplace_back(out.pairs[i], out.links[i]);
+        all.emplace_back(out.pairs[i], out.links[i],
+                         out.weighted.empty() ? -1.0 : out.weighted[i]);
       }
       std::vector<ScoredPair>().swap(out.pairs);
       std::vector<PairLink>().swap(out.links);
+      std::vector<double>().swap(out.weighted);
     }
     std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
-      return std::tie(x.first.a, x.first.b) < std::tie(y.first.a, y.first.b);
+      return std::tie(std::get<0>(x).a, std::get<0>(x).b) <
+             std::tie(std::get<0>(y).a, std::get<0>(y).b);
     });
     result.pairs.reserve(all.size());
     result.pair_links.reserve(all.size());
-    for (const auto& [pair, link] : all) {
+    for (const auto& [pair, link, weighted] : all) {
       result.pairs.push_back(pair);
       result.pair_links.push_back(link);
+      if (options.boilerplate_df > 0) {
+        result.weighted_jaccard.push_back(weighted);
+      }
       if (link == PairLink::kJaccard) {
         ++stats.verified_pairs;
       } else {

@@ -13,12 +13,12 @@ constexpr size_t kBuckets = 256;
 
 // Scatters `parts` (each a list of uint64 values) into kBuckets buckets by
 // bucket_of(value), then sorts each bucket; the buckets' concatenation is the
-// sorted union, without repeats. Where a value lands before the sort never
-// matters, so the result is the same for any thread count.
+// sorted union (without repeats when `unique`). Where a value lands before
+// the sort never matters, so the result is the same for any thread count.
 template <typename BucketOf>
 std::vector<std::vector<uint64_t>> BucketSort(
-    std::vector<std::vector<uint64_t>>& parts, int threads,
-    BucketOf bucket_of) {
+    std::vector<std::vector<uint64_t>>& parts, int threads, BucketOf bucket_of,
+    bool unique = true) {
   std::vector<std::vector<uint64_t>> buckets(kBuckets);
   // Counted per part range, so the scatter can run in parallel.
   constexpr size_t kRanges = 16;
@@ -55,8 +55,10 @@ std::vector<std::vector<uint64_t>> BucketSort(
   ParallelFor(kBuckets, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t b = begin; b < end; ++b) {
       std::sort(buckets[b].begin(), buckets[b].end());
-      buckets[b].erase(std::unique(buckets[b].begin(), buckets[b].end()),
-                       buckets[b].end());
+      if (unique) {
+        buckets[b].erase(std::unique(buckets[b].begin(), buckets[b].end()),
+                         buckets[b].end());
+      }
     }
   });
   return buckets;
@@ -186,6 +188,31 @@ std::vector<DocPair> RareShingleSample::Candidates(int threads,
   }
   local.candidates = out.size();
   if (stats != nullptr) *stats = local;
+  return out;
+}
+
+std::vector<uint64_t> FrequentShingles(
+    std::vector<std::vector<uint64_t>>& document_sets, uint32_t max_frequency,
+    int threads) {
+  std::vector<std::vector<uint64_t>> buckets = BucketSort(
+      document_sets, threads,
+      [](uint64_t v) { return static_cast<size_t>(v >> 56); },
+      /*unique=*/false);
+  std::vector<std::vector<uint64_t>> frequent(kBuckets);
+  ParallelFor(kBuckets, threads, 1, [&](size_t begin, size_t end, int) {
+    for (size_t b = begin; b < end; ++b) {
+      const std::vector<uint64_t>& list = buckets[b];
+      for (size_t x = 0; x < list.size();) {
+        size_t y = x + 1;
+        while (y < list.size() && list[y] == list[x]) ++y;
+        if (y - x > max_frequency) frequent[b].push_back(list[x]);
+        x = y;
+      }
+      std::vector<uint64_t>().swap(buckets[b]);
+    }
+  });
+  std::vector<uint64_t> out;
+  for (const auto& f : frequent) out.insert(out.end(), f.begin(), f.end());
   return out;
 }
 
