@@ -1053,7 +1053,6 @@ struct Index::State {
   // new file cannot be mapped, the current tables, which hold the same
   // state, stay.
   void AdoptSnapshot(const std::string& path) {
-    ++epoch;
     auto file = internal::MappedFile::Map(path);
     if (!file.ok()) return;
     internal::FileHeader header;
@@ -1069,6 +1068,10 @@ struct Index::State {
                                       static_cast<uint32_t>(bands.rows), 0});
     if (!view.ok() || (*view)->doc_count() != DocCount()) return;
     std::lock_guard<std::shared_mutex> write(mu);
+    // Under mu, as Prescreen reads it (a data race before: found by
+    // tests/tsan_test.cc). A failed adoption changes nothing, so a
+    // prescreening made before it still stands.
+    ++epoch;
     snap = std::move(*view);
     base = snap->doc_count();
     fingerprint_bytes = 0;
