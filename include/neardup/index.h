@@ -168,8 +168,9 @@ struct PreparedText {
     double jaccard;
     double containment;
   };
-  const void* screened_by = nullptr;  // The index's state; null: unscreened.
-  uint64_t screened_epoch = 0;        // The index's epoch when screened.
+  // Which open index screened it (unique in the process); 0: unscreened.
+  uint64_t screened_by = 0;
+  uint64_t screened_epoch = 0;     // The index's epoch when screened.
   uint32_t screened_below = 0;     // Documents older than this were checked...
   std::vector<Screened> screened;  // ...and these matched, by seq.
   std::string encoded;             // The fingerprints as the log stores them.

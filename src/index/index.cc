@@ -248,6 +248,12 @@ absl::Status CheckId(absl::string_view id) {
   return absl::OkStatus();
 }
 
+// 1, 2, ...: one per State, never reused within the process.
+uint64_t NextInstance() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
   return scratch;
@@ -340,6 +346,9 @@ struct Index::State {
   // Changes (under mu) whenever the tables change other than by an add:
   // a prescreening made before then no longer stands (Index::Prescreen).
   uint64_t epoch = 0;
+  // Tells a prescreening by this open index from one by another, even one
+  // opened later at the same address.
+  const uint64_t instance = NextInstance();
   mutable std::atomic<uint64_t> damaged_reads{0};
 
   // The in-memory tables. Readers (queries) share; the writer holds
@@ -465,7 +474,7 @@ struct Index::State {
     // bucketed on their top bits); the fingerprints, their top halves, come
     // out sorted too, with equal ones adjacent.
     SortUnique(&s.shingles);
-    p->screened_by = nullptr;
+    p->screened_by = 0;
     p->screened.clear();
     p->encoded.clear();
     p->fingerprints.clear();
@@ -564,7 +573,8 @@ struct Index::State {
     // buckets have only grown since (same epoch), so every such candidate
     // gathered here was gathered there too (an oversized bucket stands in
     // with its oldest member both times).
-    const bool screened = p.screened_by == this && p.screened_epoch == epoch;
+    const bool screened =
+        p.screened_by == instance && p.screened_epoch == epoch;
     Scratch& s = ThreadScratch();
     s.candidates.clear();
     for (int band = 0; band < bands.bands; ++band) {
@@ -1486,7 +1496,7 @@ void Index::Prepare(absl::string_view text, PreparedText* out) const {
 
 void Index::Prescreen(PreparedText* p) const {
   const State& s = *state_;
-  p->screened_by = nullptr;
+  p->screened_by = 0;
   p->screened.clear();
   p->encoded.clear();
   internal::EncodeFingerprints(p->fingerprints, &p->encoded);
@@ -1502,7 +1512,7 @@ void Index::Prescreen(PreparedText* p) const {
   }
   p->screened_below = s.DocCount();
   p->screened_epoch = s.epoch;
-  p->screened_by = &s;
+  p->screened_by = s.instance;
 }
 
 absl::StatusOr<Decision> Index::Add(absl::string_view id,
@@ -1544,10 +1554,11 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
     decision = s.MakeDecision(id, matches, roots, options.max_matches);
   }
   std::string own_encoding;
-  if (p.screened_by != &s) {
+  if (p.screened_by != s.instance) {
     internal::EncodeFingerprints(p.fingerprints, &own_encoding);
   }
-  const std::string& encoded = p.screened_by == &s ? p.encoded : own_encoding;
+  const std::string& encoded =
+      p.screened_by == s.instance ? p.encoded : own_encoding;
   std::string record;
   record.push_back(static_cast<char>(internal::kAddRecord));
   {
