@@ -118,7 +118,8 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
                      "are contained in the larger to at least this (0 = "
                      "off), so an abridged copy joins its full story; "
                      "candidates are documents that share a passage (see "
-                     "neardup passages)")
+                     "neardup passages) or most of each other's rare "
+                     "sampled shingles, wherever they sit")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
   }

@@ -62,14 +62,17 @@ struct PipelineOptions {
   // min(|A|, |B|) is at least this, so an abridged copy joins its full
   // story. Candidates are the documents that share a passage (see
   // passage.h; passages matched at Jaccard >= 0.8 with the default passage
-  // lengths), verified exactly on the documents' shingle sets. 0 turns it
-  // off; at most 1.
+  // lengths) and the documents one of which holds most of the other's rare
+  // sampled shingles (src/internal/rare_shingles.h), verified exactly on the
+  // documents' shingle sets. 0 turns it off; at most 1.
   double containment = 0.8;
   // When true, LSH candidates whose signatures agree in so few slots that
   // they cannot reach the threshold (or, with containment on, the
   // containment), except with probability below 1e-6, are dropped before
-  // exact verification. Reported scores stay exact; on a large corpus this
-  // removes most of the verification work. False gives plain LSH-then-exact.
+  // exact verification, and so are sampled-shingle candidates whose stored
+  // samples fall more than four deviations short of both. Reported scores
+  // stay exact; on a large corpus this removes most of the verification
+  // work. False gives plain LSH-then-exact.
   bool sketch_screen = true;
   // Boilerplate-aware scoring (docs/quality.md, "Boilerplate"): when above
   // 0, a shingle held by more than this many documents of the corpus is
@@ -114,11 +117,11 @@ struct PipelineStats {
   uint64_t containment_pairs = 0;
   // With containment: document pairs that share at least two rare sampled
   // shingles, and half of the smaller one's (src/internal/rare_shingles.h),
-  // and that the sketch screen kept. They join the candidates whatever the
-  // passages say.
+  // and that the sketch screen and the samples' screen kept. They join the
+  // candidates whatever the passages say.
   uint64_t sample_candidates = 0;
   // Pairs PipelineOptions::sketch_screen turned down: band collisions (a
-  // pair once per band it shares) and passage candidates.
+  // pair once per band it shares), passage and sampled-shingle candidates.
   uint64_t sketch_screened = 0;
   // Documents in the largest connected component of the candidate graph;
   // above 2,048 its sets are built pair by pair rather than held together.

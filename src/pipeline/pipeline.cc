@@ -11,6 +11,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -26,6 +27,7 @@
 #include "src/internal/validate.h"
 
 namespace neardup {
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -377,10 +379,12 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   if (sample) {
     start = Clock::now();
     internal::RareShingleStats rare_stats;
-    sampled = sample->Candidates(threads, filter, &rare_stats);
+    sampled =
+        sample->Candidates(options.sketch_screen, options.containment,
+                           options.threshold, threads, filter, &rare_stats);
     sample.reset();
     stats.sample_candidates = rare_stats.candidates;
-    stats.sketch_screened += rare_stats.filtered;
+    stats.sketch_screened += rare_stats.filtered + rare_stats.screened;
     stats.times.sample_seconds = SecondsSince(start);
     stats.times.passages_seconds += stats.times.sample_seconds;
   }
@@ -581,8 +585,10 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     };
     // Pairs in order of their first document, cut into blocks of
     // kBlockDocuments members: a thread builds its block's sets once, and
-    // builds the second document's set only when it lies outside the block
-    // (copies tend to sit near each other in a feed, so most do not).
+    // takes the block's pairs in order of their second document, so that a
+    // set outside the block is built once per block, not once per pair
+    // (copies tend to sit near each other in a feed, so most pairs stay in
+    // their block).
     const std::vector<DocPair> edges = components.Edges(c, candidates);
     std::vector<std::optional<Scored>> scores(edges.size());
     constexpr size_t kBlockDocuments = 1024;
@@ -604,11 +610,14 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
             s.sets.resize(kBlockDocuments + 1);
           }
           std::vector<uint64_t>& outside = s.sets[kBlockDocuments];
+          std::vector<std::pair<uint32_t, uint32_t>> order;  // (b, edge).
           for (size_t block = begin; block < end; ++block) {
             const size_t first = block * kBlockDocuments;
             const size_t last =
                 std::min(members.size(), first + kBlockDocuments);
             std::vector<uint8_t> built(last - first, 0);
+            // The member whose set `outside` holds (none yet).
+            uint32_t outside_member = UINT32_MAX;
             auto set_of = [&](uint32_t m) -> const std::vector<uint64_t>* {
               if (m >= first && m < last) {
                 if (!built[m - first]) {
@@ -619,15 +628,25 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
                 }
                 return &s.sets[m - first];
               }
-              return build(members[m], s, &outside) ? &outside : nullptr;
+              if (m != outside_member) {
+                outside_member = UINT32_MAX;
+                if (!build(members[m], s, &outside)) return nullptr;
+                outside_member = m;
+              }
+              return &outside;
             };
+            order.clear();
             for (size_t e = block_edges[block]; e < block_edges[block + 1];
                  ++e) {
+              order.emplace_back(LocalIndex(members, edges[e].b),
+                                 static_cast<uint32_t>(e));
+            }
+            std::sort(order.begin(), order.end());
+            for (const auto& [b_member, e] : order) {
               const std::vector<uint64_t>* a =
                   set_of(LocalIndex(members, edges[e].a));
               if (a == nullptr) continue;
-              const std::vector<uint64_t>* b =
-                  set_of(LocalIndex(members, edges[e].b));
+              const std::vector<uint64_t>* b = set_of(b_member);
               if (b == nullptr) continue;
               scores[e] = score(*a, *b);
             }
@@ -636,6 +655,16 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     if (error.any()) return;
     ComponentOutput& out = outputs[c];
     const std::vector<Cluster> clusters = link_component(c, edges, scores);
+    // A member verified against its representative (every member, under
+    // center linkage) already has its exact scores; only the others need
+    // both sets built again.
+    absl::flat_hash_map<uint64_t, SetSimilarity> verified;
+    for (size_t e = 0; e < edges.size(); ++e) {
+      if (scores[e]) {
+        verified.emplace(uint64_t{edges[e].a} << 32 | edges[e].b,
+                         scores[e]->sim);
+      }
+    }
     internal::ParallelFor(
         clusters.size(), threads, 16, [&](size_t begin, size_t end, int w) {
           Scratch& s = *scratch[w];
@@ -645,12 +674,26 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
           for (size_t k = begin; k < end; ++k) {
             const Cluster& cluster = clusters[k];
             ClusterResult& scored = out.clusters[k];
-            scored.representative = members[cluster.representative];
-            if (!build(members[cluster.representative], s, &rep)) continue;
+            const uint32_t rep_doc = members[cluster.representative];
+            scored.representative = rep_doc;
+            bool rep_built = false;
             for (uint32_t m : cluster.members) {
               if (m == cluster.representative) {
                 scored.members.push_back({members[m], 1.0, 1.0});
                 continue;
+              }
+              const uint32_t doc = members[m];
+              const auto known =
+                  verified.find(uint64_t{std::min(rep_doc, doc)} << 32 |
+                                std::max(rep_doc, doc));
+              if (known != verified.end()) {
+                scored.members.push_back(
+                    {doc, known->second.jaccard, known->second.containment});
+                continue;
+              }
+              if (!rep_built) {
+                if (!build(rep_doc, s, &rep)) break;
+                rep_built = true;
               }
               if (!build(members[m], s, &member)) break;
               SetSimilarity sim = CompareSortedSets(rep, member);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
+#include <functional>
 #include <utility>
 
 #include "src/internal/parallel.h"
@@ -69,9 +71,41 @@ std::vector<std::vector<uint64_t>> BucketSort(
 namespace {
 
 // One shingle in 2^l has level l or more; the bits are independent of the
-// low 32 bits, which are the key.
+// low bits, which make the key.
 int Level(uint64_t h) {
   return __builtin_ctzll((h >> 32) | (uint64_t{1} << 40));
+}
+
+constexpr int kKeyBits = 27;
+
+// The level (up to 31) over 27 low bits of the hash: sorting keys in
+// decreasing order puts the higher levels first.
+uint32_t SampleKey(uint64_t h, int level) {
+  return static_cast<uint32_t>(std::min(level, 31)) << kKeyBits |
+         (static_cast<uint32_t>(h) & ((uint32_t{1} << kKeyBits) - 1));
+}
+
+// The index's buckets: the high bits of a key are its level, so it is mixed
+// first to spread the keys evenly.
+size_t BucketOfKey(uint32_t key) {
+  return static_cast<size_t>((key * 0x9E3779B1u) >> 24);
+}
+
+// How many of the decreasing `keys` have level `level` or more.
+size_t CountAtLevel(absl::Span<const uint32_t> keys, int level) {
+  const uint32_t cut = static_cast<uint32_t>(level) << kKeyBits;
+  return static_cast<size_t>(
+      std::partition_point(keys.begin(), keys.end(),
+                           [cut](uint32_t k) { return k >= cut; }) -
+      keys.begin());
+}
+
+// Whether `hits` of `trials` can come from a share of at least `p`: hits no
+// more than RareShingleSample::kScreenDeviations deviations below p trials.
+bool WithinDeviations(double hits, double trials, double p) {
+  const double deviation = std::sqrt(trials * p * (1 - p));
+  return hits >=
+         trials * p - RareShingleSample::kScreenDeviations * deviation - 1e-9;
 }
 
 }  // namespace
@@ -80,44 +114,133 @@ RareShingleSample::RareShingleSample(size_t documents)
     : documents_(documents),
       chunks_((documents + kDocumentsPerChunk - 1) / kDocumentsPerChunk) {}
 
+void RareShingleSample::FinishChunk(Chunk& chunk, size_t upto) const {
+  for (; chunk.added < upto; ++chunk.added) {
+    chunk.begin[chunk.added + 1] = static_cast<uint32_t>(chunk.keys.size());
+    chunk.probe[chunk.added] = kNoSamples;
+  }
+}
+
 void RareShingleSample::Add(uint32_t doc,
                             absl::Span<const uint64_t> shingle_hashes,
                             uint32_t distinct_shingles) {
-  if (distinct_shingles < kMinShingles) return;
+  Chunk& chunk = chunks_[doc / kDocumentsPerChunk];
+  const size_t local = doc % kDocumentsPerChunk;
+  FinishChunk(chunk, local);
+  if (distinct_shingles < kMinShingles) {
+    FinishChunk(chunk, local + 1);
+    return;
+  }
   const int probe =
       static_cast<int>(std::bit_width(distinct_shingles / kProbeShingles)) - 1;
   const int store = std::max(0, probe - kRatioLevels);
-  Chunk& chunk = chunks_[doc / kDocumentsPerChunk];
-  const size_t first_probe = chunk.probe_keys.size();
+  const size_t first = chunk.keys.size();
   for (uint64_t h : shingle_hashes) {
     const int level = Level(h);
-    if (level < store) continue;
-    // (low 32 bits) << 32 | doc; a repeat is dropped once the entries are
-    // sorted.
-    chunk.stored.push_back((h << 32) | doc);
-    if (level >= probe) chunk.probe_keys.push_back(static_cast<uint32_t>(h));
+    if (level >= store) chunk.keys.push_back(SampleKey(h, level));
   }
-  std::sort(chunk.probe_keys.begin() + first_probe, chunk.probe_keys.end());
-  chunk.probe_keys.erase(std::unique(chunk.probe_keys.begin() + first_probe,
-                                     chunk.probe_keys.end()),
-                         chunk.probe_keys.end());
-  chunk.probe_docs.resize(chunk.probe_keys.size(), doc);
+  std::sort(chunk.keys.begin() + first, chunk.keys.end(),
+            std::greater<uint32_t>());
+  chunk.keys.erase(std::unique(chunk.keys.begin() + first, chunk.keys.end()),
+                   chunk.keys.end());
+  chunk.begin[local + 1] = static_cast<uint32_t>(chunk.keys.size());
+  chunk.probe[local] = static_cast<uint8_t>(probe);
+  chunk.added = local + 1;
 }
 
-std::vector<DocPair> RareShingleSample::Candidates(int threads,
-                                                   const CandidateFilter& keep,
-                                                   RareShingleStats* stats) {
-  RareShingleStats local;
-  std::vector<std::vector<uint64_t>> parts(chunks_.size());
-  for (size_t c = 0; c < chunks_.size(); ++c) {
-    local.stored += chunks_[c].stored.size();
-    local.probes += chunks_[c].probe_keys.size();
-    parts[c].swap(chunks_[c].stored);
+absl::Span<const uint32_t> RareShingleSample::Samples(uint32_t doc) const {
+  const Chunk& chunk = chunks_[doc / kDocumentsPerChunk];
+  const size_t local = doc % kDocumentsPerChunk;
+  return absl::MakeConstSpan(chunk.keys.data() + chunk.begin[local],
+                             chunk.begin[local + 1] - chunk.begin[local]);
+}
+
+int RareShingleSample::ProbeLevel(uint32_t doc) const {
+  return chunks_[doc / kDocumentsPerChunk].probe[doc % kDocumentsPerChunk];
+}
+
+bool RareShingleSample::CouldQualify(uint32_t a, uint32_t b, double containment,
+                                     double threshold) const {
+  const int probe_a = ProbeLevel(a), probe_b = ProbeLevel(b);
+  if (probe_a == kNoSamples || probe_b == kNoSamples) return true;
+  // Both samples hold every shingle of this level or more.
+  const int level = std::max(0, std::max(probe_a, probe_b) - kRatioLevels);
+  const absl::Span<const uint32_t> all_a = Samples(a), all_b = Samples(b);
+  const size_t size_a = CountAtLevel(all_a, level);
+  const size_t size_b = CountAtLevel(all_b, level);
+  const size_t smaller = std::min(size_a, size_b);
+  if (smaller < kMinScreenSamples) return true;
+  size_t shared = 0;
+  for (size_t i = 0, j = 0; i < size_a && j < size_b;) {
+    if (all_a[i] == all_b[j]) {
+      ++shared;
+      ++i;
+      ++j;
+    } else if (all_a[i] > all_b[j]) {
+      ++i;
+    } else {
+      ++j;
+    }
   }
-  // Stored shingles by key, then document.
-  const std::vector<std::vector<uint64_t>> index = BucketSort(
-      parts, threads, [](uint64_t v) { return static_cast<size_t>(v >> 56); });
-  std::vector<std::vector<uint64_t>>().swap(parts);
+  // Containment: how many of the smaller sample's shingles the other holds;
+  // Jaccard: how many of the union's both hold.
+  const double united = static_cast<double>(size_a + size_b - shared);
+  return WithinDeviations(shared, smaller, containment) ||
+         WithinDeviations(shared, united, threshold);
+}
+
+std::vector<DocPair> RareShingleSample::Candidates(
+    bool screen, double containment, double threshold, int threads,
+    const CandidateFilter& keep, RareShingleStats* stats) {
+  RareShingleStats local;
+  for (Chunk& chunk : chunks_) FinishChunk(chunk, kDocumentsPerChunk);
+  // Every stored shingle as key << 32 | doc, by bucket of key, sorted:
+  // counted per range of chunks, so the scatter can run in parallel.
+  constexpr size_t kRanges = 16;
+  const size_t num_chunks = chunks_.size();
+  auto range_begin = [&](size_t g) { return num_chunks * g / kRanges; };
+  std::vector<size_t> count(kRanges * kBuckets, 0);
+  ParallelFor(kRanges, threads, 1, [&](size_t begin, size_t end, int) {
+    for (size_t g = begin; g < end; ++g) {
+      for (size_t c = range_begin(g); c < range_begin(g + 1); ++c) {
+        for (uint32_t key : chunks_[c].keys) {
+          ++count[g * kBuckets + BucketOfKey(key)];
+        }
+      }
+    }
+  });
+  std::vector<std::vector<uint64_t>> index(kBuckets);
+  for (size_t b = 0; b < kBuckets; ++b) {
+    size_t total = 0;
+    for (size_t g = 0; g < kRanges; ++g) {
+      const size_t c = count[g * kBuckets + b];
+      count[g * kBuckets + b] = total;
+      total += c;
+    }
+    index[b].resize(total);
+    local.stored += total;
+  }
+  ParallelFor(kRanges, threads, 1, [&](size_t begin, size_t end, int) {
+    for (size_t g = begin; g < end; ++g) {
+      for (size_t c = range_begin(g); c < range_begin(g + 1); ++c) {
+        const Chunk& chunk = chunks_[c];
+        for (size_t i = 0; i < kDocumentsPerChunk; ++i) {
+          const uint64_t doc = c * kDocumentsPerChunk + i;
+          for (uint32_t k = chunk.begin[i]; k < chunk.begin[i + 1]; ++k) {
+            const uint32_t key = chunk.keys[k];
+            const size_t b = BucketOfKey(key);
+            index[b][count[g * kBuckets + b]++] =
+                (static_cast<uint64_t>(key) << 32) | doc;
+          }
+        }
+      }
+    }
+  });
+  ParallelFor(kBuckets, threads, 1, [&](size_t begin, size_t end, int) {
+    for (size_t b = begin; b < end; ++b) {
+      std::sort(index[b].begin(), index[b].end());
+    }
+  });
 
   // Each document probes: per other document, how many of its rare probe
   // shingles that one stores.
@@ -126,22 +249,25 @@ std::vector<DocPair> RareShingleSample::Candidates(int threads,
     std::vector<uint32_t> touched;
   };
   std::vector<Worker> workers(threads);
-  std::vector<std::vector<uint64_t>> found(chunks_.size());
-  std::vector<uint64_t> proposed(chunks_.size(), 0),
-      filtered(chunks_.size(), 0);
+  std::vector<std::vector<uint64_t>> found(num_chunks);
+  std::vector<RareShingleStats> per_chunk(num_chunks);
   ParallelFor(
-      chunks_.size(), threads, 1, [&](size_t begin, size_t end, int worker) {
+      num_chunks, threads, 1, [&](size_t begin, size_t end, int worker) {
         Worker& w = workers[worker];
         if (w.count.empty()) w.count.assign(documents_, 0);
         for (size_t c = begin; c < end; ++c) {
-          const Chunk& chunk = chunks_[c];
-          for (size_t i = 0; i < chunk.probe_keys.size();) {
-            const uint32_t x = chunk.probe_docs[i];
+          RareShingleStats& counts = per_chunk[c];
+          for (size_t i = 0; i < kDocumentsPerChunk; ++i) {
+            const auto x = static_cast<uint32_t>(c * kDocumentsPerChunk + i);
+            if (x >= documents_ || chunks_[c].probe[i] == kNoSamples) continue;
+            const absl::Span<const uint32_t> samples = Samples(x);
+            const size_t probes = CountAtLevel(samples, chunks_[c].probe[i]);
+            counts.probes += probes;
             uint32_t rare = 0;
-            for (; i < chunk.probe_keys.size() && chunk.probe_docs[i] == x;
-                 ++i) {
-              const uint64_t key = chunk.probe_keys[i];
-              const std::vector<uint64_t>& bucket = index[key >> 24];
+            for (size_t p = 0; p < probes; ++p) {
+              const uint64_t key = samples[p];
+              const std::vector<uint64_t>& bucket =
+                  index[BucketOfKey(samples[p])];
               auto first =
                   std::lower_bound(bucket.begin(), bucket.end(), key << 32);
               auto last = std::upper_bound(first, bucket.end(),
@@ -158,10 +284,13 @@ std::vector<DocPair> RareShingleSample::Candidates(int threads,
             const uint32_t need = std::max<uint32_t>(2, (rare + 1) / 2);
             for (uint32_t y : w.touched) {
               if (w.count[y] >= need) {
-                ++proposed[c];
+                ++counts.proposed;
                 const uint32_t a = std::min(x, y), b = std::max(x, y);
                 if (keep && !keep(a, b)) {
-                  ++filtered[c];
+                  ++counts.filtered;
+                } else if (screen &&
+                           !CouldQualify(a, b, containment, threshold)) {
+                  ++counts.screened;
                 } else {
                   found[c].push_back((static_cast<uint64_t>(a) << 32) | b);
                 }
@@ -172,11 +301,14 @@ std::vector<DocPair> RareShingleSample::Candidates(int threads,
           }
         }
       });
+  std::vector<std::vector<uint64_t>>().swap(index);
   std::vector<Chunk>().swap(chunks_);
   std::vector<uint64_t> pairs;
-  for (size_t c = 0; c < found.size(); ++c) {
-    local.proposed += proposed[c];
-    local.filtered += filtered[c];
+  for (size_t c = 0; c < num_chunks; ++c) {
+    local.probes += per_chunk[c].probes;
+    local.proposed += per_chunk[c].proposed;
+    local.filtered += per_chunk[c].filtered;
+    local.screened += per_chunk[c].screened;
     pairs.insert(pairs.end(), found[c].begin(), found[c].end());
   }
   std::sort(pairs.begin(), pairs.end());
