@@ -113,5 +113,41 @@ TEST(SketchScreenTest, KeepsPairsAtTheBarAndDropsUnrelatedOnes) {
   EXPECT_EQ(SketchScreen::EqualSlots(a, a), 128);
 }
 
+// The pipeline's containment stages screen on the slots' low 16 bits. Cut
+// slots agree wherever the full ones do (and by chance elsewhere), so the
+// cut screen keeps every pair the full one keeps, at every bar; and it
+// still drops unrelated pairs.
+TEST(SketchScreenTest, LowSixteenBitsKeepEverythingTheFullSlotsKeep) {
+  SketchScreen screen(128);
+  testing::Rng rng(11);
+  std::vector<uint32_t> a(128), b(128);
+  std::vector<uint16_t> low_a(128), low_b(128);
+  int kept = 0, kept_low = 0, kept_unrelated_low = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    const double j = rng.Uniform(100) / 100.0;
+    for (int s = 0; s < 128; ++s) {
+      a[s] = static_cast<uint32_t>(rng.Next());
+      b[s] = rng.Bernoulli(j) ? a[s] : static_cast<uint32_t>(rng.Next());
+      // Some slots differ only above bit 16, as slots may.
+      if (a[s] != b[s] && rng.Bernoulli(0.05)) b[s] = a[s] ^ 0x10000u;
+      low_a[s] = static_cast<uint16_t>(a[s]);
+      low_b[s] = static_cast<uint16_t>(b[s]);
+    }
+    EXPECT_GE(SketchScreen::EqualSlots(low_a, low_b),
+              SketchScreen::EqualSlots(a, b));
+    for (double bar : {0.1, 0.5, 0.8}) {
+      const bool full = screen.Keep(a, b, bar);
+      const bool low = screen.Keep(low_a, low_b, bar);
+      EXPECT_TRUE(low || !full) << "J " << j << " bar " << bar;
+      kept += full;
+      kept_low += low;
+      if (j < 0.05 && bar == 0.5) kept_unrelated_low += low;
+    }
+  }
+  EXPECT_GT(kept, 1000);
+  EXPECT_GE(kept_low, kept);
+  EXPECT_EQ(kept_unrelated_low, 0);
+}
+
 }  // namespace
 }  // namespace neardup::internal

@@ -65,7 +65,8 @@
 namespace neardup::internal {
 
 struct RareShingleStats {
-  uint64_t stored = 0;    // Stored shingles, summed over documents.
+  uint64_t stored = 0;    // Stored shingles, summed over documents,
+  uint64_t indexed = 0;   // of which some document may probe with.
   uint64_t probes = 0;    // Probe shingles, summed over documents.
   uint64_t proposed = 0;  // Pairs with enough shared probe shingles.
   uint64_t filtered = 0;  // Of these, pairs `keep` turned down,

@@ -69,25 +69,48 @@ class SketchScreen {
   // is below min_jaccard beyond reasonable doubt. The first half of the
   // slots is tested first: most pairs a large corpus proposes are unrelated
   // and fail there, after reading a quarter of the bytes of both rows.
+  //
+  // Slots may be cut to their low 16 bits (both rows alike): unequal slots
+  // then agree by chance one time in 65,536, which only raises the count,
+  // so no pair the full slots would keep is turned down.
   bool Keep(absl::Span<const uint32_t> a, absl::Span<const uint32_t> b,
             double min_jaccard) const {
-    const int g = GridIndex(min_jaccard);
-    if (prefix_ > 0 && EqualSlots(a.first(prefix_), b.first(prefix_)) <
-                           prefix_min_matches_[g]) {
-      return false;
-    }
-    return EqualSlots(a, b) >= min_matches_[g];
+    return KeepSlots(a, b, min_jaccard);
+  }
+  bool Keep(absl::Span<const uint16_t> a, absl::Span<const uint16_t> b,
+            double min_jaccard) const {
+    return KeepSlots(a, b, min_jaccard);
   }
 
   static int EqualSlots(absl::Span<const uint32_t> a,
                         absl::Span<const uint32_t> b) {
+    return CountEqual(a, b);
+  }
+  static int EqualSlots(absl::Span<const uint16_t> a,
+                        absl::Span<const uint16_t> b) {
+    return CountEqual(a, b);
+  }
+
+ private:
+  template <typename Slot>
+  bool KeepSlots(absl::Span<const Slot> a, absl::Span<const Slot> b,
+                 double min_jaccard) const {
+    const int g = GridIndex(min_jaccard);
+    if (prefix_ > 0 && CountEqual(a.first(prefix_), b.first(prefix_)) <
+                           prefix_min_matches_[g]) {
+      return false;
+    }
+    return CountEqual(a, b) >= min_matches_[g];
+  }
+
+  template <typename Slot>
+  static int CountEqual(absl::Span<const Slot> a, absl::Span<const Slot> b) {
     int equal = 0;
     const size_t k = std::min(a.size(), b.size());
     for (size_t i = 0; i < k; ++i) equal += a[i] == b[i];
     return equal;
   }
 
- private:
   // Prefix tests below this many slots reject too little to pay.
   static constexpr int kMinPrefix = 32;
 

@@ -21,6 +21,7 @@
 #include "src/internal/page_release.h"
 #include "src/internal/parallel.h"
 #include "src/internal/rare_shingles.h"
+#include "src/internal/release_memory.h"
 #include "src/internal/sketch_screen.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
@@ -355,7 +356,11 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   // two documents' distinct shingle counts (estimated to about 0.3 %, well
   // inside the screen's margin), both are a least Jaccard.
   const internal::SketchScreen screen(options.num_perm);
-  const CandidateFilter could_qualify = [&](uint32_t a, uint32_t b) {
+  // After the bands, the containment stages screen on the slots' low 16
+  // bits (sketch_screen.h: never fewer pairs kept), so the signatures take
+  // half the memory while the samples and passages are built.
+  std::vector<uint16_t> low_slots;
+  auto min_jaccard_for = [&](uint32_t a, uint32_t b) {
     double min_jaccard = options.threshold;
     if (options.containment > 0) {
       // |A ∩ B| >= c min(|A|, |B|) means J >= c m / (|A| + |B| - c m).
@@ -366,11 +371,43 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
         min_jaccard = std::min(min_jaccard, needed / (total - needed));
       }
     }
-    return screen.Keep(signatures.Row(a), signatures.Row(b), min_jaccard);
+    return min_jaccard;
+  };
+  const CandidateFilter could_qualify = [&](uint32_t a, uint32_t b) {
+    return screen.Keep(signatures.Row(a), signatures.Row(b),
+                       min_jaccard_for(a, b));
+  };
+  const CandidateFilter could_qualify_low = [&](uint32_t a, uint32_t b) {
+    const size_t k = static_cast<size_t>(options.num_perm);
+    const absl::Span<const uint16_t> slots = absl::MakeConstSpan(low_slots);
+    return screen.Keep(slots.subspan(a * k, k), slots.subspan(b * k, k),
+                       min_jaccard_for(a, b));
   };
   const CandidateFilter no_filter;
   const CandidateFilter& filter =
       options.sketch_screen ? could_qualify : no_filter;
+  const CandidateFilter& low_filter =
+      options.sketch_screen ? could_qualify_low : no_filter;
+
+  // Stage 2: candidate pairs from the bands.
+  start = Clock::now();
+  if (progress) progress("candidates", 0);
+  std::vector<DocPair> candidates = FindCandidatePairs(
+      signatures, {.bands = bands, .seed = options.seed, .threads = threads},
+      &stats.candidates, filter);
+  stats.sketch_screened += stats.candidates.filtered;
+  if (options.containment > 0 && options.sketch_screen) {
+    low_slots.resize(signatures.slots.size());
+    internal::ParallelFor(low_slots.size(), threads, size_t{1} << 16,
+                          [&](size_t begin, size_t end, int) {
+                            for (size_t i = begin; i < end; ++i) {
+                              low_slots[i] =
+                                  static_cast<uint16_t>(signatures.slots[i]);
+                            }
+                          });
+  }
+  std::vector<uint32_t>().swap(signatures.slots);
+  stats.times.candidates_seconds = SecondsSince(start);
 
   // Stage 2a: documents whose rare sampled shingles are mostly another's
   // (src/internal/rare_shingles.h), through the same screen: containment
@@ -381,27 +418,19 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     internal::RareShingleStats rare_stats;
     sampled =
         sample->Candidates(options.sketch_screen, options.containment,
-                           options.threshold, threads, filter, &rare_stats);
+                           options.threshold, threads, low_filter, &rare_stats);
     sample.reset();
+    internal::ReleaseFreedMemory();
     stats.sample_candidates = rare_stats.candidates;
     stats.sketch_screened += rare_stats.filtered + rare_stats.screened;
     stats.times.sample_seconds = SecondsSince(start);
     stats.times.passages_seconds += stats.times.sample_seconds;
   }
 
-  // Stage 2: candidate pairs from the bands.
-  start = Clock::now();
-  if (progress) progress("candidates", 0);
-  std::vector<DocPair> candidates = FindCandidatePairs(
-      signatures, {.bands = bands, .seed = options.seed, .threads = threads},
-      &stats.candidates, filter);
-  stats.sketch_screened += stats.candidates.filtered;
-  stats.times.candidates_seconds = SecondsSince(start);
-
   // Stage 2b: documents whose passages meet in passage LSH (and pass the
   // same screen) are containment candidates; they join the LSH candidates,
-  // and any candidate may link by containment. The signatures are needed
-  // until then, for the screen.
+  // and any candidate may link by containment. The signatures' low slots
+  // are needed until then, for the screen.
   if (options.containment > 0) {
     start = Clock::now();
     PassageOptions passage_options;
@@ -421,7 +450,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
                 progress(absl::StrCat("passages: ", stage), fraction);
               }
             },
-            filter, &containment_stats));
+            low_filter, &containment_stats));
     stats.containment_candidates = containment_stats.document_pairs;
     stats.sketch_screened += containment_stats.filtered;
     for (const std::vector<DocPair>* more : {&shared, &sampled}) {
@@ -435,7 +464,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     stats.times.passages_seconds += SecondsSince(start);
   }
 
-  std::vector<uint32_t>().swap(signatures.slots);
+  std::vector<uint16_t>().swap(low_slots);
 
   // Stages 3 and 4, one connected component of the candidate graph at a
   // time: its documents' exact shingle sets are built, its candidates

@@ -194,17 +194,61 @@ std::vector<DocPair> RareShingleSample::Candidates(
     const CandidateFilter& keep, RareShingleStats* stats) {
   RareShingleStats local;
   for (Chunk& chunk : chunks_) FinishChunk(chunk, kDocumentsPerChunk);
-  // Every stored shingle as key << 32 | doc, by bucket of key, sorted:
-  // counted per range of chunks, so the scatter can run in parallel.
-  constexpr size_t kRanges = 16;
   const size_t num_chunks = chunks_.size();
+  // A stored shingle can only be found if some document probes with it:
+  // about one in six is. A bitmap of the probe keys (one bit set in 16)
+  // keeps most of the others out of the index, which would otherwise be
+  // the largest allocation of the route (8 bytes a stored shingle, 750 MB
+  // at a million news articles).
+  std::vector<uint64_t> probe_counts(num_chunks, 0);
+  ParallelFor(num_chunks, threads, 16, [&](size_t begin, size_t end, int) {
+    for (size_t c = begin; c < end; ++c) {
+      for (size_t i = 0; i < kDocumentsPerChunk; ++i) {
+        if (chunks_[c].probe[i] == kNoSamples) continue;
+        probe_counts[c] += CountAtLevel(
+            Samples(static_cast<uint32_t>(c * kDocumentsPerChunk + i)),
+            chunks_[c].probe[i]);
+      }
+    }
+  });
+  uint64_t probe_total = 0;
+  for (uint64_t n : probe_counts) probe_total += n;
+  const int bits =
+      std::max(12, static_cast<int>(std::bit_width(probe_total * 16)));
+  std::vector<uint64_t> probed(size_t{1} << (bits - 6), 0);
+  auto probe_bit = [bits](uint32_t key) {
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+  };
+  ParallelFor(num_chunks, threads, 16, [&](size_t begin, size_t end, int) {
+    for (size_t c = begin; c < end; ++c) {
+      for (size_t i = 0; i < kDocumentsPerChunk; ++i) {
+        if (chunks_[c].probe[i] == kNoSamples) continue;
+        const absl::Span<const uint32_t> samples =
+            Samples(static_cast<uint32_t>(c * kDocumentsPerChunk + i));
+        const size_t probes = CountAtLevel(samples, chunks_[c].probe[i]);
+        for (size_t p = 0; p < probes; ++p) {
+          const size_t bit = probe_bit(samples[p]);
+          __atomic_fetch_or(&probed[bit >> 6], uint64_t{1} << (bit & 63),
+                            __ATOMIC_RELAXED);
+        }
+      }
+    }
+  });
+  auto is_probed = [&](uint32_t key) {
+    const size_t bit = probe_bit(key);
+    return (probed[bit >> 6] >> (bit & 63)) & 1;
+  };
+  // Every stored shingle that may be probed, as key << 32 | doc, by bucket
+  // of key, sorted: counted per range of chunks, so the scatter can run in
+  // parallel.
+  constexpr size_t kRanges = 16;
   auto range_begin = [&](size_t g) { return num_chunks * g / kRanges; };
   std::vector<size_t> count(kRanges * kBuckets, 0);
   ParallelFor(kRanges, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t g = begin; g < end; ++g) {
       for (size_t c = range_begin(g); c < range_begin(g + 1); ++c) {
         for (uint32_t key : chunks_[c].keys) {
-          ++count[g * kBuckets + BucketOfKey(key)];
+          if (is_probed(key)) ++count[g * kBuckets + BucketOfKey(key)];
         }
       }
     }
@@ -218,7 +262,7 @@ std::vector<DocPair> RareShingleSample::Candidates(
       total += c;
     }
     index[b].resize(total);
-    local.stored += total;
+    local.indexed += total;
   }
   ParallelFor(kRanges, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t g = begin; g < end; ++g) {
@@ -228,6 +272,7 @@ std::vector<DocPair> RareShingleSample::Candidates(
           const uint64_t doc = c * kDocumentsPerChunk + i;
           for (uint32_t k = chunk.begin[i]; k < chunk.begin[i + 1]; ++k) {
             const uint32_t key = chunk.keys[k];
+            if (!is_probed(key)) continue;
             const size_t b = BucketOfKey(key);
             index[b][count[g * kBuckets + b]++] =
                 (static_cast<uint64_t>(key) << 32) | doc;
@@ -236,6 +281,7 @@ std::vector<DocPair> RareShingleSample::Candidates(
       }
     }
   });
+  std::vector<uint64_t>().swap(probed);
   ParallelFor(kBuckets, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t b = begin; b < end; ++b) {
       std::sort(index[b].begin(), index[b].end());
@@ -302,10 +348,11 @@ std::vector<DocPair> RareShingleSample::Candidates(
         }
       });
   std::vector<std::vector<uint64_t>>().swap(index);
+  local.probes = probe_total;
+  for (const Chunk& chunk : chunks_) local.stored += chunk.keys.size();
   std::vector<Chunk>().swap(chunks_);
   std::vector<uint64_t> pairs;
   for (size_t c = 0; c < num_chunks; ++c) {
-    local.probes += per_chunk[c].probes;
     local.proposed += per_chunk[c].proposed;
     local.filtered += per_chunk[c].filtered;
     local.screened += per_chunk[c].screened;
