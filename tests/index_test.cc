@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "neardup/pipeline.h"
+#include "src/internal/index_batch.h"
 #include "src/internal/index_format.h"
 #include "tests/support/cli_harness.h"
 #include "tests/support/describe_decision.h"
@@ -263,6 +264,60 @@ TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
                 docs[batch->representative_of[i]].id);
     }
   }
+}
+
+// A batch whose log outgrows BatchOptions::compact_at_mb is compacted
+// between its blocks, so its fingerprints do not all wait in memory for the
+// end: the decisions are those of a batch that never compacts, and the
+// index reopens whole.
+TEST_F(IndexTest, BatchCompactsBetweenBlocksWithTheSameDecisions) {
+  testing::CorpusSpec spec;
+  spec.stories = 800;
+  spec.seed = 5;
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (const auto& d : testing::GenerateCorpus(spec)) {
+    docs.emplace_back(d.id, d.text);
+  }
+  ASSERT_GT(docs.size(), 2100u);  // Five blocks of 512 or more.
+  auto corpus = Corpus::FromDocuments(docs);
+  ASSERT_THAT(corpus.status(), testing::IsOk());
+  std::string decisions[2];
+  uint64_t compactions[2];
+  for (int compact : {0, 1}) {
+    fs::remove_all(dir_);
+    ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+    auto index = OpenOrDie();
+    internal::BatchOptions batch;
+    batch.threads = 2;
+    batch.compact_at_mb = compact ? 0.000001 : 0;
+    // Whether a snapshot existed before the last block was added.
+    bool snapshot_before_end = false;
+    batch.progress = [&](double done) {
+      if (done < 1 && index->FileSizes().snapshot_bytes > 0) {
+        snapshot_before_end = true;
+      }
+    };
+    internal::AddBatchResult added =
+        internal::AddCorpus(*index, **corpus, batch);
+    EXPECT_EQ(snapshot_before_end, compact == 1);
+    ASSERT_THAT(added.failure, testing::IsOk());
+    ASSERT_THAT(added.compaction, testing::IsOk());
+    decisions[compact] = added.decisions;
+    compactions[compact] = added.compactions;
+    if (compact) {
+      EXPECT_GT(index->FileSizes().snapshot_bytes, 0u);
+      EXPECT_EQ(index->FileSizes().snapshot_bytes,
+                index->stats().snapshot_bytes);
+    }
+    ASSERT_THAT(index->Sync(), testing::IsOk());
+    index.reset();
+    auto reopened = OpenOrDie();
+    EXPECT_EQ(reopened->stats().documents, docs.size());
+    EXPECT_THAT(reopened->Verify(), testing::IsOk());
+  }
+  EXPECT_EQ(compactions[0], 0u);
+  EXPECT_GE(compactions[1], 1u);
+  EXPECT_EQ(decisions[0], decisions[1]);
 }
 
 // Prepare and Prescreen a block in parallel, then AddPrepared in order: the

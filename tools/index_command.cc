@@ -81,8 +81,15 @@ int RunAdd(const IndexFlags& f) {
              std::fprintf(stderr, "neardup index add: skipped %s\n",
                           std::string(skipped.message()).c_str());
            },
-       .progress = [&progress](double done) { progress.Update("add", done); }});
+       .progress = [&progress](double done) { progress.Update("add", done); },
+       .compact_at_mb = f.compact_at_mb});
   progress.Clear();
+  if (!batch.compaction.ok()) {
+    std::fprintf(stderr,
+                 "neardup index add: warning: the index was not compacted: "
+                 "%s\n",
+                 std::string(batch.compaction.message()).c_str());
+  }
   // What was added before any failure is kept, made durable and reported.
   absl::Status synced = (*index)->Sync();
   if (!synced.ok()) {
@@ -110,10 +117,9 @@ int RunAdd(const IndexFlags& f) {
     // As in `stream`: the index's message says to remove the old document
     // first; skipping is the other way.
     if (batch.failure.code() == absl::StatusCode::kAlreadyExists) {
-      return ReportError(
-          "index add",
-          absl::AlreadyExistsError(absl::StrCat(
-              batch.failure.message(), ", or pass --on-error skip")));
+      return ReportError("index add", absl::AlreadyExistsError(absl::StrCat(
+                                          batch.failure.message(),
+                                          ", or pass --on-error skip")));
     }
     return ReportError("index add", batch.failure);
   }

@@ -287,7 +287,12 @@ class Index {
   // The cluster id of an indexed document; NotFound otherwise.
   absl::StatusOr<std::string> ClusterOf(absl::string_view id) const;
 
+  // Walks every document to count clusters: O(documents).
   IndexStats stats() const;
+  // stats() with only snapshot_bytes and log_bytes filled in, in constant
+  // time, for callers that check the sizes often (compaction between the
+  // blocks of a batch). Thread-safe.
+  IndexStats FileSizes() const;
   const IndexOptions& options() const;
   const std::string& directory() const;
 

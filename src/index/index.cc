@@ -1732,6 +1732,13 @@ IndexStats Index::stats() const {
   return out;
 }
 
+IndexStats Index::FileSizes() const {
+  IndexStats out;
+  out.snapshot_bytes = state_->snapshot_bytes.load();
+  out.log_bytes = state_->log_bytes.load();
+  return out;
+}
+
 const IndexOptions& Index::options() const { return state_->options; }
 const std::string& Index::directory() const { return state_->dir; }
 
