@@ -433,6 +433,16 @@ class OptionReader {
       if (name == "keep") String("keep", &s->keep);
       if (name == "linkage") String("linkage", &s->linkage);
       if (name == "seed") Seed("seed", &s->seed);
+      if (name == "boilerplate_df") {
+        py::handle value = Take("boilerplate_df");
+        if (value) {
+          s->boilerplate_df = static_cast<uint32_t>(
+              Whole("boilerplate_df", value, 0, UINT32_MAX));
+        }
+      }
+      if (name == "min_weighted_jaccard") {
+        Double("min_weighted_jaccard", &s->min_weighted_jaccard);
+      }
     }
   }
 
@@ -510,13 +520,31 @@ py::dict SettingsDict(const internal::EngineSettings& s,
     if (name == "keep") out["keep"] = s.keep;
     if (name == "linkage") out["linkage"] = s.linkage;
     if (name == "seed") out["seed"] = s.seed;
+    if (name == "boilerplate_df") out["boilerplate_df"] = s.boilerplate_df;
+    if (name == "min_weighted_jaccard") {
+      out["min_weighted_jaccard"] = s.min_weighted_jaccard;
+    }
   }
   return out;
 }
 
 // The engine keyword arguments of each face, named as the command line's
 // flags.
-constexpr const char* kClusterOptions[] = {
+constexpr const char* kClusterOptions[] = {"threshold",
+                                           "containment",
+                                           "ngram",
+                                           "num_perm",
+                                           "normalize",
+                                           "seed",
+                                           "algorithm",
+                                           "bands",
+                                           "rows",
+                                           "keep",
+                                           "linkage",
+                                           "boilerplate_df",
+                                           "min_weighted_jaccard"};
+// report() takes `neardup report`'s: cluster's without the boilerplate ones.
+constexpr const char* kReportOptions[] = {
     "threshold", "containment", "ngram", "num_perm", "normalize", "seed",
     "algorithm", "bands",       "rows",  "keep",     "linkage"};
 constexpr const char* kPassageOptions[] = {"threshold", "ngram", "num_perm",
@@ -604,8 +632,9 @@ py::tuple ClusterTexts(py::handle texts, py::handle ids,
         internal::AppendClusterJson(*corpus, cluster, &clusters);
       }
       for (size_t i = 0; i < result.pairs.size(); ++i) {
-        internal::AppendPairJson(*corpus, result.pairs[i], result.pair_links[i],
-                                 &pairs);
+        internal::AppendPairJson(
+            *corpus, result.pairs[i], result.pair_links[i], &pairs,
+            result.weighted_jaccard.empty() ? -1 : result.weighted_jaccard[i]);
       }
       representative_of = std::move(result.representative_of);
       stats = result.stats;
@@ -640,7 +669,7 @@ py::tuple ReportOfFiles(const std::vector<std::string>& inputs,
   std::string clusters_path, pairs_path;
   bool html = true;
   OptionReader reader("report", options);
-  reader.Engine(&settings, kClusterOptions);
+  reader.Engine(&settings, kReportOptions);
   reader.Int("threads", &threads);
   reader.String("id_field", &input.id_field);
   reader.String("text_field", &input.text_field);

@@ -26,18 +26,10 @@ struct ClusterFlags {
   std::string clusters_path = "-";
   std::string pairs_path;
   std::string dedup_path;
-  uint32_t boilerplate_df = 0;
-  double min_weighted_jaccard = 0;
 };
 
 absl::StatusOr<PipelineOptions> MakeOptions(const ClusterFlags& flags) {
-  NEARDUP_ASSIGN_OR_RETURN(
-      PipelineOptions options,
-      MakePipelineOptions(flags.engine, flags.input.threads));
-  options.boilerplate_df = flags.boilerplate_df;
-  options.min_weighted_jaccard = flags.min_weighted_jaccard;
-  NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
-  return options;
+  return MakePipelineOptions(flags.engine, flags.input.threads);
 }
 
 void WriteClusters(const Corpus& corpus, const PipelineResult& result,
@@ -216,12 +208,12 @@ Command AddClusterCommand(CLI::App* root) {
       ->capture_default_str();
   app->add_option("--pairs", flags->pairs_path,
                   "Write every verified pair as JSON lines here");
-  app->add_option("--boilerplate-df", flags->boilerplate_df,
+  app->add_option("--boilerplate-df", flags->engine.boilerplate_df,
                   "Treat shingles held by more than this many documents as "
                   "boilerplate: pairs get \"weighted_jaccard\", their "
                   "Jaccard without them (0: off)")
       ->capture_default_str();
-  app->add_option("--min-weighted-jaccard", flags->min_weighted_jaccard,
+  app->add_option("--min-weighted-jaccard", flags->engine.min_weighted_jaccard,
                   "With --boilerplate-df, link a pair only when its Jaccard "
                   "without boilerplate is at least this")
       ->capture_default_str();

@@ -79,6 +79,8 @@ class Pair(TypedDict):
     jaccard: float
     containment: float
     link: NotRequired[Literal["containment"]]
+    # With boilerplate_df: the Jaccard without boilerplate shingles.
+    weighted_jaccard: NotRequired[float]
 
 
 class PassageRef(TypedDict):
@@ -145,6 +147,8 @@ def _load_pairs(data: bytes) -> list[Pair]:
     pairs = json.loads(data)
     for p in pairs:
         _floats(p, ("jaccard", "containment"))
+        if "weighted_jaccard" in p:
+            _floats(p, ("weighted_jaccard",))
     return pairs
 
 
@@ -311,8 +315,11 @@ def cluster(texts: Iterable[Text], ids: Iterable[Id] | None = None,
     defaults (see ``neardup.defaults("cluster")``): threshold (0.5),
     containment (0.8), ngram (5), num_perm (128), normalize ("full"), seed,
     algorithm ("oph"), bands and rows (0: chosen from the threshold), keep
-    ("first"), linkage ("center") and threads (0: every core; the result is
-    the same for any count).
+    ("first"), linkage ("center"), boilerplate_df (0: off; shingles held by
+    more documents are boilerplate and pairs get "weighted_jaccard", their
+    Jaccard without them), min_weighted_jaccard (0; with boilerplate_df, a
+    pair links only at this weighted Jaccard or more) and threads (0: every
+    core; the result is the same for any count).
 
     Returns a :class:`ClusterResult` whose clusters and pairs equal the
     records ``neardup cluster`` writes for the same texts and options.

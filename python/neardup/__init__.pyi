@@ -31,6 +31,7 @@ class Pair(TypedDict):
     jaccard: float
     containment: float
     link: NotRequired[Literal["containment"]]
+    weighted_jaccard: NotRequired[float]
 
 class PassageRef(TypedDict):
     id: str
@@ -102,6 +103,8 @@ def cluster(
     rows: int = ...,
     keep: Literal["first", "longest"] = ...,
     linkage: Literal["single", "center"] = ...,
+    boilerplate_df: int = ...,
+    min_weighted_jaccard: float = ...,
     threads: int = ...,
 ) -> ClusterResult: ...
 def passages(

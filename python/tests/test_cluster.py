@@ -58,6 +58,7 @@ def test_equals_the_cli_on_sample_news_at_the_defaults(cli, tmp_path,
     {"normalize": "ws", "ngram": 3, "algorithm": "classic", "num_perm": 64},
     {"threshold": 0.7, "bands": 16, "rows": 6, "seed": 12345},
     {"normalize": "none", "containment": 0.5, "threads": 1},
+    {"boilerplate_df": 3, "min_weighted_jaccard": 0.3},
 ])
 def test_equals_the_cli_on_sample_news_with_options(cli, tmp_path,
                                                     sample_news, options):
@@ -125,6 +126,29 @@ def test_similarities_are_floats(sample_news):
             assert type(m["containment"]) is float
     for p in result.pairs:
         assert type(p["jaccard"]) is float
+
+
+def test_boilerplate_scores_and_links(sample_news):
+    texts, ids = sample_news
+    plain = neardup.cluster(texts, ids)
+    scored = neardup.cluster(texts, ids, boilerplate_df=3)
+    # The same pairs, each with its Jaccard without boilerplate shingles,
+    # which can only be lower where the pair shares boilerplate.
+    assert [(p["a"], p["b"]) for p in scored.pairs] == \
+        [(p["a"], p["b"]) for p in plain.pairs]
+    assert all(type(p["weighted_jaccard"]) is float for p in scored.pairs)
+    assert "weighted_jaccard" not in plain.pairs[0]
+    strict = neardup.cluster(texts, ids, boilerplate_df=3,
+                             min_weighted_jaccard=0.9)
+    assert len(strict.pairs) == sum(
+        p["weighted_jaccard"] >= 0.9 for p in scored.pairs)
+    assert len(strict.pairs) < len(scored.pairs)
+    with pytest.raises(ValueError, match="--min-weighted-jaccard needs "
+                                         "--boilerplate-df"):
+        neardup.cluster(texts, ids, min_weighted_jaccard=0.5)
+    with pytest.raises(ValueError, match="--boilerplate-df"):
+        neardup.cluster(texts, ids, boilerplate_df=-1)
+    assert neardup.defaults("cluster")["boilerplate_df"] == 0
 
 
 def test_defaults_are_the_libraries():

@@ -47,6 +47,9 @@ struct EngineSettings {
   std::string linkage;
   double containment;
   uint64_t seed;
+  // `neardup cluster` and neardup.cluster() only (PipelineOptions).
+  uint32_t boilerplate_df;
+  double min_weighted_jaccard;
 };
 
 // PipelineOptions from the settings, validated: InvalidArgument naming the

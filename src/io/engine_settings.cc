@@ -32,6 +32,8 @@ EngineSettings::EngineSettings() {
   linkage = std::string(LinkageName(defaults.cluster.linkage));
   containment = defaults.containment;
   seed = defaults.seed;
+  boilerplate_df = defaults.boilerplate_df;
+  min_weighted_jaccard = defaults.min_weighted_jaccard;
 }
 
 EngineSettings EngineSettings::ForPassages() {
@@ -81,6 +83,8 @@ absl::StatusOr<PipelineOptions> MakePipelineOptions(
   options.rows = settings.rows;
   options.threads = threads;
   options.seed = settings.seed;
+  options.boilerplate_df = settings.boilerplate_df;
+  options.min_weighted_jaccard = settings.min_weighted_jaccard;
   NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
   NEARDUP_RETURN_IF_ERROR(CheckThreads(threads));
   return options;
