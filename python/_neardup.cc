@@ -1474,7 +1474,7 @@ class PyIndex {
         NEARDUP_RETURN_IF_ERROR(added.failure);
         compacted = added.compaction;
         if (compacted.ok() &&
-            internal::CompactionDue(index_->stats(), compact_at_mb)) {
+            internal::CompactionDue(index_->FileSizes(), compact_at_mb)) {
           compacted = index_->Compact();
         }
         return absl::OkStatus();

@@ -333,8 +333,12 @@ void AddCompactFlag(CLI::App* command, double* compact_at_mb) {
 
 absl::Status MaybeCompact(Index& index, double compact_at_mb,
                           absl::string_view command, bool quiet) {
+  // FileSizes is constant time; stats() walks every document, so it is read
+  // only for the message.
+  if (!internal::CompactionDue(index.FileSizes(), compact_at_mb)) {
+    return absl::OkStatus();
+  }
   const IndexStats s = index.stats();
-  if (!internal::CompactionDue(s, compact_at_mb)) return absl::OkStatus();
   if (!quiet) {
     std::fprintf(stderr,
                  "neardup %.*s: compacting %s documents (log %.1f MB, "

@@ -123,9 +123,13 @@ int RunAdd(const IndexFlags& f) {
     }
     return ReportError("index add", batch.failure);
   }
-  absl::Status compacted =
-      MaybeCompact(**index, f.compact_at_mb, "index add", f.input.quiet);
-  if (!compacted.ok()) return ReportError("index add", compacted);
+  // A compaction that already failed between blocks was reported above and
+  // is not tried again.
+  if (batch.compaction.ok()) {
+    absl::Status compacted =
+        MaybeCompact(**index, f.compact_at_mb, "index add", f.input.quiet);
+    if (!compacted.ok()) return ReportError("index add", compacted);
+  }
   if (!f.input.quiet) {
     std::fprintf(
         stderr,

@@ -67,8 +67,11 @@ struct AddBatchResult {
   // Corpus::Location(). Documents before it stay added.
   absl::Status failure;
   // Compactions done between blocks (BatchOptions::compact_at_mb), and the
-  // error of one that failed: the index is then left as it was (a failed
-  // compaction changes nothing), the adds go on, and none is tried again.
+  // error of one that failed; none is tried again. A compaction that failed
+  // writing its snapshot leaves the index as it was and the adds go on; one
+  // whose log sync or log replacement failed leaves the index refusing
+  // writes (Index::Compact), so the next add fails with that error, located
+  // at its document, and stops the batch as a failed log write would.
   uint64_t compactions = 0;
   absl::Status compaction;
 };

@@ -32,10 +32,11 @@
 //     At the higher of their storing levels each holds a uniform sample of
 //     its shingles (the same shingles in both), so the share of the smaller
 //     sample found in the other estimates their containment, and the shared
-//     part of the two their Jaccard, from 8 to 128 shingles instead of the
-//     8-16 probes. A pair is turned down only when both shares are more
-//     than kScreenDeviations binomial deviations below what is asked for
-//     (Jaccard too, so the route still adds the pairs the bands miss).
+//     part of the two their Jaccard, typically from 64 to 128 shingles
+//     instead of the 8-16 probes. A pair is turned down only when both
+//     shares fall short of what is asked for beyond kScreenLoss, by the
+//     exact binomial tail (Jaccard too, so the route still adds the pairs
+//     the bands miss), and only with kMinScreenSamples or more.
 //     Probes alone let through a long article that holds half of a short
 //     item's probe shingles, and verifying those pairs exactly (both texts
 //     shingled and sorted) was the largest cost of the route.
@@ -65,12 +66,19 @@
 namespace neardup::internal {
 
 struct RareShingleStats {
-  uint64_t stored = 0;    // Stored shingles, summed over documents,
-  uint64_t indexed = 0;   // of which some document may probe with.
-  uint64_t probes = 0;    // Probe shingles, summed over documents.
-  uint64_t proposed = 0;  // Pairs with enough shared probe shingles.
-  uint64_t filtered = 0;  // Of these, pairs `keep` turned down,
-  uint64_t screened = 0;  // and pairs the stored samples turned down.
+  // Stored shingles, summed over documents.
+  uint64_t stored = 0;
+  // The stored shingles some document probes with (the others are not
+  // indexed).
+  uint64_t indexed = 0;
+  // Probe shingles, summed over documents.
+  uint64_t probes = 0;
+  // Pairs with enough shared probe shingles.
+  uint64_t proposed = 0;
+  // Proposed pairs that `keep` turned down.
+  uint64_t filtered = 0;
+  // Proposed pairs that `keep` kept and the stored samples turned down.
+  uint64_t screened = 0;
   uint64_t candidates = 0;
 };
 
@@ -87,9 +95,12 @@ class RareShingleSample {
   // Documents are added by chunks of this many.
   static constexpr size_t kDocumentsPerChunk = 64;
   // The sample screen needs at least this many shingles in the smaller
-  // sample to turn a pair down, and a share this many deviations short.
+  // sample to turn a pair down, and loses a pair at the bar with at most
+  // probability kScreenLoss (the sketch screen's bound); its tables go up
+  // to kScreenTable samples.
   static constexpr uint32_t kMinScreenSamples = 16;
-  static constexpr double kScreenDeviations = 4.0;
+  static constexpr double kScreenLoss = 1e-6;
+  static constexpr size_t kScreenTable = 512;
 
   explicit RareShingleSample(size_t documents);
 
@@ -125,10 +136,12 @@ class RareShingleSample {
 
   absl::Span<const uint32_t> Samples(uint32_t doc) const;
   int ProbeLevel(uint32_t doc) const;
-  // Whether the samples of `a` and `b` allow containment `containment` or
-  // Jaccard `threshold`.
-  bool CouldQualify(uint32_t a, uint32_t b, double containment,
-                    double threshold) const;
+  // Whether the samples of `a` and `b` allow the containment or the Jaccard
+  // asked for: the shared samples reach min_contained[size of the smaller
+  // sample] or min_shared[size of their union] (MinHitsTable in the .cc).
+  bool CouldQualify(uint32_t a, uint32_t b,
+                    absl::Span<const uint16_t> min_contained,
+                    absl::Span<const uint16_t> min_shared) const;
   void FinishChunk(Chunk& chunk, size_t upto) const;
 
   size_t documents_;

@@ -28,7 +28,6 @@
 #include "src/internal/validate.h"
 
 namespace neardup {
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -358,7 +357,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   const internal::SketchScreen screen(options.num_perm);
   // After the bands, the containment stages screen on the slots' low 16
   // bits (sketch_screen.h: never fewer pairs kept), so the signatures take
-  // half the memory while the samples and passages are built.
+  // half the memory while the samples are indexed and the passages built.
   std::vector<uint16_t> low_slots;
   auto min_jaccard_for = [&](uint32_t a, uint32_t b) {
     double min_jaccard = options.threshold;
@@ -639,7 +638,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
             s.sets.resize(kBlockDocuments + 1);
           }
           std::vector<uint64_t>& outside = s.sets[kBlockDocuments];
-          std::vector<std::pair<uint32_t, uint32_t>> order;  // (b, edge).
+          std::vector<std::pair<uint32_t, size_t>> order;  // (b, edge).
           for (size_t block = begin; block < end; ++block) {
             const size_t first = block * kBlockDocuments;
             const size_t last =
@@ -667,8 +666,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
             order.clear();
             for (size_t e = block_edges[block]; e < block_edges[block + 1];
                  ++e) {
-              order.emplace_back(LocalIndex(members, edges[e].b),
-                                 static_cast<uint32_t>(e));
+              order.emplace_back(LocalIndex(members, edges[e].b), e);
             }
             std::sort(order.begin(), order.end());
             for (const auto& [b_member, e] : order) {
@@ -687,9 +685,15 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     // A member verified against its representative (every member, under
     // center linkage) already has its exact scores; only the others need
     // both sets built again.
+    // Only pairs that touch a representative are looked up.
+    std::vector<uint8_t> is_representative(members.size(), 0);
+    for (const Cluster& cluster : clusters) {
+      is_representative[cluster.representative] = 1;
+    }
     absl::flat_hash_map<uint64_t, SetSimilarity> verified;
     for (size_t e = 0; e < edges.size(); ++e) {
-      if (scores[e]) {
+      if (scores[e] && (is_representative[LocalIndex(members, edges[e].a)] ||
+                        is_representative[LocalIndex(members, edges[e].b)])) {
         verified.emplace(uint64_t{edges[e].a} << 32 | edges[e].b,
                          scores[e]->sim);
       }

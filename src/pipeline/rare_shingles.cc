@@ -1,6 +1,7 @@
 #include "src/internal/rare_shingles.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <functional>
@@ -100,12 +101,40 @@ size_t CountAtLevel(absl::Span<const uint32_t> keys, int level) {
       keys.begin());
 }
 
-// Whether `hits` of `trials` can come from a share of at least `p`: hits no
-// more than RareShingleSample::kScreenDeviations deviations below p trials.
-bool WithinDeviations(double hits, double trials, double p) {
-  const double deviation = std::sqrt(trials * p * (1 - p));
-  return hits >=
-         trials * p - RareShingleSample::kScreenDeviations * deviation - 1e-9;
+// min_hits[n], n < kScreenTable: the fewest hits in n binomial trials of
+// success probability p below which a share of p or more is ruled out, that
+// is the largest m with P(X < m) <= kScreenLoss for X ~ binomial(n, p). A
+// share above p only makes fewer hits less likely. The exact tail, not a
+// normal approximation: for p near 1 the lower tail is much heavier.
+std::vector<uint16_t> MinHitsTable(double p) {
+  constexpr size_t kScreenTable = RareShingleSample::kScreenTable;
+  constexpr double kLoss = RareShingleSample::kScreenLoss;
+  std::vector<uint16_t> min_hits(kScreenTable, 0);
+  if (!(p > 0)) return min_hits;
+  if (p >= 1) {
+    for (size_t n = 0; n < kScreenTable; ++n) {
+      min_hits[n] = static_cast<uint16_t>(n);
+    }
+    return min_hits;
+  }
+  const double log_odds = std::log(p) - std::log1p(-p);
+  const double log_q = std::log1p(-p);
+  for (size_t n = 1; n < kScreenTable; ++n) {
+    // log P(X = m), from m = 0 up: each term is the last times
+    // (n - m) / (m + 1) * p / q.
+    double log_pmf = static_cast<double>(n) * log_q;
+    double below = 0;  // P(X < m).
+    size_t m = 0;
+    for (; m < n; ++m) {
+      const double next = below + std::exp(log_pmf);
+      if (next > kLoss) break;
+      below = next;
+      log_pmf += std::log(static_cast<double>(n - m)) -
+                 std::log(static_cast<double>(m + 1)) + log_odds;
+    }
+    min_hits[n] = static_cast<uint16_t>(m);
+  }
+  return min_hits;
 }
 
 }  // namespace
@@ -159,8 +188,9 @@ int RareShingleSample::ProbeLevel(uint32_t doc) const {
   return chunks_[doc / kDocumentsPerChunk].probe[doc % kDocumentsPerChunk];
 }
 
-bool RareShingleSample::CouldQualify(uint32_t a, uint32_t b, double containment,
-                                     double threshold) const {
+bool RareShingleSample::CouldQualify(
+    uint32_t a, uint32_t b, absl::Span<const uint16_t> min_contained,
+    absl::Span<const uint16_t> min_shared) const {
   const int probe_a = ProbeLevel(a), probe_b = ProbeLevel(b);
   if (probe_a == kNoSamples || probe_b == kNoSamples) return true;
   // Both samples hold every shingle of this level or more.
@@ -183,10 +213,12 @@ bool RareShingleSample::CouldQualify(uint32_t a, uint32_t b, double containment,
     }
   }
   // Containment: how many of the smaller sample's shingles the other holds;
-  // Jaccard: how many of the union's both hold.
-  const double united = static_cast<double>(size_a + size_b - shared);
-  return WithinDeviations(shared, smaller, containment) ||
-         WithinDeviations(shared, united, threshold);
+  // Jaccard: how many of the union's both hold. Samples too large for the
+  // tables (not seen in practice: a document stores about 64-128) keep the
+  // pair.
+  const size_t united = size_a + size_b - shared;
+  if (united >= min_shared.size()) return true;
+  return shared >= min_contained[smaller] || shared >= min_shared[united];
 }
 
 std::vector<DocPair> RareShingleSample::Candidates(
@@ -194,6 +226,10 @@ std::vector<DocPair> RareShingleSample::Candidates(
     const CandidateFilter& keep, RareShingleStats* stats) {
   RareShingleStats local;
   for (Chunk& chunk : chunks_) FinishChunk(chunk, kDocumentsPerChunk);
+  const std::vector<uint16_t> min_contained =
+      screen ? MinHitsTable(containment) : std::vector<uint16_t>();
+  const std::vector<uint16_t> min_shared =
+      screen ? MinHitsTable(threshold) : std::vector<uint16_t>();
   const size_t num_chunks = chunks_.size();
   // A stored shingle can only be found if some document probes with it:
   // about one in six is. A bitmap of the probe keys (one bit set in 16)
@@ -228,8 +264,8 @@ std::vector<DocPair> RareShingleSample::Candidates(
         const size_t probes = CountAtLevel(samples, chunks_[c].probe[i]);
         for (size_t p = 0; p < probes; ++p) {
           const size_t bit = probe_bit(samples[p]);
-          __atomic_fetch_or(&probed[bit >> 6], uint64_t{1} << (bit & 63),
-                            __ATOMIC_RELAXED);
+          std::atomic_ref<uint64_t>(probed[bit >> 6])
+              .fetch_or(uint64_t{1} << (bit & 63), std::memory_order_relaxed);
         }
       }
     }
@@ -308,7 +344,6 @@ std::vector<DocPair> RareShingleSample::Candidates(
             if (x >= documents_ || chunks_[c].probe[i] == kNoSamples) continue;
             const absl::Span<const uint32_t> samples = Samples(x);
             const size_t probes = CountAtLevel(samples, chunks_[c].probe[i]);
-            counts.probes += probes;
             uint32_t rare = 0;
             for (size_t p = 0; p < probes; ++p) {
               const uint64_t key = samples[p];
@@ -335,7 +370,7 @@ std::vector<DocPair> RareShingleSample::Candidates(
                 if (keep && !keep(a, b)) {
                   ++counts.filtered;
                 } else if (screen &&
-                           !CouldQualify(a, b, containment, threshold)) {
+                           !CouldQualify(a, b, min_contained, min_shared)) {
                   ++counts.screened;
                 } else {
                   found[c].push_back((static_cast<uint64_t>(a) << 32) | b);
