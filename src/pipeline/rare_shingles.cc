@@ -14,6 +14,27 @@ namespace {
 
 constexpr size_t kBuckets = 256;
 
+// count[g * kBuckets + b] holds how many values range g of the input (of
+// `ranges`) puts in bucket b. Turns each count into the position in bucket b
+// where range g's first value goes, so that the ranges can be scattered in
+// parallel and land in input order, and sizes the buckets to fit. Returns
+// the number of values.
+size_t PlaceRanges(std::vector<size_t>& count, size_t ranges,
+                   std::vector<std::vector<uint64_t>>& buckets) {
+  size_t all = 0;
+  for (size_t b = 0; b < kBuckets; ++b) {
+    size_t total = 0;
+    for (size_t g = 0; g < ranges; ++g) {
+      const size_t c = count[g * kBuckets + b];
+      count[g * kBuckets + b] = total;
+      total += c;
+    }
+    buckets[b].resize(total);
+    all += total;
+  }
+  return all;
+}
+
 // Scatters `parts` (each a list of uint64 values) into kBuckets buckets by
 // bucket_of(value), then sorts each bucket; the buckets' concatenation is the
 // sorted union (without repeats when `unique`). Where a value lands before
@@ -35,15 +56,7 @@ std::vector<std::vector<uint64_t>> BucketSort(
       }
     }
   });
-  for (size_t b = 0; b < kBuckets; ++b) {
-    size_t total = 0;
-    for (size_t g = 0; g < kRanges; ++g) {
-      const size_t c = count[g * kBuckets + b];
-      count[g * kBuckets + b] = total;
-      total += c;
-    }
-    buckets[b].resize(total);
-  }
+  PlaceRanges(count, kRanges, buckets);
   ParallelFor(kRanges, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t g = begin; g < end; ++g) {
       for (size_t p = range_begin(g); p < range_begin(g + 1); ++p) {
@@ -290,16 +303,7 @@ std::vector<DocPair> RareShingleSample::Candidates(
     }
   });
   std::vector<std::vector<uint64_t>> index(kBuckets);
-  for (size_t b = 0; b < kBuckets; ++b) {
-    size_t total = 0;
-    for (size_t g = 0; g < kRanges; ++g) {
-      const size_t c = count[g * kBuckets + b];
-      count[g * kBuckets + b] = total;
-      total += c;
-    }
-    index[b].resize(total);
-    local.indexed += total;
-  }
+  local.indexed = PlaceRanges(count, kRanges, index);
   ParallelFor(kRanges, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t g = begin; g < end; ++g) {
       for (size_t c = range_begin(g); c < range_begin(g + 1); ++c) {
