@@ -25,6 +25,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -36,32 +40,25 @@ class SketchScreen {
   // Resolution of the similarity grid the thresholds are tabulated on.
   static constexpr int kGrid = 2048;
 
+  // The tables are computed once per (num_perm, max_loss) in a process
+  // and shared: every Index::Open and pipeline run builds a screen, and the
+  // index fuzzers open thousands of indexes. Thread-safe.
   explicit SketchScreen(int num_perm, double max_loss = 1e-6)
       : num_perm_(num_perm),
         prefix_(num_perm >= 2 * kMinPrefix ? num_perm / 2 : 0),
-        min_matches_(kGrid + 1),
-        prefix_min_matches_(kGrid + 1) {
-    // Each test may lose a qualifying pair with half the allowed
-    // probability, so both together stay within max_loss.
-    const double loss = prefix_ > 0 ? max_loss / 2 : max_loss;
-    for (int g = 0; g <= kGrid; ++g) {
-      const double p = static_cast<double>(g) / kGrid;
-      min_matches_[g] = MinMatchesAt(num_perm_, p, loss);
-      prefix_min_matches_[g] = prefix_ > 0 ? MinMatchesAt(prefix_, p, loss) : 0;
-    }
-  }
+        tables_(SharedTables(num_perm, prefix_, max_loss)) {}
 
   // The fewest equal slots (of all num_perm) a pair with Jaccard >=
   // min_jaccard shows except with probability below the full test's share
   // of max_loss. The similarity is rounded down to the grid, which only
   // lowers the bar.
   int MinMatches(double min_jaccard) const {
-    return min_matches_[GridIndex(min_jaccard)];
+    return tables_->min_matches[GridIndex(min_jaccard)];
   }
   // The same for the first PrefixSlots() slots alone (0 when there is no
   // prefix test).
   int PrefixMinMatches(double min_jaccard) const {
-    return prefix_min_matches_[GridIndex(min_jaccard)];
+    return tables_->prefix_min_matches[GridIndex(min_jaccard)];
   }
   int PrefixSlots() const { return prefix_; }
 
@@ -97,10 +94,10 @@ class SketchScreen {
                  double min_jaccard) const {
     const int g = GridIndex(min_jaccard);
     if (prefix_ > 0 && CountEqual(a.first(prefix_), b.first(prefix_)) <
-                           prefix_min_matches_[g]) {
+                           tables_->prefix_min_matches[g]) {
       return false;
     }
-    return CountEqual(a, b) >= min_matches_[g];
+    return CountEqual(a, b) >= tables_->min_matches[g];
   }
 
   template <typename Slot>
@@ -118,24 +115,63 @@ class SketchScreen {
     return static_cast<int>(std::clamp(min_jaccard, 0.0, 1.0) * kGrid);
   }
 
-  // log(n!), with lgamma_r: std::lgamma also writes the global `signgam`,
-  // a data race when two screens are built at once (two pipelines, as two
-  // Python threads run them; found by tests/tsan_test.cc). Same values.
-  static double LogFactorial(int n) {
-    int sign;
-    return ::lgamma_r(n + 1.0, &sign);
+  struct Tables {
+    std::vector<int> min_matches;  // Indexed by similarity * kGrid.
+    std::vector<int> prefix_min_matches;
+  };
+
+  static std::shared_ptr<const Tables> SharedTables(int num_perm, int prefix,
+                                                    double max_loss) {
+    static std::mutex mu;
+    static auto* cache =
+        new std::map<std::pair<int, double>, std::shared_ptr<const Tables>>;
+    std::lock_guard<std::mutex> lock(mu);
+    std::shared_ptr<const Tables>& tables = (*cache)[{num_perm, max_loss}];
+    if (tables == nullptr) {
+      auto built = std::make_shared<Tables>();
+      built->min_matches.resize(kGrid + 1);
+      built->prefix_min_matches.resize(kGrid + 1, 0);
+      // Each test may lose a qualifying pair with half the allowed
+      // probability, so both together stay within max_loss.
+      const double loss = prefix > 0 ? max_loss / 2 : max_loss;
+      const std::vector<double> log_factorial = LogFactorials(num_perm);
+      for (int g = 0; g <= kGrid; ++g) {
+        const double p = static_cast<double>(g) / kGrid;
+        built->min_matches[g] = MinMatchesAt(num_perm, p, loss, log_factorial);
+        if (prefix > 0) {
+          built->prefix_min_matches[g] =
+              MinMatchesAt(prefix, p, loss, log_factorial);
+        }
+      }
+      tables = std::move(built);
+    }
+    return tables;
   }
 
-  // The largest m with P(X < m) <= loss for X ~ binomial(k, p).
-  static int MinMatchesAt(int k, double p, double loss) {
+  // log(n!) for n = 0..k, with lgamma_r: std::lgamma also writes the global
+  // `signgam`, a data race when two screens are built at once (two
+  // pipelines, as two Python threads run them; found by tests/tsan_test.cc).
+  static std::vector<double> LogFactorials(int k) {
+    std::vector<double> out(static_cast<size_t>(k) + 1);
+    for (int n = 0; n <= k; ++n) {
+      int sign;
+      out[n] = ::lgamma_r(n + 1.0, &sign);
+    }
+    return out;
+  }
+
+  // The largest m with P(X < m) <= loss for X ~ binomial(k, p);
+  // log_factorial covers 0..k or more.
+  static int MinMatchesAt(int k, double p, double loss,
+                          const std::vector<double>& log_factorial) {
     if (p <= 0) return 0;
     if (p >= 1) return k;
     const double log_p = std::log(p);
     const double log_q = std::log1p(-p);
     double below = 0;  // P(X < m), summed as m grows.
     for (int m = 0; m <= k; ++m) {
-      const double log_pmf = LogFactorial(k) - LogFactorial(m) -
-                             LogFactorial(k - m) + m * log_p + (k - m) * log_q;
+      const double log_pmf = log_factorial[k] - log_factorial[m] -
+                             log_factorial[k - m] + m * log_p + (k - m) * log_q;
       const double next = below + std::exp(log_pmf);
       if (next > loss) return m;  // P(X < m) <= loss < P(X <= m).
       below = next;
@@ -144,9 +180,8 @@ class SketchScreen {
   }
 
   int num_perm_;
-  int prefix_;                    // Slots of the first test, or 0.
-  std::vector<int> min_matches_;  // Indexed by similarity * kGrid.
-  std::vector<int> prefix_min_matches_;
+  int prefix_;  // Slots of the first test, or 0.
+  std::shared_ptr<const Tables> tables_;
 };
 
 }  // namespace neardup::internal
