@@ -20,6 +20,7 @@
 #include "src/internal/iso_date.h"
 #include "src/internal/json_writer.h"
 #include "src/internal/svg.h"
+#include "src/internal/thousands.h"
 
 namespace neardup {
 namespace {
@@ -31,6 +32,17 @@ using ::testing::Not;
 int64_t Seconds(int year, int month, int day, int h = 0, int m = 0, int s = 0) {
   return internal::DaysFromCivil(year, month, day) * 86400 + h * 3600 + m * 60 +
          s;
+}
+
+// Counts in summaries and the report: groups of three digits.
+TEST(ThousandsTest, GroupsDigitsInThrees) {
+  EXPECT_EQ(internal::Thousands(0), "0");
+  EXPECT_EQ(internal::Thousands(999), "999");
+  EXPECT_EQ(internal::Thousands(1000), "1,000");
+  EXPECT_EQ(internal::Thousands(14848), "14,848");
+  EXPECT_EQ(internal::Thousands(1234567), "1,234,567");
+  EXPECT_EQ(internal::Thousands(18446744073709551615u),
+            "18,446,744,073,709,551,615");
 }
 
 TEST(IsoDateTest, ParsesTheFormsFeedsWrite) {

@@ -305,18 +305,6 @@ int CommitOutputs(absl::string_view command,
   return kExitOk;
 }
 
-std::string Thousands(uint64_t value) {
-  std::string digits = absl::StrCat(value);
-  std::string out;
-  int count = 0;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    if (count > 0 && count % 3 == 0) out.push_back(',');
-    out.push_back(*it);
-    ++count;
-  }
-  return std::string(out.rbegin(), out.rend());
-}
-
 std::string Megabytes(uint64_t bytes) {
   return absl::StrFormat("%.1f MB", static_cast<double>(bytes) / 1e6);
 }

@@ -20,6 +20,7 @@
 #include "src/internal/engine_settings.h"
 #include "src/internal/index_batch.h"
 #include "src/internal/output_file.h"
+#include "src/internal/thousands.h"
 
 namespace neardup::cli {
 
@@ -149,7 +150,7 @@ int CommitOutputs(absl::string_view command,
                   std::initializer_list<internal::OutputFile*> outputs);
 
 // "14,848".
-std::string Thousands(uint64_t value);
+using internal::Thousands;
 // "52.5 MB".
 std::string Megabytes(uint64_t bytes);
 

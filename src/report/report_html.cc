@@ -13,6 +13,7 @@
 #include "src/internal/iso_date.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/svg.h"
+#include "src/internal/thousands.h"
 
 namespace neardup {
 namespace {
@@ -90,16 +91,7 @@ ins{background:#dff0ff;text-decoration:none;display:block;white-space:pre-wrap;m
 
 std::string Fixed2(double v) { return absl::StrFormat("%.2f", v); }
 
-// "14,848".
-std::string Thousands(uint64_t value) {
-  const std::string digits = absl::StrCat(value);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
+using internal::Thousands;
 
 std::string Percent(size_t part, size_t whole) {
   if (whole == 0) return "0%";
