@@ -72,6 +72,35 @@ class StreamCli : public CliFixture {
   }
 };
 
+// `index add` compacts inside its batch too (between blocks of records) and
+// says so on stderr, unless quiet; the decisions are those of a batch that
+// never compacts.
+TEST_F(StreamCli, IndexAddNotesCompactionsInsideItsBatch) {
+  std::vector<GeneratedDoc> docs = Corpus(20, 7);
+  const std::string input = WriteInput(docs, 0, "in.jsonl");
+  ASSERT_EQ(Run("index create plain -q").exit_code, 0);
+  RunResult plain =
+      Run(absl::StrCat("index add plain ", input, " --compact-at-mb 0"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_THAT(plain.err, ::testing::Not(HasSubstr("compacting")));
+
+  ASSERT_EQ(Run("index create small -q").exit_code, 0);
+  RunResult compacted =
+      Run(absl::StrCat("index add small ", input, " --compact-at-mb 0.000001"));
+  ASSERT_EQ(compacted.exit_code, 0) << compacted.err;
+  EXPECT_EQ(compacted.out, plain.out);
+  const size_t note = compacted.err.find("neardup index add: compacting ");
+  ASSERT_NE(note, std::string::npos) << compacted.err;
+  EXPECT_LT(note, compacted.err.find("documents added")) << compacted.err;
+
+  ASSERT_EQ(Run("index create quiet -q").exit_code, 0);
+  RunResult quiet = Run(
+      absl::StrCat("index add quiet ", input, " --compact-at-mb 0.000001 -q"));
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+  EXPECT_EQ(quiet.out, plain.out);
+}
+
 // A log that outgrows its snapshot and --compact-at-mb is compacted between
 // reads: the output is the same, and the index reopens from a snapshot.
 TEST_F(StreamCli, CompactsWhenTheLogOutgrowsTheSnapshot) {

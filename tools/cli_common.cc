@@ -326,16 +326,18 @@ absl::Status MaybeCompact(Index& index, double compact_at_mb,
   if (!internal::CompactionDue(index.FileSizes(), compact_at_mb)) {
     return absl::OkStatus();
   }
-  const IndexStats s = index.stats();
-  if (!quiet) {
-    std::fprintf(stderr,
-                 "neardup %.*s: compacting %s documents (log %.1f MB, "
-                 "snapshot %.1f MB)\n",
-                 static_cast<int>(command.size()), command.data(),
-                 Thousands(s.documents).c_str(), s.log_bytes / 1e6,
-                 s.snapshot_bytes / 1e6);
-  }
+  if (!quiet) NoteCompaction(index, command);
   return index.Compact();
+}
+
+void NoteCompaction(const Index& index, absl::string_view command) {
+  const IndexStats s = index.stats();
+  std::fprintf(stderr,
+               "neardup %.*s: compacting %s documents (log %.1f MB, "
+               "snapshot %.1f MB)\n",
+               static_cast<int>(command.size()), command.data(),
+               Thousands(s.documents).c_str(), s.log_bytes / 1e6,
+               s.snapshot_bytes / 1e6);
 }
 
 void WarnIfDamagedReads(const Index& index, absl::string_view command) {

@@ -87,6 +87,8 @@ void AddCompactFlag(CLI::App* command, double* compact_at_mb);
 // `quiet`. Errors are Compact()'s.
 absl::Status MaybeCompact(Index& index, double compact_at_mb,
                           absl::string_view command, bool quiet);
+// The note MaybeCompact writes to stderr before compacting.
+void NoteCompaction(const Index& index, absl::string_view command);
 
 // Queries treat a stored document whose data fails its checksum as matching
 // nothing (Index::Query); this says so on stderr, with the count and the

@@ -82,7 +82,13 @@ int RunAdd(const IndexFlags& f) {
                           std::string(skipped.message()).c_str());
            },
        .progress = [&progress](double done) { progress.Update("add", done); },
-       .compact_at_mb = f.compact_at_mb});
+       .compact_at_mb = f.compact_at_mb,
+       .before_compaction =
+           [&] {
+             if (f.input.quiet) return;
+             progress.Clear();
+             NoteCompaction(**index, "index add");
+           }});
   progress.Clear();
   if (!batch.compaction.ok()) {
     std::fprintf(stderr,

@@ -107,6 +107,7 @@ AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
     // verify in full, for one block per compaction.
     if (result.failure.ok() && result.compaction.ok() &&
         CompactionDue(index.FileSizes(), options.compact_at_mb)) {
+      if (options.before_compaction) options.before_compaction();
       result.compaction = index.Compact();
       ++result.compactions;
     }

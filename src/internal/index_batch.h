@@ -54,6 +54,8 @@ struct BatchOptions {
   // articles). Compaction makes every document added so far durable, which
   // the batch's contract allows (the caller syncs before reporting).
   double compact_at_mb = 0;
+  // Called before each such compaction, from the batch's thread.
+  std::function<void()> before_compaction = nullptr;
 };
 
 struct AddBatchResult {
