@@ -70,9 +70,9 @@ struct PipelineOptions {
   // they cannot reach the threshold (or, with containment on, the
   // containment), except with probability below 1e-6, are dropped before
   // exact verification, and so are sampled-shingle candidates whose stored
-  // samples fall more than four deviations short of both. Reported scores
-  // stay exact; on a large corpus this removes most of the verification
-  // work. False gives plain LSH-then-exact.
+  // samples share too few shingles for either, by the same 1e-6 bound.
+  // Reported scores stay exact; on a large corpus this removes most of the
+  // verification work. False gives plain LSH-then-exact.
   bool sketch_screen = true;
   // Boilerplate-aware scoring (docs/quality.md, "Boilerplate"): when above
   // 0, a shingle held by more than this many documents of the corpus is

@@ -20,10 +20,7 @@
 #ifndef NEARDUP_SRC_INTERNAL_SKETCH_SCREEN_H_
 #define NEARDUP_SRC_INTERNAL_SKETCH_SCREEN_H_
 
-#include <math.h>  // lgamma_r (POSIX)
-
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -32,6 +29,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "src/internal/binomial.h"
 
 namespace neardup::internal {
 
@@ -137,46 +135,15 @@ class SketchScreen {
       const std::vector<double> log_factorial = LogFactorials(num_perm);
       for (int g = 0; g <= kGrid; ++g) {
         const double p = static_cast<double>(g) / kGrid;
-        built->min_matches[g] = MinMatchesAt(num_perm, p, loss, log_factorial);
+        built->min_matches[g] = MinSuccesses(num_perm, p, loss, log_factorial);
         if (prefix > 0) {
           built->prefix_min_matches[g] =
-              MinMatchesAt(prefix, p, loss, log_factorial);
+              MinSuccesses(prefix, p, loss, log_factorial);
         }
       }
       tables = std::move(built);
     }
     return tables;
-  }
-
-  // log(n!) for n = 0..k, with lgamma_r: std::lgamma also writes the global
-  // `signgam`, a data race when two screens are built at once (two
-  // pipelines, as two Python threads run them; found by tests/tsan_test.cc).
-  static std::vector<double> LogFactorials(int k) {
-    std::vector<double> out(static_cast<size_t>(k) + 1);
-    for (int n = 0; n <= k; ++n) {
-      int sign;
-      out[n] = ::lgamma_r(n + 1.0, &sign);
-    }
-    return out;
-  }
-
-  // The largest m with P(X < m) <= loss for X ~ binomial(k, p);
-  // log_factorial covers 0..k or more.
-  static int MinMatchesAt(int k, double p, double loss,
-                          const std::vector<double>& log_factorial) {
-    if (p <= 0) return 0;
-    if (p >= 1) return k;
-    const double log_p = std::log(p);
-    const double log_q = std::log1p(-p);
-    double below = 0;  // P(X < m), summed as m grows.
-    for (int m = 0; m <= k; ++m) {
-      const double log_pmf = log_factorial[k] - log_factorial[m] -
-                             log_factorial[k - m] + m * log_p + (k - m) * log_q;
-      const double next = below + std::exp(log_pmf);
-      if (next > loss) return m;  // P(X < m) <= loss < P(X <= m).
-      below = next;
-    }
-    return k;
   }
 
   int num_perm_;

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <cmath>
 #include <functional>
 #include <utility>
 
+#include "src/internal/binomial.h"
 #include "src/internal/parallel.h"
 
 namespace neardup::internal {
@@ -114,38 +114,17 @@ size_t CountAtLevel(absl::Span<const uint32_t> keys, int level) {
       keys.begin());
 }
 
-// min_hits[n], n < kScreenTable: the fewest hits in n binomial trials of
-// success probability p below which a share of p or more is ruled out, that
-// is the largest m with P(X < m) <= kScreenLoss for X ~ binomial(n, p). A
-// share above p only makes fewer hits less likely. The exact tail, not a
+// min_hits[n], n < kScreenTable: fewer than min_hits[n] hits of n rule out
+// a share of p or more (MinSuccesses, at kScreenLoss). The exact tail, not a
 // normal approximation: for p near 1 the lower tail is much heavier.
 std::vector<uint16_t> MinHitsTable(double p) {
   constexpr size_t kScreenTable = RareShingleSample::kScreenTable;
-  constexpr double kLoss = RareShingleSample::kScreenLoss;
-  std::vector<uint16_t> min_hits(kScreenTable, 0);
-  if (!(p > 0)) return min_hits;
-  if (p >= 1) {
-    for (size_t n = 0; n < kScreenTable; ++n) {
-      min_hits[n] = static_cast<uint16_t>(n);
-    }
-    return min_hits;
-  }
-  const double log_odds = std::log(p) - std::log1p(-p);
-  const double log_q = std::log1p(-p);
-  for (size_t n = 1; n < kScreenTable; ++n) {
-    // log P(X = m), from m = 0 up: each term is the last times
-    // (n - m) / (m + 1) * p / q.
-    double log_pmf = static_cast<double>(n) * log_q;
-    double below = 0;  // P(X < m).
-    size_t m = 0;
-    for (; m < n; ++m) {
-      const double next = below + std::exp(log_pmf);
-      if (next > kLoss) break;
-      below = next;
-      log_pmf += std::log(static_cast<double>(n - m)) -
-                 std::log(static_cast<double>(m + 1)) + log_odds;
-    }
-    min_hits[n] = static_cast<uint16_t>(m);
+  const std::vector<double> log_factorial =
+      LogFactorials(static_cast<int>(kScreenTable) - 1);
+  std::vector<uint16_t> min_hits(kScreenTable);
+  for (size_t n = 0; n < kScreenTable; ++n) {
+    min_hits[n] = static_cast<uint16_t>(MinSuccesses(
+        static_cast<int>(n), p, RareShingleSample::kScreenLoss, log_factorial));
   }
   return min_hits;
 }
