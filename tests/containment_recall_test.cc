@@ -108,7 +108,8 @@ TEST(ContainmentRecall, DefaultsLinkEveryContainedCopyAndNothingBelow) {
   }
   const double recall = static_cast<double>(found) / truth.size();
   std::string missed;
-  for (const auto& [key, p] : truth) {
+  for (const auto& entry : truth) {
+    const ScoredPair& p = entry.second;  // Clang cannot capture a binding.
     if (std::none_of(
             result->pairs.begin(), result->pairs.end(),
             [&](const ScoredPair& q) { return q.a == p.a && q.b == p.b; })) {
