@@ -100,24 +100,35 @@ void SortUnique(std::vector<uint64_t>* hashes) {
   const int bits = std::clamp(static_cast<int>(std::bit_width(n)) - 1, 8, 20);
   const size_t buckets = size_t{1} << bits;
   const int shift = 64 - bits;
-  thread_local std::vector<uint32_t> ends;
-  thread_local std::vector<uint64_t> scattered;
-  ends.assign(buckets + 1, 0);
-  uint64_t* values = hashes->data();
+  thread_local std::vector<uint32_t> ends_storage;
+  thread_local std::vector<uint64_t> scattered_storage;
+  ends_storage.assign(buckets + 1, 0);
+  scattered_storage.resize(n);
+  // Plain pointers: through the thread_local vectors the compiler reloads
+  // their addresses inside the loops.
+  uint32_t* const ends = ends_storage.data();
+  uint64_t* const scattered = scattered_storage.data();
+  uint64_t* const values = hashes->data();
   for (size_t i = 0; i < n; ++i) ++ends[(values[i] >> shift) + 1];
   for (size_t b = 1; b <= buckets; ++b) ends[b] += ends[b - 1];
-  scattered.resize(n);
   for (size_t i = 0; i < n; ++i) {
     scattered[ends[values[i] >> shift]++] = values[i];
   }
   // ends[b] is now the end of bucket b (and the start of bucket b + 1).
+  // Equal values share a bucket, so duplicates are only looked for inside
+  // one, and a bucket of one value (the most common) is copied as it is.
   size_t out = 0;
   size_t begin = 0;
   for (size_t b = 0; b < buckets; ++b) {
     const size_t end = ends[b];
-    uint64_t* first = scattered.data() + begin;
-    uint64_t* last = scattered.data() + end;
-    if (end - begin > 16) {
+    uint64_t* const first = scattered + begin;
+    uint64_t* const last = scattered + end;
+    begin = end;
+    if (last - first <= 1) {
+      if (last != first) values[out++] = *first;
+      continue;
+    }
+    if (last - first > 16) {
       std::sort(first, last);
     } else {
       for (uint64_t* i = first + 1; i < last; ++i) {
@@ -127,10 +138,10 @@ void SortUnique(std::vector<uint64_t>* hashes) {
         *j = v;
       }
     }
-    for (uint64_t* i = first; i < last; ++i) {
-      if (out == 0 || values[out - 1] != *i) values[out++] = *i;
+    values[out++] = *first;
+    for (uint64_t* i = first + 1; i < last; ++i) {
+      if (*i != *(i - 1)) values[out++] = *i;
     }
-    begin = end;
   }
   hashes->resize(out);
 }
