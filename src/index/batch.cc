@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -39,44 +40,73 @@ AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
   const size_t n = corpus.size();
   const int threads = ResolveThreads(options.threads);
   constexpr size_t kBlock = 512;
+  constexpr size_t kChunk = 8;
+  // The adds run on this thread, the index's single writer, while the next
+  // block is prepared. Helpers take one thread fewer than asked, and this
+  // thread joins them once its adds are done: with a helper per thread the
+  // writer competed with them for the cores and lost its core at every
+  // handover of the index's lock (a fifth of the time of a 1 M backfill).
+  const int helpers = std::max(1, threads - 1);
   struct Block {
     std::vector<PreparedText> prepared;
     std::vector<absl::Status> text_errors;
+    size_t start = 0;
+    std::atomic<size_t> next_chunk{0};
   };
-  std::vector<std::unique_ptr<TextScratch>> scratch = MakeScratch(threads);
+  std::vector<std::unique_ptr<TextScratch>> scratch =
+      MakeScratch(helpers + 1);
   // A mapped input's pages leave the resident set once read (3 GB at a
   // million articles otherwise).
   PeriodicRelease release(corpus);
-  // Prepares and prescreens documents [start, start + kBlock): verifying
-  // against what the index held before is the costly part of an add, and
-  // runs here, in parallel; the adds then only verify candidates added
-  // since. The screening is exact whenever it ran (Index::Prescreen), so the
-  // decisions do not depend on the timing.
-  auto prepare = [&](size_t start, Block* b) {
+  auto begin_block = [&](size_t start, Block* b) {
     const size_t count = std::min(kBlock, n - start);
     b->prepared.resize(count);
     b->text_errors.assign(count, absl::OkStatus());
-    ParallelFor(count, threads, 8, [&](size_t from, size_t to, int worker) {
-      for (size_t j = from; j < to; ++j) {
-        auto text = corpus.Text(start + j, scratch[worker].get());
+    b->start = start;
+    b->next_chunk.store(0, std::memory_order_relaxed);
+  };
+  // Prepares and prescreens the block's documents, kChunk at a time, until
+  // none is left: verifying against what the index held before is the
+  // costly part of an add, and runs here, on any number of threads; the
+  // adds then only verify candidates added since. The screening is exact
+  // whenever it ran (Index::Prescreen), so the decisions do not depend on
+  // which thread took which chunk, or when.
+  auto prepare = [&](Block* b, int worker) {
+    const size_t count = b->prepared.size();
+    for (;;) {
+      const size_t from =
+          b->next_chunk.fetch_add(1, std::memory_order_relaxed) * kChunk;
+      if (from >= count) return;
+      for (size_t j = from; j < std::min(count, from + kChunk); ++j) {
+        auto text = corpus.Text(b->start + j, scratch[worker].get());
         b->text_errors[j] = text.status();
         if (!text.ok()) continue;
         release.Add(text->size());
         index.Prepare(*text, &b->prepared[j]);
         index.Prescreen(&b->prepared[j]);
       }
-    });
+    }
+  };
+  auto start_helpers = [&](Block* b) {
+    std::vector<std::thread> pool;
+    for (int w = 0; w < helpers; ++w) pool.emplace_back(prepare, b, w);
+    return pool;
   };
   Block blocks[2];
-  if (n > 0) prepare(0, &blocks[0]);
+  if (n > 0) {
+    begin_block(0, &blocks[0]);
+    std::vector<std::thread> pool = start_helpers(&blocks[0]);
+    prepare(&blocks[0], helpers);
+    for (std::thread& t : pool) t.join();
+  }
   for (size_t block = 0, k = 0; block < n && result.failure.ok();
        block += kBlock, ++k) {
     const Block& current = blocks[k % 2];
-    // The next block is prepared while this one is added in order, so the
-    // adds (one thread, the index's writer) overlap the parallel work.
-    std::thread next;
+    Block& upcoming = blocks[(k + 1) % 2];
+    std::vector<std::thread> pool;
     if (block + kBlock < n) {
-      next = std::thread(prepare, block + kBlock, &blocks[(k + 1) % 2]);
+      begin_block(block + kBlock, &upcoming);
+      pool = start_helpers(&upcoming);
     }
     for (size_t j = 0; j < current.prepared.size(); ++j) {
       const size_t i = block + j;
@@ -101,7 +131,15 @@ AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
       result.duplicates += decision->status == DecisionStatus::kDuplicate;
       AppendDecisionJson(*decision, &result.decisions);
     }
-    if (next.joinable()) next.join();
+    if (!pool.empty()) {
+      // A failure ends the batch: the helpers stop after their chunk.
+      if (!result.failure.ok()) {
+        upcoming.next_chunk.store(upcoming.prepared.size(),
+                                  std::memory_order_relaxed);
+      }
+      prepare(&upcoming, helpers);
+      for (std::thread& t : pool) t.join();
+    }
     // Between blocks, so no add is under way; the next block's screening
     // is then void (the compaction bumps the index's epoch) and its adds
     // verify in full, for one block per compaction.
