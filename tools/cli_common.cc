@@ -119,7 +119,9 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
                      "off), so an abridged copy joins its full story; "
                      "candidates are documents that share a passage (see "
                      "neardup passages) or most of each other's rare "
-                     "sampled shingles, wherever they sit")
+                     "sampled shingles, wherever they sit, and document "
+                     "bands are chosen for Jaccard 0.5 when the threshold "
+                     "is higher")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
   }

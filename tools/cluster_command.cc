@@ -91,8 +91,13 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
                       "bands x %d rows: P(candidate | J = %.2f) = %.3f. ",
                       NormalizeModeName(options.normalize), options.ngram,
                       options.num_perm, SketchAlgorithmName(options.algorithm),
-                      s.bands.bands, s.bands.rows, options.threshold,
-                      CandidateProbability(options.threshold, s.bands)));
+                      s.bands.bands, s.bands.rows, BandJaccard(options),
+                      CandidateProbability(BandJaccard(options), s.bands)));
+  if (BandJaccard(options) < options.threshold && options.bands == 0) {
+    // Say why the bands are not those `neardup tune` shows for t.
+    text.resize(text.size() - 2);
+    absl::StrAppend(&text, " (bands for containment; see --containment). ");
+  }
   absl::StrAppend(&text, Thousands(s.candidates.candidate_pairs),
                   " candidate pairs (from ",
                   Thousands(s.candidates.band_collisions), " band collisions");

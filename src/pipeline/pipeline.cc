@@ -201,6 +201,12 @@ CandidateComponents GroupCandidates(const std::vector<DocPair>& candidates,
 
 }  // namespace
 
+double BandJaccard(const PipelineOptions& options) {
+  return options.containment > 0
+             ? std::min(options.threshold, kContainmentBandJaccard)
+             : options.threshold;
+}
+
 absl::Status ValidatePipelineOptions(const PipelineOptions& options) {
   NEARDUP_RETURN_IF_ERROR(
       internal::ValidateMatchSettings({.ngram = options.ngram,
@@ -242,7 +248,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
                                  .num_perm = options.num_perm,
                                  .algorithm = options.algorithm,
                                  .seed = options.seed,
-                                 .threshold = options.threshold,
+                                 .threshold = BandJaccard(options),
                                  .bands = options.bands,
                                  .rows = options.rows,
                                  .min_recall = options.min_recall}));
