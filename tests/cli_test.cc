@@ -76,6 +76,35 @@ TEST_F(CliTest, ClustersTheSampleCorpus) {
   EXPECT_THAT(r.err, HasSubstr("clusters"));
 }
 
+// With containment on, bands are chosen for Jaccard 0.5 whatever higher
+// threshold is asked for (BandJaccard), and the summary says why; without
+// it, for the threshold; given bands are used as given.
+TEST_F(CliTest, ContainmentKeepsTheBandsOfJaccardOneHalf) {
+  const std::string input = Sample().string();
+  RunResult r = Run(absl::StrCat("cluster '", input, "' --threshold 0.8"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("35 bands x 3 rows: P(candidate | J = 0.50)"));
+  EXPECT_THAT(r.err, HasSubstr("(bands for containment; see --containment)"));
+  r = Run(
+      absl::StrCat("cluster '", input, "' --threshold 0.8 --containment 0"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("16 bands x 6 rows: P(candidate | J = 0.80)"));
+  EXPECT_THAT(r.err, Not(HasSubstr("bands for containment")));
+  r = Run(absl::StrCat("cluster '", input,
+                       "' --threshold 0.8 --bands 16 --rows 6"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("16 bands x 6 rows"));
+  EXPECT_THAT(r.err, Not(HasSubstr("bands for containment")));
+  PipelineOptions options;
+  options.threshold = 0.9;
+  EXPECT_EQ(BandJaccard(options), kContainmentBandJaccard);
+  options.containment = 0;
+  EXPECT_EQ(BandJaccard(options), 0.9);
+  options.threshold = 0.3;
+  options.containment = 0.8;
+  EXPECT_EQ(BandJaccard(options), 0.3);
+}
+
 TEST_F(CliTest, OutputIsIdenticalForAnyThreadCount) {
   std::string args = absl::StrCat("cluster '", Sample().string(),
                                   "' --threshold 0.5 --quiet --pairs p.jsonl");

@@ -106,9 +106,7 @@ INSTANTIATE_TEST_SUITE_P(
         RealDataCase{"saudinewsnet-dev.jsonl.zst", "SaudiNewsNet", 0.5},
         RealDataCase{"reuters21578.jsonl.zst", "Reuters", 0.5},
         RealDataCase{"saudinewsnet-dev.jsonl.zst", "SaudiNewsNetAt08", 0.8}),
-    [](const auto& param_info) {
-      return std::string(param_info.param.name);
-    });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace
 }  // namespace neardup

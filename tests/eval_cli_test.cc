@@ -512,6 +512,7 @@ TEST_F(EvalCliTest, TuneWritesAWellFormedPlotAndRejectsImpossibleSettings) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("16 bands x 6 rows"));
   EXPECT_THAT(r.out, HasSubstr("<- threshold"));
+  EXPECT_THAT(r.out, HasSubstr("takes the bands for J = 0.50 instead"));
   const std::string svg = ReadAll(dir_ / "s.svg");
   EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
   EXPECT_THAT(svg, HasSubstr("t = 0.80"));

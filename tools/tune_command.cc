@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "neardup/lsh.h"
+#include "neardup/pipeline.h"
 #include "src/internal/json_writer.h"
 #include "src/internal/output_file.h"
 #include "src/internal/status_macros.h"
@@ -166,6 +167,15 @@ int RunTune(const TuneFlags& flags) {
           absl::StrFormat(
               "  %7.3f  %12.4f  %8.1f%s\n", s, p, 1000 * (1 - p),
               std::abs(s - flags.threshold) < 1e-9 ? "  <- threshold" : ""));
+    }
+    if (flags.bands == 0 && flags.threshold > kContainmentBandJaccard) {
+      // What a user comparing with `neardup cluster`'s summary needs.
+      absl::StrAppend(
+          &out, absl::StrFormat(
+                    "\n(neardup cluster with --containment on, its default, "
+                    "takes the bands for J = %.2f instead: run tune -t %.2f "
+                    "to see them)\n",
+                    kContainmentBandJaccard, kContainmentBandJaccard));
     }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -53,8 +53,7 @@ AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
     size_t start = 0;
     std::atomic<size_t> next_chunk{0};
   };
-  std::vector<std::unique_ptr<TextScratch>> scratch =
-      MakeScratch(helpers + 1);
+  std::vector<std::unique_ptr<TextScratch>> scratch = MakeScratch(helpers + 1);
   // A mapped input's pages leave the resident set once read (3 GB at a
   // million articles otherwise).
   PeriodicRelease release(corpus);
