@@ -314,7 +314,8 @@ def cluster(texts: Iterable[Text], ids: Iterable[Id] | None = None,
     Options have the command line's names, with underscores, and its
     defaults (see ``neardup.defaults("cluster")``): threshold (0.5),
     containment (0.8), ngram (5), num_perm (128), normalize ("full"), seed,
-    algorithm ("oph"), bands and rows (0: chosen from the threshold), keep
+    algorithm ("oph"), bands and rows (0: chosen from the threshold, or for
+    Jaccard 0.5 when containment is on and the threshold is higher), keep
     ("first"), linkage ("center"), boilerplate_df (0: off; shingles held by
     more documents are boilerplate and pairs get "weighted_jaccard", their
     Jaccard without them), min_weighted_jaccard (0; with boilerplate_df, a

@@ -45,7 +45,8 @@ AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
   // block is prepared. Helpers take one thread fewer than asked, and this
   // thread joins them once its adds are done: with a helper per thread the
   // writer competed with them for the cores and lost its core at every
-  // handover of the index's lock (a fifth of the time of a 1 M backfill).
+  // handover of the index's lock (about half of the writer's time in a
+  // backfill of 300,000 articles; docs/index.md).
   const int helpers = std::max(1, threads - 1);
   struct Block {
     std::vector<PreparedText> prepared;
