@@ -19,6 +19,7 @@
 #include "neardup/pipeline.h"
 #include "src/internal/index_batch.h"
 #include "src/internal/index_format.h"
+#include "src/internal/index_json.h"
 #include "tests/support/cli_harness.h"
 #include "tests/support/describe_decision.h"
 #include "tests/support/generator.h"
@@ -318,6 +319,49 @@ TEST_F(IndexTest, BatchCompactsBetweenBlocksWithTheSameDecisions) {
   EXPECT_EQ(compactions[0], 0u);
   EXPECT_GE(compactions[1], 1u);
   EXPECT_EQ(decisions[0], decisions[1]);
+}
+
+// A batch's writer adds one block while helpers, and then the writer
+// itself, prepare the next: whichever thread takes which chunk, and however
+// many there are, the decisions are those of Add() one document at a time.
+TEST_F(IndexTest, BatchDecisionsAreAddsWhateverTheThreadCount) {
+  testing::CorpusSpec spec;
+  spec.stories = 500;
+  spec.seed = 9;
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (const auto& d : testing::GenerateCorpus(spec)) {
+    docs.emplace_back(d.id, d.text);
+  }
+  ASSERT_GT(docs.size(), 1100u);  // Three blocks of 512 or more.
+  auto corpus = Corpus::FromDocuments(docs);
+  ASSERT_THAT(corpus.status(), testing::IsOk());
+  std::string one_by_one;
+  {
+    fs::remove_all(dir_);
+    ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+    auto index = OpenOrDie();
+    for (const auto& [id, text] : docs) {
+      absl::StatusOr<Decision> d = index->Add(id, text, {.sync = false});
+      ASSERT_THAT(d.status(), testing::IsOk());
+      internal::AppendDecisionJson(*d, &one_by_one);
+    }
+  }
+  size_t duplicates = 0;
+  for (int threads : {1, 2, 3, 4}) {
+    fs::remove_all(dir_);
+    ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+    auto index = OpenOrDie();
+    internal::BatchOptions batch;
+    batch.threads = threads;
+    batch.compact_at_mb = 0;
+    internal::AddBatchResult added =
+        internal::AddCorpus(*index, **corpus, batch);
+    ASSERT_THAT(added.failure, testing::IsOk());
+    EXPECT_EQ(added.added, docs.size());
+    EXPECT_EQ(added.decisions, one_by_one) << threads << " threads";
+    duplicates = added.duplicates;
+  }
+  EXPECT_GT(duplicates, 100u);  // The blocks had matches to find.
 }
 
 // Prepare and Prescreen a block in parallel, then AddPrepared in order: the
