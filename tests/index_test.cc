@@ -36,6 +36,19 @@ using ::neardup::testing::WriteAll;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+// (id, text) of a generated corpus of `stories` stories and their copies.
+std::vector<std::pair<std::string, std::string>> GeneratedDocs(size_t stories,
+                                                               uint64_t seed) {
+  testing::CorpusSpec spec;
+  spec.stories = stories;
+  spec.seed = seed;
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (const auto& d : testing::GenerateCorpus(spec)) {
+    docs.emplace_back(d.id, d.text);
+  }
+  return docs;
+}
+
 class IndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -272,13 +285,7 @@ TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
 // end: the decisions are those of a batch that never compacts, and the
 // index reopens whole.
 TEST_F(IndexTest, BatchCompactsBetweenBlocksWithTheSameDecisions) {
-  testing::CorpusSpec spec;
-  spec.stories = 800;
-  spec.seed = 5;
-  std::vector<std::pair<std::string, std::string>> docs;
-  for (const auto& d : testing::GenerateCorpus(spec)) {
-    docs.emplace_back(d.id, d.text);
-  }
+  std::vector<std::pair<std::string, std::string>> docs = GeneratedDocs(800, 5);
   ASSERT_GT(docs.size(), 2100u);  // Five blocks of 512 or more.
   auto corpus = Corpus::FromDocuments(docs);
   ASSERT_THAT(corpus.status(), testing::IsOk());
@@ -325,13 +332,7 @@ TEST_F(IndexTest, BatchCompactsBetweenBlocksWithTheSameDecisions) {
 // itself, prepare the next: whichever thread takes which chunk, and however
 // many there are, the decisions are those of Add() one document at a time.
 TEST_F(IndexTest, BatchDecisionsAreAddsWhateverTheThreadCount) {
-  testing::CorpusSpec spec;
-  spec.stories = 500;
-  spec.seed = 9;
-  std::vector<std::pair<std::string, std::string>> docs;
-  for (const auto& d : testing::GenerateCorpus(spec)) {
-    docs.emplace_back(d.id, d.text);
-  }
+  std::vector<std::pair<std::string, std::string>> docs = GeneratedDocs(500, 9);
   ASSERT_GT(docs.size(), 1100u);  // Three blocks of 512 or more.
   auto corpus = Corpus::FromDocuments(docs);
   ASSERT_THAT(corpus.status(), testing::IsOk());
@@ -370,13 +371,7 @@ TEST_F(IndexTest, BatchDecisionsAreAddsWhateverTheThreadCount) {
 // screening and the add (which voids the screening), and a text screened by
 // another index.
 TEST_F(IndexTest, PrescreenedBlocksDecideExactlyAsAdd) {
-  testing::CorpusSpec spec;
-  spec.stories = 60;
-  spec.seed = 21;
-  std::vector<std::pair<std::string, std::string>> docs;
-  for (const auto& d : testing::GenerateCorpus(spec)) {
-    docs.emplace_back(d.id, d.text);
-  }
+  std::vector<std::pair<std::string, std::string>> docs = GeneratedDocs(60, 21);
   // Identical texts fill every band's bucket past the cap of 3.
   const std::string same = Paragraphs(1, 33)[0];
   for (int i = 0; i < 7; ++i) {

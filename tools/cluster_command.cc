@@ -85,19 +85,19 @@ void PrintSummary(const Corpus& corpus, const PipelineOptions& options,
     absl::StrAppend(&text, "; ", Thousands(invalid),
                     " with invalid UTF-8 (replaced by U+FFFD)");
   }
+  const double band_jaccard = BandJaccard(options);
   absl::StrAppend(
       &text,
       absl::StrFormat(". Normalize %s, %d-grams, %d permutations (%s), %d "
-                      "bands x %d rows: P(candidate | J = %.2f) = %.3f. ",
+                      "bands x %d rows: P(candidate | J = %.2f) = %.3f%s. ",
                       NormalizeModeName(options.normalize), options.ngram,
                       options.num_perm, SketchAlgorithmName(options.algorithm),
-                      s.bands.bands, s.bands.rows, BandJaccard(options),
-                      CandidateProbability(BandJaccard(options), s.bands)));
-  if (BandJaccard(options) < options.threshold && options.bands == 0) {
-    // Say why the bands are not those `neardup tune` shows for t.
-    text.resize(text.size() - 2);
-    absl::StrAppend(&text, " (bands for containment; see --containment). ");
-  }
+                      s.bands.bands, s.bands.rows, band_jaccard,
+                      CandidateProbability(band_jaccard, s.bands),
+                      // Why the bands are not those `tune` shows for t.
+                      band_jaccard < options.threshold && options.bands == 0
+                          ? " (bands for containment; see --containment)"
+                          : ""));
   absl::StrAppend(&text, Thousands(s.candidates.candidate_pairs),
                   " candidate pairs (from ",
                   Thousands(s.candidates.band_collisions), " band collisions");
