@@ -148,6 +148,32 @@ class RareShingleSample {
   std::vector<Chunk> chunks_;
 };
 
+// The rules above for one document, shared with the index (which keeps each
+// document's samples on disk and probes them incrementally).
+//
+// Appends the document's stored samples to *keys, in decreasing order
+// without repeats, and returns the level it probes with (its samples of
+// that level or more, a prefix), or kNoProbe for a document under
+// kMinShingles distinct shingles (nothing appended).
+inline constexpr int kNoProbe = -1;
+int SampleShingles(absl::Span<const uint64_t> shingle_hashes,
+                   uint32_t distinct_shingles, std::vector<uint32_t>* keys);
+
+// How many of the decreasing sample keys have level `level` or more.
+size_t SamplesAtLevel(absl::Span<const uint32_t> keys, int level);
+
+// The screen's table for a share p in (0, 1]: fewer than table[n] hits of n
+// rule out a share of p or more (at RareShingleSample::kScreenLoss).
+std::vector<uint16_t> SampleScreenTable(double p);
+
+// Whether two documents' samples (as SampleShingles made them, with their
+// probe levels) allow containment or Jaccard at the tables' bars (see
+// RareShingleSample): false only when both shares fall short.
+bool SamplesCouldQualify(absl::Span<const uint32_t> a, int probe_a,
+                         absl::Span<const uint32_t> b, int probe_b,
+                         absl::Span<const uint16_t> min_contained,
+                         absl::Span<const uint16_t> min_shared);
+
 // The shingle hashes held by more than `max_frequency` of the given sets
 // (each a document's distinct hashes), sorted: the boilerplate of
 // PipelineOptions::boilerplate_df. Frees the sets. Same result for any

@@ -22,6 +22,7 @@
 #include "src/internal/match_stages.h"
 #include "src/internal/page_release.h"
 #include "src/internal/parallel.h"
+#include "src/internal/passage_keys.h"
 #include "src/internal/stage.h"
 #include "src/internal/status_macros.h"
 
@@ -30,10 +31,7 @@ namespace {
 
 struct Scratch {
   TextScratch text;
-  NormalizedText normalized;
-  std::vector<uint64_t> shingles;
-  std::vector<uint32_t> signature;
-  std::vector<PassageSpan> spans;
+  internal::PassageKeyScratch keys;
 };
 
 // The passages of a run of documents: document numbers, and `bands` keys a
@@ -54,6 +52,35 @@ struct KeyedDocument {
 constexpr size_t kDocumentsPerChunk = 64;
 
 }  // namespace
+
+namespace internal {
+
+size_t AppendPassageKeys(absl::string_view text, const PassageKeyParams& params,
+                         const Normalizer& normalizer, const MinHasher& hasher,
+                         PassageKeyScratch* scratch,
+                         std::vector<uint32_t>* keys) {
+  PassageKeyScratch& s = *scratch;
+  s.signature.resize(static_cast<size_t>(hasher.num_perm()));
+  s.spans.clear();
+  Segment(text, params.segments, &s.spans);
+  size_t passages = 0;
+  for (const PassageSpan& span : s.spans) {
+    normalizer.Normalize(text.substr(span.begin, span.end - span.begin),
+                         &s.normalized);
+    if (s.normalized.code_points.size() < params.min_chars) continue;
+    s.shingles.clear();
+    HashShingles(s.normalized.code_points, params.shingles, &s.shingles);
+    if (!hasher.Sketch(s.shingles, absl::MakeSpan(s.signature))) continue;
+    ++passages;
+    for (int band = 0; band < params.bands.bands; ++band) {
+      keys->push_back(static_cast<uint32_t>(
+          BandKey(s.signature, params.bands, band, params.seed) >> 32));
+    }
+  }
+  return passages;
+}
+
+}  // namespace internal
 
 absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
     const Corpus& corpus, const PassageOptions& options,
@@ -76,20 +103,19 @@ absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
                                  .min_recall = options.min_recall}));
   const BandParams bands = stages.bands;
   const size_t num_bands = static_cast<size_t>(bands.bands);
-  const ShingleOptions shingle_options{.ngram = options.ngram,
-                                       .seed = options.seed};
-  const SegmentOptions segment_options{.max_chars = options.max_chars};
-  const size_t min_chars = static_cast<size_t>(options.min_chars);
+  const internal::PassageKeyParams key_params{
+      .bands = bands,
+      .shingles = {.ngram = options.ngram, .seed = options.seed},
+      .segments = {.max_chars = options.max_chars},
+      .min_chars = static_cast<size_t>(options.min_chars),
+      .seed = options.seed};
   const int threads = internal::ResolveThreads(options.threads);
   const size_t n = corpus.size();
   ContainmentCandidateStats local_stats;
 
   // Stage 1: every long enough passage's band keys, document by document.
   std::vector<std::unique_ptr<Scratch>> scratch(threads);
-  for (auto& s : scratch) {
-    s = std::make_unique<Scratch>();
-    s->signature.resize(static_cast<size_t>(options.num_perm));
-  }
+  for (auto& s : scratch) s = std::make_unique<Scratch>();
   internal::FirstError error;
   internal::PeriodicRelease release(corpus);
   std::vector<ChunkKeys> chunks((n + kDocumentsPerChunk - 1) /
@@ -108,28 +134,11 @@ absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
               continue;
             }
             release.Add(text->size());
-            s.spans.clear();
-            Segment(*text, segment_options, &s.spans);
-            for (const PassageSpan& span : s.spans) {
-              stages.normalizer.Normalize(
-                  text->substr(span.begin, span.end - span.begin),
-                  &s.normalized);
-              if (s.normalized.code_points.size() < min_chars) continue;
-              s.shingles.clear();
-              HashShingles(s.normalized.code_points, shingle_options,
-                           &s.shingles);
-              if (!stages.hasher.Sketch(s.shingles,
-                                        absl::MakeSpan(s.signature))) {
-                continue;
-              }
-              out.documents.push_back(static_cast<uint32_t>(doc));
-              for (size_t band = 0; band < num_bands; ++band) {
-                out.keys.push_back(static_cast<uint32_t>(
-                    BandKey(s.signature, bands, static_cast<int>(band),
-                            options.seed) >>
-                    32));
-              }
-            }
+            const size_t passages = internal::AppendPassageKeys(
+                *text, key_params, stages.normalizer, stages.hasher, &s.keys,
+                &out.keys);
+            out.documents.insert(out.documents.end(), passages,
+                                 static_cast<uint32_t>(doc));
           }
           stage.Add(end - begin, worker);
         });

@@ -105,31 +105,16 @@ size_t BucketOfKey(uint32_t key) {
   return static_cast<size_t>((key * 0x9E3779B1u) >> 24);
 }
 
+}  // namespace
+
 // How many of the decreasing `keys` have level `level` or more.
-size_t CountAtLevel(absl::Span<const uint32_t> keys, int level) {
+size_t SamplesAtLevel(absl::Span<const uint32_t> keys, int level) {
   const uint32_t cut = static_cast<uint32_t>(level) << kKeyBits;
   return static_cast<size_t>(
       std::partition_point(keys.begin(), keys.end(),
                            [cut](uint32_t k) { return k >= cut; }) -
       keys.begin());
 }
-
-// min_hits[n], n < kScreenTable: fewer than min_hits[n] hits of n rule out
-// a share of p or more (MinSuccesses, at kScreenLoss). The exact tail, not a
-// normal approximation: for p near 1 the lower tail is much heavier.
-std::vector<uint16_t> MinHitsTable(double p) {
-  constexpr size_t kScreenTable = RareShingleSample::kScreenTable;
-  const std::vector<double> log_factorial =
-      LogFactorials(static_cast<int>(kScreenTable) - 1);
-  std::vector<uint16_t> min_hits(kScreenTable);
-  for (size_t n = 0; n < kScreenTable; ++n) {
-    min_hits[n] = static_cast<uint16_t>(MinSuccesses(
-        static_cast<int>(n), p, RareShingleSample::kScreenLoss, log_factorial));
-  }
-  return min_hits;
-}
-
-}  // namespace
 
 RareShingleSample::RareShingleSample(size_t documents)
     : documents_(documents),
@@ -148,24 +133,11 @@ void RareShingleSample::Add(uint32_t doc,
   Chunk& chunk = chunks_[doc / kDocumentsPerChunk];
   const size_t local = doc % kDocumentsPerChunk;
   FinishChunk(chunk, local);
-  if (distinct_shingles < kMinShingles) {
-    FinishChunk(chunk, local + 1);
-    return;
-  }
   const int probe =
-      static_cast<int>(std::bit_width(distinct_shingles / kProbeShingles)) - 1;
-  const int store = std::max(0, probe - kRatioLevels);
-  const size_t first = chunk.keys.size();
-  for (uint64_t h : shingle_hashes) {
-    const int level = Level(h);
-    if (level >= store) chunk.keys.push_back(SampleKey(h, level));
-  }
-  std::sort(chunk.keys.begin() + first, chunk.keys.end(),
-            std::greater<uint32_t>());
-  chunk.keys.erase(std::unique(chunk.keys.begin() + first, chunk.keys.end()),
-                   chunk.keys.end());
+      SampleShingles(shingle_hashes, distinct_shingles, &chunk.keys);
   chunk.begin[local + 1] = static_cast<uint32_t>(chunk.keys.size());
-  chunk.probe[local] = static_cast<uint8_t>(probe);
+  chunk.probe[local] =
+      probe == kNoProbe ? kNoSamples : static_cast<uint8_t>(probe);
   chunk.added = local + 1;
 }
 
@@ -185,13 +157,54 @@ bool RareShingleSample::CouldQualify(
     absl::Span<const uint16_t> min_shared) const {
   const int probe_a = ProbeLevel(a), probe_b = ProbeLevel(b);
   if (probe_a == kNoSamples || probe_b == kNoSamples) return true;
+  return SamplesCouldQualify(Samples(a), probe_a, Samples(b), probe_b,
+                             min_contained, min_shared);
+}
+
+int SampleShingles(absl::Span<const uint64_t> shingle_hashes,
+                   uint32_t distinct_shingles, std::vector<uint32_t>* keys) {
+  if (distinct_shingles < RareShingleSample::kMinShingles) return kNoProbe;
+  const int probe =
+      static_cast<int>(std::bit_width(distinct_shingles /
+                                      RareShingleSample::kProbeShingles)) -
+      1;
+  const int store = std::max(0, probe - RareShingleSample::kRatioLevels);
+  const size_t first = keys->size();
+  for (uint64_t h : shingle_hashes) {
+    const int level = Level(h);
+    if (level >= store) keys->push_back(SampleKey(h, level));
+  }
+  std::sort(keys->begin() + first, keys->end(), std::greater<uint32_t>());
+  keys->erase(std::unique(keys->begin() + first, keys->end()), keys->end());
+  return probe;
+}
+
+// min_hits[n], n < kScreenTable: fewer than min_hits[n] hits of n rule out
+// a share of p or more (MinSuccesses, at kScreenLoss). The exact tail, not a
+// normal approximation: for p near 1 the lower tail is much heavier.
+std::vector<uint16_t> SampleScreenTable(double p) {
+  constexpr size_t kScreenTable = RareShingleSample::kScreenTable;
+  const std::vector<double> log_factorial =
+      LogFactorials(static_cast<int>(kScreenTable) - 1);
+  std::vector<uint16_t> min_hits(kScreenTable);
+  for (size_t n = 0; n < kScreenTable; ++n) {
+    min_hits[n] = static_cast<uint16_t>(MinSuccesses(
+        static_cast<int>(n), p, RareShingleSample::kScreenLoss, log_factorial));
+  }
+  return min_hits;
+}
+
+bool SamplesCouldQualify(absl::Span<const uint32_t> all_a, int probe_a,
+                         absl::Span<const uint32_t> all_b, int probe_b,
+                         absl::Span<const uint16_t> min_contained,
+                         absl::Span<const uint16_t> min_shared) {
   // Both samples hold every shingle of this level or more.
-  const int level = std::max(0, std::max(probe_a, probe_b) - kRatioLevels);
-  const absl::Span<const uint32_t> all_a = Samples(a), all_b = Samples(b);
-  const size_t size_a = CountAtLevel(all_a, level);
-  const size_t size_b = CountAtLevel(all_b, level);
+  const int level =
+      std::max(0, std::max(probe_a, probe_b) - RareShingleSample::kRatioLevels);
+  const size_t size_a = SamplesAtLevel(all_a, level);
+  const size_t size_b = SamplesAtLevel(all_b, level);
   const size_t smaller = std::min(size_a, size_b);
-  if (smaller < kMinScreenSamples) return true;
+  if (smaller < RareShingleSample::kMinScreenSamples) return true;
   size_t shared = 0;
   for (size_t i = 0, j = 0; i < size_a && j < size_b;) {
     if (all_a[i] == all_b[j]) {
@@ -219,9 +232,9 @@ std::vector<DocPair> RareShingleSample::Candidates(
   RareShingleStats local;
   for (Chunk& chunk : chunks_) FinishChunk(chunk, kDocumentsPerChunk);
   const std::vector<uint16_t> min_contained =
-      screen ? MinHitsTable(containment) : std::vector<uint16_t>();
+      screen ? SampleScreenTable(containment) : std::vector<uint16_t>();
   const std::vector<uint16_t> min_shared =
-      screen ? MinHitsTable(threshold) : std::vector<uint16_t>();
+      screen ? SampleScreenTable(threshold) : std::vector<uint16_t>();
   const size_t num_chunks = chunks_.size();
   // A stored shingle can only be found if some document probes with it:
   // about one in six is. A bitmap of the probe keys (one bit set in 16)
@@ -233,7 +246,7 @@ std::vector<DocPair> RareShingleSample::Candidates(
     for (size_t c = begin; c < end; ++c) {
       for (size_t i = 0; i < kDocumentsPerChunk; ++i) {
         if (chunks_[c].probe[i] == kNoSamples) continue;
-        probe_counts[c] += CountAtLevel(
+        probe_counts[c] += SamplesAtLevel(
             Samples(static_cast<uint32_t>(c * kDocumentsPerChunk + i)),
             chunks_[c].probe[i]);
       }
@@ -253,7 +266,7 @@ std::vector<DocPair> RareShingleSample::Candidates(
         if (chunks_[c].probe[i] == kNoSamples) continue;
         const absl::Span<const uint32_t> samples =
             Samples(static_cast<uint32_t>(c * kDocumentsPerChunk + i));
-        const size_t probes = CountAtLevel(samples, chunks_[c].probe[i]);
+        const size_t probes = SamplesAtLevel(samples, chunks_[c].probe[i]);
         for (size_t p = 0; p < probes; ++p) {
           const size_t bit = probe_bit(samples[p]);
           std::atomic_ref<uint64_t>(probed[bit >> 6])
@@ -326,7 +339,7 @@ std::vector<DocPair> RareShingleSample::Candidates(
             const auto x = static_cast<uint32_t>(c * kDocumentsPerChunk + i);
             if (x >= documents_ || chunks_[c].probe[i] == kNoSamples) continue;
             const absl::Span<const uint32_t> samples = Samples(x);
-            const size_t probes = CountAtLevel(samples, chunks_[c].probe[i]);
+            const size_t probes = SamplesAtLevel(samples, chunks_[c].probe[i]);
             uint32_t rare = 0;
             for (size_t p = 0; p < probes; ++p) {
               const uint64_t key = samples[p];
