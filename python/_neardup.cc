@@ -549,10 +549,13 @@ constexpr const char* kReportOptions[] = {
     "algorithm", "bands",       "rows",  "keep",     "linkage"};
 constexpr const char* kPassageOptions[] = {"threshold", "ngram", "num_perm",
                                            "normalize", "seed"};
-// Index.create and Sketcher take the same ones.
+// Sketcher takes these; Index.create containment too.
 constexpr const char* kSketchOptions[] = {"threshold", "ngram",     "num_perm",
                                           "normalize", "algorithm", "bands",
                                           "rows",      "seed"};
+constexpr const char* kIndexOptions[] = {
+    "threshold", "containment", "ngram", "num_perm", "normalize",
+    "algorithm", "bands",       "rows",  "seed"};
 
 py::dict Defaults(const std::string& kind) {
   if (kind == "cluster") {
@@ -571,7 +574,7 @@ py::dict Defaults(const std::string& kind) {
     return d;
   }
   if (kind == "index") {
-    return SettingsDict(internal::EngineSettings::ForIndex(), kSketchOptions);
+    return SettingsDict(internal::EngineSettings::ForIndex(), kIndexOptions);
   }
   if (kind == "sketcher") {
     py::dict d = SettingsDict(internal::EngineSettings(), kSketchOptions);
@@ -1419,7 +1422,7 @@ class PyIndex {
     CheckPath(path);
     internal::EngineSettings settings = internal::EngineSettings::ForIndex();
     OptionReader reader("Index.create", options);
-    reader.Engine(&settings, kSketchOptions);
+    reader.Engine(&settings, kIndexOptions);
     reader.Finish();
     absl::StatusOr<IndexOptions> index_options =
         internal::MakeIndexOptions(settings);
@@ -1606,6 +1609,7 @@ class PyIndex {
                  ErrorContext::kIndexFile);
     py::dict d;
     d["threshold"] = o.threshold;
+    d["containment"] = o.containment;
     d["ngram"] = o.ngram;
     d["num_perm"] = o.num_perm;
     d["normalize"] = std::string(NormalizeModeName(o.normalize));

@@ -3,8 +3,11 @@
 // is linked (recall >= 0.99), and no pair below both is, on generated
 // stories with abridged, reflowed and lightly rewritten copies, the copies
 // whose paragraphs match no paragraph of the story.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <utility>
@@ -15,7 +18,9 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "neardup/exact_search.h"
+#include "neardup/index.h"
 #include "neardup/pipeline.h"
+#include "src/internal/index_batch.h"
 #include "tests/support/generator.h"
 
 namespace neardup {
@@ -149,6 +154,125 @@ TEST(ContainmentRecall, SampledCandidatesStayFew) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_GT(result->stats.sample_candidates, docs.size() / 4);
   EXPECT_LT(result->stats.sample_candidates, 5 * docs.size());
+}
+
+// The index links by containment as `neardup cluster` does: documents added
+// in order (one at a time; or as a prescreened batch of two blocks, then
+// compacted, added to, reopened and added to from the snapshot and the
+// log) give
+// the pairs and clusters of single linkage at the same options, on copies
+// that only the passage route or only the sampled route proposes.
+TEST(ContainmentRecall, IndexLinksWhatClusterLinks) {
+  namespace fs = std::filesystem;
+  const auto docs = MakeCorpus(18);
+  absl::StatusOr<std::unique_ptr<Corpus>> corpus = Corpus::FromDocuments(docs);
+  ASSERT_TRUE(corpus.ok()) << corpus.status();
+  const fs::path dir = fs::temp_directory_path() /
+                       absl::StrCat("neardup_containment_index_", getpid());
+  using Pairs = std::map<std::pair<std::string, std::string>, double>;
+  for (double threshold : {0.5, 0.8}) {
+    SCOPED_TRACE(threshold);
+    PipelineOptions batch_options;
+    batch_options.threshold = threshold;
+    batch_options.threads = 2;
+    batch_options.cluster = {.linkage = Linkage::kSingle,
+                             .keep = KeepPolicy::kFirst};
+    absl::StatusOr<PipelineResult> batch = RunPipeline(**corpus, batch_options);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_GT(batch->stats.containment_pairs, 250u);
+    Pairs batch_pairs;
+    for (const ScoredPair& p : batch->pairs) {
+      batch_pairs[{docs[p.a].first, docs[p.b].first}] = p.containment;
+    }
+
+    IndexOptions options;
+    options.threshold = threshold;
+    for (bool one_at_a_time : {true, false}) {
+      SCOPED_TRACE(one_at_a_time ? "Add" : "batch, compacted, reopened");
+      fs::remove_all(dir);
+      ASSERT_TRUE(Index::Create(dir.string(), options).ok());
+      Pairs index_pairs;
+      auto record = [&](absl::string_view id, const Decision& d) {
+        for (const IndexMatch& m : d.matches) {
+          index_pairs[{m.id, std::string(id)}] = m.containment;
+        }
+      };
+      auto index = Index::Open(dir.string(), {});
+      ASSERT_TRUE(index.ok()) << index.status();
+      // A batch compacts between its blocks of 512.
+      const size_t half = one_at_a_time ? docs.size() : 560;
+      if (one_at_a_time) {
+        for (size_t i = 0; i < half; ++i) {
+          auto d = (*index)->Add(docs[i].first, docs[i].second,
+                                 {.max_matches = 100000, .sync = false});
+          ASSERT_TRUE(d.ok()) << d.status();
+          record(docs[i].first, *d);
+        }
+      } else {
+        // The first 560 as a batch of two blocks, compacted between them.
+        std::vector<std::pair<std::string, std::string>> first(
+            docs.begin(), docs.begin() + static_cast<std::ptrdiff_t>(half));
+        auto part = Corpus::FromDocuments(first);
+        ASSERT_TRUE(part.ok());
+        internal::BatchOptions batch_add;
+        batch_add.max_matches = 100000;
+        batch_add.threads = 2;
+        internal::AddBatchResult added =
+            internal::AddCorpus(**index, **part, batch_add);
+        ASSERT_TRUE(added.failure.ok()) << added.failure;
+        for (absl::string_view line :
+             absl::StrSplit(added.decisions, '\n', absl::SkipEmpty())) {
+          // {"id":ID,...,"matches":[{"id":ID,...},...]}: ids in order.
+          std::vector<std::string> ids;
+          for (size_t at = line.find("\"id\":\""); at != line.npos;
+               at = line.find("\"id\":\"", at + 1)) {
+            const size_t begin = at + 6;
+            ids.emplace_back(line.substr(begin, line.find('"', begin) - begin));
+          }
+          for (size_t i = 1; i < ids.size(); ++i) {
+            index_pairs[{ids[i], ids[0]}] = 0;
+          }
+        }
+        ASSERT_TRUE((*index)->Compact().ok());
+        for (size_t i = half; i < half + 20; ++i) {
+          auto d = (*index)->Add(docs[i].first, docs[i].second,
+                                 {.max_matches = 100000, .sync = false});
+          ASSERT_TRUE(d.ok()) << d.status();
+          record(docs[i].first, *d);
+        }
+        ASSERT_TRUE((*index)->Sync().ok());
+        // The rest after a reopen: from the snapshot and the log.
+        index->reset();
+        index = Index::Open(dir.string(), {});
+        ASSERT_TRUE(index.ok()) << index.status();
+        for (size_t i = half + 20; i < docs.size(); ++i) {
+          auto d = (*index)->Add(docs[i].first, docs[i].second,
+                                 {.max_matches = 100000, .sync = false});
+          ASSERT_TRUE(d.ok()) << d.status();
+          record(docs[i].first, *d);
+        }
+      }
+      // Pairs by (older, newer); the batch's are (a, b) in input order.
+      std::vector<std::string> only_batch, only_index;
+      for (const auto& [pair, containment] : batch_pairs) {
+        if (!index_pairs.contains(pair)) {
+          only_batch.push_back(absl::StrCat(pair.first, "/", pair.second));
+        }
+      }
+      for (const auto& [pair, containment] : index_pairs) {
+        if (!batch_pairs.contains(pair)) {
+          only_index.push_back(absl::StrCat(pair.first, "/", pair.second));
+        }
+      }
+      EXPECT_TRUE(only_batch.empty()) << absl::StrJoin(only_batch, " ");
+      EXPECT_TRUE(only_index.empty()) << absl::StrJoin(only_index, " ");
+      for (size_t i = 0; i < docs.size(); ++i) {
+        EXPECT_EQ(*(*index)->ClusterOf(docs[i].first),
+                  docs[batch->representative_of[i]].first);
+      }
+    }
+  }
+  fs::remove_all(dir);
 }
 
 TEST(ContainmentRecall, SamePairsForAnyThreadCount) {

@@ -29,7 +29,8 @@ class IndexCli : public CliFixture {};
 TEST_F(IndexCli, CreateAddQueryStats) {
   RunResult r = Run("index create idx --threshold 0.7");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("format version 1"));
+  EXPECT_THAT(r.err, HasSubstr("containment 0.80"));
+  EXPECT_THAT(r.err, HasSubstr("format version 3"));
   WriteAll(dir_ / "in.jsonl", kRecords);
   r = Run("index add idx in.jsonl -q");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -55,6 +56,17 @@ TEST_F(IndexCli, CreateAddQueryStats) {
   EXPECT_THAT(r.out, HasSubstr("\"documents\":3"));
   EXPECT_THAT(r.out, HasSubstr("\"clusters\":2"));
   EXPECT_THAT(r.out, HasSubstr("\"threshold\":0.7"));
+  EXPECT_THAT(r.out, HasSubstr("\"containment\":0.8"));
+  EXPECT_THAT(r.out, HasSubstr("\"format_version\":3"));
+
+  // Without containment the files stay at version 1.
+  r = Run("index create plain --containment 0");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("containment off"));
+  EXPECT_THAT(r.err, HasSubstr("format version 1"));
+  r = Run("index stats plain");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"containment\":0,"));
   EXPECT_THAT(r.out, HasSubstr("\"format_version\":1"));
 }
 

@@ -234,16 +234,17 @@ TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
   for (const auto& d : docs) in_memory.emplace_back(d.id, d.text);
   auto corpus = Corpus::FromDocuments(in_memory);
   ASSERT_THAT(corpus.status(), testing::IsOk());
-  for (double threshold : {0.5, 0.8}) {
-    SCOPED_TRACE(threshold);
-    // What the index promises to equal: single linkage, keep first, no
-    // containment linking (whatever RunPipeline's defaults are).
+  for (auto [threshold, containment] :
+       {std::pair{0.5, 0.0}, {0.8, 0.0}, {0.5, 0.8}, {0.8, 0.8}}) {
+    SCOPED_TRACE(absl::StrCat("t ", threshold, " c ", containment));
+    // What the index promises to equal: single linkage, keep first, the
+    // same containment (whatever RunPipeline's defaults are).
     PipelineOptions batch_options;
     batch_options.threshold = threshold;
     batch_options.threads = 2;
     batch_options.cluster = {.linkage = Linkage::kSingle,
                              .keep = KeepPolicy::kFirst};
-    batch_options.containment = 0;
+    batch_options.containment = containment;
     auto batch = RunPipeline(**corpus, batch_options);
     ASSERT_THAT(batch.status(), testing::IsOk());
     ASSERT_EQ(batch->stats.candidates.capped_buckets, 0u);
@@ -256,6 +257,7 @@ TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
     fs::remove_all(dir_);
     IndexOptions options;
     options.threshold = threshold;
+    options.containment = containment;
     ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
     auto index = OpenOrDie();
     std::map<std::pair<std::string, std::string>, double> stream_pairs;
@@ -476,7 +478,10 @@ TEST_F(IndexTest, RemoveThenReAdd) {
 // With identical texts every band is one bucket. Past the cap a bucket
 // offers only its oldest live member, wherever that member is stored.
 TEST_F(IndexTest, OversizedBucketOffersOnlyItsOldestLiveMember) {
-  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  // Band buckets alone: the sampled-shingle route of containment would find
+  // every copy of the same text (tested in ContainmentMatchesBatch...).
+  ASSERT_THAT(Index::Create(dir_.string(), {.containment = 0}),
+              testing::IsOk());
   const std::string text = Paragraphs(1, 9)[0];
   auto open = Index::Open(dir_.string(), {.max_bucket = 3});
   ASSERT_THAT(open.status(), testing::IsOk());
@@ -703,16 +708,17 @@ TEST_F(IndexTest, WrongMagicAndFutureVersionAreRefused) {
   EXPECT_THAT(std::string(open.status().message()), HasSubstr("wrong magic"));
 
   std::string future;
-  internal::AppendFileHeader({internal::kMetaMagic, kIndexFormatVersion + 1, 0},
-                             &future);
+  internal::AppendFileHeader(
+      {internal::kMetaMagic, kContainmentIndexFormatVersion + 1, 0}, &future);
   future += good.substr(internal::kFileHeaderBytes);
   WriteAll(meta, future);
   open = Index::Open(dir_.string(), {});
   EXPECT_THAT(
       open.status(),
       testing::StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
-  EXPECT_THAT(std::string(open.status().message()),
-              HasSubstr(absl::StrCat("version ", kIndexFormatVersion + 1)));
+  EXPECT_THAT(
+      std::string(open.status().message()),
+      HasSubstr(absl::StrCat("version ", kContainmentIndexFormatVersion + 1)));
 }
 
 TEST_F(IndexTest, QueriesRunWhileOneThreadAdds) {

@@ -260,7 +260,7 @@ TEST_F(SnapshotTest, AnswersDoNotDependOnWhereDocumentsAreStored) {
 
 TEST_F(SnapshotTest, CompactWritesVersionTwoAndReopenUsesIt) {
   const fs::path dir = root_ / "idx";
-  ASSERT_THAT(Index::Create(dir.string(), {}), testing::IsOk());
+  ASSERT_THAT(Index::Create(dir.string(), {.containment = 0}), testing::IsOk());
   testing::CorpusSpec spec;
   spec.stories = 10;
   const std::vector<testing::GeneratedDoc> docs = testing::GenerateCorpus(spec);
@@ -356,14 +356,14 @@ TEST_F(SnapshotTest, NewerSnapshotVersionIsRefused) {
   const fs::path path = dir / internal::kSnapshotFile;
   const std::string good = ReadAll(path);
   std::string future;
-  internal::AppendFileHeader({internal::kSnapshotMagic, 3, 1}, &future);
+  internal::AppendFileHeader({internal::kSnapshotMagic, 4, 1}, &future);
   WriteAll(path, future + good.substr(internal::kFileHeaderBytes));
   auto open = Index::Open(dir.string(), {.read_only = true});
   EXPECT_THAT(open.status(),
               testing::StatusIs(absl::StatusCode::kFailedPrecondition,
-                                HasSubstr("version 3")));
+                                HasSubstr("version 4")));
   EXPECT_THAT(std::string(open.status().message()),
-              HasSubstr("up to version 2"));
+              HasSubstr("up to version 3"));
 }
 
 TEST_F(SnapshotTest, VersionOneIndexIsUpgradedByCompact) {

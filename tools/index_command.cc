@@ -51,15 +51,17 @@ int RunCreate(const IndexFlags& f) {
   if (!index.ok()) return ReportError("index create", index.status());
   const IndexOptions& o = (*index)->options();
   if (f.input.quiet) return kExitOk;
-  std::fprintf(stderr,
-               "neardup index create: %s: threshold %.2f, normalize %s, "
-               "%d-grams, %d permutations (%s), %d bands x %d rows, format "
-               "version %u\n",
-               f.dir.c_str(), o.threshold,
-               std::string(NormalizeModeName(o.normalize)).c_str(), o.ngram,
-               o.num_perm,
-               std::string(SketchAlgorithmName(o.algorithm)).c_str(), o.bands,
-               o.rows, kIndexFormatVersion);
+  std::fprintf(
+      stderr,
+      "neardup index create: %s: threshold %.2f, containment %s, "
+      "normalize %s, %d-grams, %d permutations (%s), %d bands x %d "
+      "rows, format version %u\n",
+      f.dir.c_str(), o.threshold,
+      o.containment > 0 ? absl::StrFormat("%.2f", o.containment).c_str()
+                        : "off",
+      std::string(NormalizeModeName(o.normalize)).c_str(), o.ngram, o.num_perm,
+      std::string(SketchAlgorithmName(o.algorithm)).c_str(), o.bands, o.rows,
+      (*index)->stats().format_version);
   return kExitOk;
 }
 
@@ -298,6 +300,15 @@ Command AddIndexCommand(CLI::App* root) {
       ->add_option("--threshold,-t", f->engine.threshold,
                    "Documents match when their Jaccard similarity is at "
                    "least this (0 < t <= 1)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  create
+      ->add_option(
+          "--containment", f->engine.containment,
+          "Also match documents when this share of the smaller one's "
+          "shingles is in the other (an abridged copy, a short item quoted "
+          "whole), as `neardup cluster --containment` does; 0 turns it off "
+          "and keeps the index readable by neardup before format version 3")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   create

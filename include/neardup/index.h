@@ -56,19 +56,33 @@
 namespace neardup {
 
 // The format version of the files Index::Create() writes (`meta` and the
-// log). Each file's header carries its own version: format version 2
-// changed only the snapshot that Compact() writes, so those two files are
-// still version 1, and an index that was never compacted stays readable by
-// older libraries. The library reads every version of each file it knows
-// and refuses newer ones (FailedPrecondition naming both versions).
-// docs/file-format.md has the history.
+// log) for an index without containment. Each file's header carries its
+// own version: format version 2 changed only the snapshot that Compact()
+// writes, so those two files are still version 1, and an index that was
+// never compacted stays readable by older libraries. The library reads
+// every version of each file it knows and refuses newer ones
+// (FailedPrecondition naming both versions). docs/file-format.md has the
+// history.
 inline constexpr uint32_t kIndexFormatVersion = 1;
+// Every file of an index with containment (IndexOptions::containment above
+// 0) is version 3: the parameters hold the containment settings, and each
+// document's record and snapshot entry its containment sketch. The newest
+// version this library reads.
+inline constexpr uint32_t kContainmentIndexFormatVersion = 3;
 
 // Everything fixed when an index is created. Documents added later are
 // normalised, shingled and sketched with exactly these settings.
 struct IndexOptions {
-  // Matches need exact Jaccard >= threshold, in (0, 1].
+  // Matches need exact Jaccard >= threshold, in (0, 1]...
   double threshold = 0.8;
+  // ...or, when this is above 0, containment |A ∩ B| / min(|A|, |B|) >= it,
+  // in [0, 1]: an abridged copy or a short item quoted whole in a longer
+  // one. Candidates then come from the document bands (chosen for Jaccard
+  // min(threshold, kContainmentBandJaccard)), from passages that meet in
+  // passage LSH and from rare sampled shingles, as in `neardup cluster`
+  // (docs/index.md). 0 turns it off; such an index writes format version 1
+  // files, readable by older libraries.
+  double containment = 0.8;
   // Code points per shingle, 1 to 64.
   int ngram = 5;
   // MinHash slots, 1 to 4096.
@@ -76,8 +90,10 @@ struct IndexOptions {
   NormalizeMode normalize = NormalizeMode::kFull;
   SketchAlgorithm algorithm = SketchAlgorithm::kOnePermutation;
   uint64_t seed = kDefaultSeed;
-  // 0 and 0: chosen by ChooseBands(threshold, num_perm, min_recall) at
-  // creation, and stored. Both or neither must be set.
+  // 0 and 0: chosen at creation by ChooseBands(threshold, num_perm,
+  // min_recall), with containment on for min(threshold,
+  // kContainmentBandJaccard) instead, and stored. Both or neither must be
+  // set.
   int bands = 0;
   int rows = 0;
   double min_recall = 0.99;
@@ -137,8 +153,9 @@ struct Decision {
   // the id of the cluster's oldest member, unless that name was taken (see
   // docs/index.md).
   std::string cluster;
-  // Verified matches with Jaccard >= threshold, best first (Jaccard
-  // descending, then oldest first), at most AddOptions::max_matches.
+  // Verified matches with Jaccard >= threshold (or containment >=
+  // IndexOptions::containment), best first (Jaccard descending, then oldest
+  // first), at most AddOptions::max_matches.
   std::vector<IndexMatch> matches;
   // Cluster ids absorbed into `cluster` by this document, oldest first.
   std::vector<std::string> merged;
@@ -160,20 +177,26 @@ struct PreparedText {
   std::vector<uint32_t> signature;  // num_perm MinHash slots.
   // High 32 bits of each shingle hash, sorted, without duplicates.
   std::vector<uint64_t> fingerprints;
+  // With containment on: the text's sampled shingles and passage band keys,
+  // encoded as the log stores them (docs/file-format.md); else empty.
+  std::string containment;
 
   // Set by Index::Prescreen and read by Index::AddPrepared; callers leave
   // them alone. Prepare() clears them.
   struct Screened {
     uint32_t seq;
+    bool matched;
     double jaccard;
     double containment;
   };
   // Which open index screened it (unique in the process); 0: unscreened.
   uint64_t screened_by = 0;
-  uint64_t screened_epoch = 0;     // The index's epoch when screened.
-  uint32_t screened_below = 0;     // Documents older than this were checked...
-  std::vector<Screened> screened;  // ...and these matched, by seq.
-  std::string encoded;             // The fingerprints as the log stores them.
+  uint64_t screened_epoch = 0;  // The index's epoch when screened.
+  uint32_t screened_below = 0;  // Of the documents older than this...
+  // ...these candidates were verified, by seq (an add verifies any other
+  // candidate itself).
+  std::vector<Screened> screened;
+  std::string encoded;  // The fingerprints as the log stores them.
 };
 
 struct IndexStats {
@@ -192,7 +215,8 @@ struct IndexStats {
   // Since open: queries that met a stored document failing its checksum
   // (see Index::Verify). Such a document matches nothing.
   uint64_t damaged_reads = 0;
-  // The newest file version in the index: 2 once a version-2 snapshot was
+  // The newest file version in the index: 3 with containment
+  // (kContainmentIndexFormatVersion); else 2 once a version-2 snapshot was
   // loaded or written, else 1 (kIndexFormatVersion).
   uint32_t format_version = kIndexFormatVersion;
   BandParams bands;

@@ -20,11 +20,15 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "neardup/passage.h"
+#include "neardup/pipeline.h"
 #include "neardup/verify.h"
 #include "src/internal/index_format.h"
 #include "src/internal/io_error.h"
 #include "src/internal/kill_point.h"
 #include "src/internal/match_stages.h"
+#include "src/internal/passage_keys.h"
+#include "src/internal/rare_shingles.h"
 #include "src/internal/sketch_screen.h"
 #include "src/internal/snapshot.h"
 #include "src/internal/status_macros.h"
@@ -168,7 +172,27 @@ double BitsDouble(uint64_t bits) {
   return d;
 }
 
-std::string EncodeParams(const IndexOptions& o) {
+// How an index with containment cuts and keys passages: fixed at creation
+// (from PassageOptions' defaults) and stored, like the document bands.
+struct PassageParams {
+  int bands = 0;
+  int rows = 0;
+  int min_chars = 0;
+  int max_chars = 0;
+};
+
+absl::StatusOr<PassageParams> DefaultPassageParams(int num_perm) {
+  const PassageOptions defaults;
+  NEARDUP_ASSIGN_OR_RETURN(
+      BandParams bands,
+      ChooseBands(defaults.threshold, num_perm, defaults.min_recall));
+  return PassageParams{bands.bands, bands.rows, defaults.min_chars,
+                       defaults.max_chars};
+}
+
+// Version 3 (containment above 0) appends the containment and the passage
+// parameters to version 1's fields.
+std::string EncodeParams(const IndexOptions& o, const PassageParams& passage) {
   std::string p;
   p.push_back(static_cast<char>(internal::kParamsRecord));
   internal::PutVarint(static_cast<uint64_t>(o.ngram), &p);
@@ -182,21 +206,36 @@ std::string EncodeParams(const IndexOptions& o) {
   internal::PutVarint(static_cast<uint64_t>(o.bands), &p);
   internal::PutVarint(static_cast<uint64_t>(o.rows), &p);
   internal::PutFixed64(DoubleBits(o.min_recall), &p);
+  if (o.containment > 0) {
+    internal::PutFixed64(DoubleBits(o.containment), &p);
+    internal::PutVarint(static_cast<uint64_t>(passage.bands), &p);
+    internal::PutVarint(static_cast<uint64_t>(passage.rows), &p);
+    internal::PutVarint(static_cast<uint64_t>(passage.min_chars), &p);
+    internal::PutVarint(static_cast<uint64_t>(passage.max_chars), &p);
+  }
   return p;
 }
 
 absl::StatusOr<IndexOptions> DecodeParams(absl::string_view payload,
-                                          const std::string& path) {
+                                          uint32_t version,
+                                          const std::string& path,
+                                          PassageParams* passage) {
   Reader r(payload);
   uint8_t type = 0, normalize = 0, algorithm = 0;
   uint64_t ngram = 0, num_perm = 0, norm_version = 0, bands = 0, rows = 0;
-  uint64_t seed = 0, threshold = 0, min_recall = 0;
+  uint64_t seed = 0, threshold = 0, min_recall = 0, containment = 0;
+  uint64_t passage_bands = 0, passage_rows = 0, min_chars = 0, max_chars = 0;
+  const bool v3 = version >= kContainmentIndexFormatVersion;
   if (!r.GetByte(&type) || type != internal::kParamsRecord ||
       !r.GetVarint(&ngram) || !r.GetVarint(&num_perm) ||
       !r.GetByte(&normalize) || !r.GetVarint(&norm_version) ||
       !r.GetByte(&algorithm) || !r.GetFixed64(&seed) ||
       !r.GetFixed64(&threshold) || !r.GetVarint(&bands) ||
-      !r.GetVarint(&rows) || !r.GetFixed64(&min_recall) || !r.done()) {
+      !r.GetVarint(&rows) || !r.GetFixed64(&min_recall) ||
+      (v3 && (!r.GetFixed64(&containment) || !r.GetVarint(&passage_bands) ||
+              !r.GetVarint(&passage_rows) || !r.GetVarint(&min_chars) ||
+              !r.GetVarint(&max_chars))) ||
+      !r.done()) {
     return absl::DataLossError(
         absl::StrCat(path, ": parameters record is malformed"));
   }
@@ -223,12 +262,77 @@ absl::StatusOr<IndexOptions> DecodeParams(absl::string_view payload,
   o.bands = static_cast<int>(std::min<uint64_t>(bands, 1 << 20));
   o.rows = static_cast<int>(std::min<uint64_t>(rows, 1 << 20));
   o.min_recall = BitsDouble(min_recall);
+  o.containment = v3 ? BitsDouble(containment) : 0;
+  auto small = [](uint64_t v) {
+    return static_cast<int>(std::min<uint64_t>(v, 1 << 20));
+  };
+  *passage = {small(passage_bands), small(passage_rows), small(min_chars),
+              small(max_chars)};
   absl::Status valid = ValidateIndexOptions(o);
+  if (valid.ok() && v3) {
+    if (!(o.containment > 0)) {
+      valid = absl::InvalidArgumentError("version 3 without containment");
+    } else if (passage->min_chars < 1 ||
+               passage->max_chars < passage->min_chars) {
+      valid = absl::InvalidArgumentError("bad passage lengths");
+    } else {
+      valid = ValidateBandParams({passage->bands, passage->rows}, o.num_perm);
+    }
+  }
   if (!valid.ok() || o.bands == 0) {
     return absl::DataLossError(absl::StrCat(
         path, ": stored parameters are invalid (", valid.message(), ")"));
   }
   return o;
+}
+
+// A document's containment sketch (format version 3): its sampled shingles
+// (src/internal/rare_shingles.h) and the band keys of its passages
+// (src/internal/passage_keys.h). Encoded as the probe level (a byte, 0xFF
+// for none), a varint count and that many fixed32 samples in decreasing
+// order, then a varint passage count and passage_bands fixed32 keys each.
+struct ContainmentSketch {
+  int probe = internal::kNoProbe;
+  std::vector<uint32_t> samples;
+  std::vector<uint32_t> passage_keys;
+};
+
+void EncodeContainment(const ContainmentSketch& c, size_t passage_bands,
+                       std::string* out) {
+  out->push_back(c.probe == internal::kNoProbe ? '\xff'
+                                               : static_cast<char>(c.probe));
+  internal::PutVarint(c.samples.size(), out);
+  for (uint32_t key : c.samples) internal::PutFixed32(key, out);
+  internal::PutVarint(c.passage_keys.size() / passage_bands, out);
+  for (uint32_t key : c.passage_keys) internal::PutFixed32(key, out);
+}
+
+// False unless `bytes` is exactly one well-formed sketch.
+bool DecodeContainment(absl::string_view bytes, size_t passage_bands,
+                       ContainmentSketch* c) {
+  Reader r(bytes);
+  uint8_t probe = 0;
+  uint64_t samples = 0, passages = 0;
+  if (!r.GetByte(&probe) || (probe > 31 && probe != 0xFF) ||
+      !r.GetVarint(&samples) || samples > r.remaining() / 4) {
+    return false;
+  }
+  c->probe = probe == 0xFF ? internal::kNoProbe : probe;
+  c->samples.resize(samples);
+  for (uint64_t i = 0; i < samples; ++i) {
+    if (!r.GetFixed32(&c->samples[i]) ||
+        (i > 0 && c->samples[i] >= c->samples[i - 1])) {
+      return false;
+    }
+  }
+  if (!r.GetVarint(&passages) || passages > r.remaining() / 4 / passage_bands) {
+    return false;
+  }
+  c->passage_keys.resize(passages * passage_bands);
+  for (uint32_t& key : c->passage_keys) {
+    if (!r.GetFixed32(&key)) return false;
+  }
+  return r.done();
 }
 
 // Per-thread buffers for preparing a text; reused so steady-state adds and
@@ -238,6 +342,12 @@ struct Scratch {
   std::vector<uint64_t> shingles;
   std::vector<uint64_t> decoded;
   std::vector<uint32_t> candidates;
+  // With containment.
+  std::vector<uint64_t> bitmap;
+  internal::PassageKeyScratch passage;
+  ContainmentSketch mine;
+  ContainmentSketch other;
+  absl::flat_hash_map<uint32_t, uint32_t> hits;
 };
 
 absl::Status CheckId(absl::string_view id) {
@@ -303,6 +413,11 @@ absl::Status ValidateIndexOptions(const IndexOptions& options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "minimum recall must be in (0, 1), got ", options.min_recall));
   }
+  if (!(options.containment >= 0 && options.containment <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--containment must be between 0 (off) and 1, got ",
+                     options.containment));
+  }
   return absl::OkStatus();
 }
 
@@ -314,6 +429,8 @@ struct Index::State {
     const char* fp_data = nullptr;  // In `mapped` or `blocks`.
     uint32_t fp_bytes = 0;
     uint32_t fp_count = 0;
+    const char* sketch_data = nullptr;  // Containment sketch, likewise.
+    uint32_t sketch_bytes = 0;
   };
 
   std::string dir;
@@ -395,6 +512,19 @@ struct Index::State {
   uint64_t live = 0;
   uint64_t removed = 0;
 
+  // With containment (format version 3): how passages are keyed, the
+  // sample screen's tables, and which live documents hold each sampled
+  // shingle, probe with it, or have a passage with each band key (oldest
+  // first). Rebuilt from the documents' sketches at open.
+  PassageParams passage_params;
+  internal::PassageKeyParams passage;
+  std::vector<uint16_t> min_contained;
+  std::vector<uint16_t> min_shared;
+  using Postings = std::vector<uint32_t>;
+  absl::flat_hash_map<uint32_t, Postings> stored_samples;
+  absl::flat_hash_map<uint32_t, Postings> probe_samples;
+  absl::flat_hash_map<uint64_t, Postings> passage_docs;
+
   ~State() {
     if (log_fd >= 0) ::close(log_fd);
     if (lock_fd >= 0) ::close(lock_fd);  // Releases the flock.
@@ -429,6 +559,15 @@ struct Index::State {
     if (seq < base) return snap->fingerprints(seq);
     const DeltaDoc& d = delta[seq - base];
     return absl::string_view(d.fp_data, d.fp_bytes);
+  }
+  absl::string_view EncodedSketch(uint32_t seq) const {
+    if (seq < base) return snap->containment(seq);
+    const DeltaDoc& d = delta[seq - base];
+    return absl::string_view(d.sketch_data, d.sketch_bytes);
+  }
+  bool containment_on() const { return options.containment > 0; }
+  size_t PassageBands() const {
+    return static_cast<size_t>(passage.bands.bands);
   }
   // Snapshot payloads are checked when read; delta ones were checked with
   // their log record or made here.
@@ -470,6 +609,20 @@ struct Index::State {
     p->signature.assign(static_cast<size_t>(options.num_perm), 0);
     p->present = hasher->Sketch(s.shingles, absl::MakeSpan(p->signature));
     if (!p->present) std::fill(p->signature.begin(), p->signature.end(), 0);
+    p->containment.clear();
+    if (containment_on()) {
+      // As `neardup cluster` samples: from the hashes with their repeats,
+      // with the same estimate of the distinct count.
+      ContainmentSketch& c = s.mine;
+      c.samples.clear();
+      c.passage_keys.clear();
+      c.probe = internal::SampleShingles(
+          s.shingles, internal::EstimateDistinct(s.shingles, &s.bitmap),
+          &c.samples);
+      internal::AppendPassageKeys(text, passage, *normalizer, *hasher,
+                                  &s.passage, &c.passage_keys);
+      EncodeContainment(c, PassageBands(), &p->containment);
+    }
     // Sorting the full hashes is SortUnique's fast case (uniform values,
     // bucketed on their top bits); the fingerprints, their top halves, come
     // out sorted too, with equal ones adjacent.
@@ -565,9 +718,12 @@ struct Index::State {
   // matched nothing), or kNone.
   // With `count` false (a prescreening), the statistics are left alone:
   // the add that follows counts what it meets, as an unscreened add would.
+  // With `checked`, also every candidate verified, by seq.
   uint32_t FindMatches(const PreparedText& p, std::vector<Verified>* out,
-                       bool count = true) const {
+                       bool count = true,
+                       std::vector<uint32_t>* checked = nullptr) const {
     out->clear();
+    if (checked != nullptr) checked->clear();
     if (!p.present) return kNone;
     // Candidates older than screened_below were verified by Prescreen; the
     // buckets have only grown since (same epoch), so every such candidate
@@ -607,6 +763,11 @@ struct Index::State {
       s.candidates.resize(first);
       s.candidates.push_back(oldest);
     }
+    if (containment_on() && !p.containment.empty() &&
+        DecodeContainment(p.containment, PassageBands(), &s.mine)) {
+      PassageCandidates(s.mine, count, &s.candidates);
+      SampleCandidates(s.mine, &s.candidates);
+    }
     std::sort(s.candidates.begin(), s.candidates.end());
     s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()),
                        s.candidates.end());
@@ -621,14 +782,17 @@ struct Index::State {
                                    [](const PreparedText::Screened& m,
                                       uint32_t seq) { return m.seq < seq; });
         if (it != p.screened.end() && it->seq == d) {
-          out->push_back({d, it->jaccard, it->containment});
+          if (it->matched) out->push_back({d, it->jaccard, it->containment});
+          continue;
         }
-        continue;
+        // Not a candidate when prescreened (the sampled route's shingles
+        // grow more frequent as documents arrive): verified now.
       }
+      if (checked != nullptr) checked->push_back(d);
       const uint32_t fp_count = FpCount(d);
-      if (JaccardUpperBound(fp_count, p.fingerprints.size()) <
-              options.threshold ||
-          !screen->Keep(SignatureOf(d), p.signature, options.threshold)) {
+      const double min_jaccard = MinJaccard(fp_count, p.fingerprints.size());
+      if (JaccardUpperBound(fp_count, p.fingerprints.size()) < min_jaccard ||
+          !screen->Keep(SignatureOf(d), p.signature, min_jaccard)) {
         continue;
       }
       if (!PayloadOk(d) || !internal::DecodeFingerprints(
@@ -637,7 +801,8 @@ struct Index::State {
         continue;
       }
       SetSimilarity sim = CompareSortedSets(s.decoded, p.fingerprints);
-      if (sim.jaccard >= options.threshold) {
+      if (sim.jaccard >= options.threshold ||
+          (containment_on() && sim.containment >= options.containment)) {
         out->push_back({d, sim.jaccard, sim.containment});
       }
     }
@@ -650,6 +815,161 @@ struct Index::State {
       damaged_reads.fetch_add(1, std::memory_order_relaxed);
     }
     return damaged;
+  }
+
+  // The least Jaccard sets of these sizes have when they link: the
+  // threshold, or what containment implies (|A ∩ B| >= c min(|A|, |B|)
+  // means J >= c m / (|A| + |B| - c m)).
+  double MinJaccard(uint64_t a, uint64_t b) const {
+    double min_jaccard = options.threshold;
+    if (containment_on()) {
+      const double needed =
+          options.containment * static_cast<double>(std::min(a, b));
+      const double total = static_cast<double>(a) + static_cast<double>(b);
+      if (total > needed) {
+        min_jaccard = std::min(min_jaccard, needed / (total - needed));
+      }
+    }
+    return min_jaccard;
+  }
+
+  // Live documents with a passage in one of x's passage buckets. A bucket
+  // over max_bucket offers its oldest member only, as `neardup cluster`
+  // pairs an oversized passage bucket with its first document.
+  void PassageCandidates(const ContainmentSketch& x, bool count,
+                         std::vector<uint32_t>* out) const {
+    const size_t passage_bands = PassageBands();
+    for (size_t i = 0; i < x.passage_keys.size(); ++i) {
+      auto it =
+          passage_docs.find(PassageKey(i % passage_bands, x.passage_keys[i]));
+      if (it == passage_docs.end()) continue;
+      const Postings& docs = it->second;
+      if (docs.size() + 1 > max_bucket) {
+        if (count) capped_buckets.fetch_add(1, std::memory_order_relaxed);
+        out->push_back(docs[0]);
+      } else {
+        out->insert(out->end(), docs.begin(), docs.end());
+      }
+    }
+  }
+
+  static uint64_t PassageKey(size_t band, uint32_t key) {
+    return static_cast<uint64_t>(band) << 32 | key;
+  }
+
+  // How many documents store the sample `key`, x included when it does: its
+  // frequency as `neardup cluster` counts it, over the documents so far.
+  size_t SampleFrequency(uint32_t key, bool x_stores) const {
+    auto it = stored_samples.find(key);
+    return (it == stored_samples.end() ? 0 : it->second.size()) +
+           (x_stores ? 1 : 0);
+  }
+
+  // The sampled route (src/internal/rare_shingles.h) between x and the
+  // documents so far, both ways: older documents holding most of x's rare
+  // probe shingles (x contained in them), and older documents most of whose
+  // rare probe shingles x holds (they contained in x); each screened on the
+  // two documents' samples.
+  void SampleCandidates(const ContainmentSketch& x,
+                        std::vector<uint32_t>* out) const {
+    if (x.probe == internal::kNoProbe) return;
+    constexpr size_t kMaxFrequency = internal::RareShingleSample::kMaxFrequency;
+    Scratch& s = ThreadScratch();
+    ContainmentSketch& y_sketch = s.other;
+    auto passes_screen = [&] {
+      return internal::SamplesCouldQualify(x.samples, x.probe, y_sketch.samples,
+                                           y_sketch.probe, min_contained,
+                                           min_shared);
+    };
+    // x probes.
+    s.hits.clear();
+    const size_t probes = internal::SamplesAtLevel(x.samples, x.probe);
+    uint32_t rare = 0;
+    for (size_t i = 0; i < probes; ++i) {
+      if (SampleFrequency(x.samples[i], true) > kMaxFrequency) continue;
+      ++rare;
+      auto it = stored_samples.find(x.samples[i]);
+      if (it == stored_samples.end()) continue;
+      for (uint32_t y : it->second) ++s.hits[y];
+    }
+    const uint32_t need = std::max<uint32_t>(2, (rare + 1) / 2);
+    for (const auto& [y, hits] : s.hits) {
+      if (hits < need || !Alive(y) ||
+          !DecodeContainment(EncodedSketch(y), PassageBands(), &y_sketch)) {
+        continue;
+      }
+      if (y_sketch.probe == internal::kNoProbe || passes_screen()) {
+        out->push_back(y);
+      }
+    }
+    // Older documents probe.
+    s.hits.clear();
+    for (uint32_t key : x.samples) {
+      auto it = probe_samples.find(key);
+      if (it == probe_samples.end() ||
+          SampleFrequency(key, true) > kMaxFrequency) {
+        continue;
+      }
+      for (uint32_t y : it->second) ++s.hits[y];
+    }
+    auto x_stores = [&x](uint32_t key) {
+      return std::binary_search(x.samples.begin(), x.samples.end(), key,
+                                std::greater<uint32_t>());
+    };
+    for (const auto& [y, hits] : s.hits) {
+      if (hits < 2 || !Alive(y) ||
+          !DecodeContainment(EncodedSketch(y), PassageBands(), &y_sketch)) {
+        continue;
+      }
+      const size_t y_probes =
+          internal::SamplesAtLevel(y_sketch.samples, y_sketch.probe);
+      uint32_t y_rare = 0;
+      for (size_t i = 0; i < y_probes; ++i) {
+        const uint32_t key = y_sketch.samples[i];
+        if (SampleFrequency(key, x_stores(key)) <= kMaxFrequency) ++y_rare;
+      }
+      if (hits >= std::max<uint32_t>(2, (y_rare + 1) / 2) && passes_screen()) {
+        out->push_back(y);
+      }
+    }
+  }
+
+  // Links live document `seq` (the newest) into the containment tables.
+  void LinkContainment(uint32_t seq, const ContainmentSketch& c) {
+    auto add = [seq](Postings& docs) {
+      if (docs.empty() || docs.back() != seq) docs.push_back(seq);
+    };
+    for (uint32_t key : c.samples) add(stored_samples[key]);
+    if (c.probe != internal::kNoProbe) {
+      const size_t probes = internal::SamplesAtLevel(c.samples, c.probe);
+      for (size_t i = 0; i < probes; ++i) add(probe_samples[c.samples[i]]);
+    }
+    const size_t passage_bands = PassageBands();
+    for (size_t i = 0; i < c.passage_keys.size(); ++i) {
+      add(passage_docs[PassageKey(i % passage_bands, c.passage_keys[i])]);
+    }
+  }
+
+  void UnlinkContainment(uint32_t seq) {
+    ContainmentSketch c;
+    if (!DecodeContainment(EncodedSketch(seq), PassageBands(), &c)) return;
+    auto drop = [seq](auto& table, auto key) {
+      auto it = table.find(key);
+      if (it == table.end()) return;
+      Postings& docs = it->second;
+      auto at = std::lower_bound(docs.begin(), docs.end(), seq);
+      if (at != docs.end() && *at == seq) docs.erase(at);
+      if (docs.empty()) table.erase(it);
+    };
+    for (uint32_t key : c.samples) drop(stored_samples, key);
+    if (c.probe != internal::kNoProbe) {
+      const size_t probes = internal::SamplesAtLevel(c.samples, c.probe);
+      for (size_t i = 0; i < probes; ++i) drop(probe_samples, c.samples[i]);
+    }
+    const size_t passage_bands = PassageBands();
+    for (size_t i = 0; i < c.passage_keys.size(); ++i) {
+      drop(passage_docs, PassageKey(i % passage_bands, c.passage_keys[i]));
+    }
   }
 
   // Distinct cluster roots of the matches, oldest first.
@@ -731,16 +1051,21 @@ struct Index::State {
 
   // Appends a document (seq == DocCount()) and links it to `links` (cluster
   // roots or members, all older).
+  // With containment, `sketch` is the document's encoded containment sketch
+  // (well formed: checked by the caller) and `stable` covers it too.
   void ApplyAdd(absl::string_view id, bool present,
                 absl::Span<const uint32_t> signature,
                 absl::string_view encoded_fps, bool stable, uint32_t fp_count,
-                absl::Span<const uint32_t> links) {
+                absl::Span<const uint32_t> links,
+                absl::string_view sketch = {}) {
     const uint32_t seq = DocCount();
     DeltaDoc doc;
     doc.id = std::string(id);
     doc.fp_data = stable ? encoded_fps.data() : Store(encoded_fps);
     doc.fp_bytes = static_cast<uint32_t>(encoded_fps.size());
     doc.fp_count = fp_count;
+    doc.sketch_data = stable ? sketch.data() : Store(sketch);
+    doc.sketch_bytes = static_cast<uint32_t>(sketch.size());
     delta.push_back(std::move(doc));
     parent.push_back(seq);
     live_count.push_back(1);
@@ -751,6 +1076,12 @@ struct Index::State {
     live_ids.emplace(std::string(id), seq);
     ++live;
     LinkBands(seq);
+    if (containment_on()) {
+      ContainmentSketch c;
+      if (DecodeContainment(sketch, PassageBands(), &c)) {
+        LinkContainment(seq, c);
+      }
+    }
     if (links.empty()) {
       std::string name = NewClusterName(id);
       if (name != id) {
@@ -782,6 +1113,7 @@ struct Index::State {
   void ApplyRemove(uint32_t seq) {
     ++epoch;
     UnlinkBands(seq);
+    if (containment_on()) UnlinkContainment(seq);
     if (seq >= base) live_ids.erase(delta[seq - base].id);
     flags[seq] &= static_cast<uint8_t>(~internal::kDocAlive);
     --live;
@@ -856,6 +1188,17 @@ struct Index::State {
 
   // --- Loading -------------------------------------------------------------
 
+  // The header version of this index's meta and log files, and of its
+  // snapshots.
+  uint32_t FileVersion() const {
+    return containment_on() ? kContainmentIndexFormatVersion
+                            : kIndexFormatVersion;
+  }
+  uint32_t SnapshotVersion() const {
+    return containment_on() ? internal::kContainmentSnapshotVersion
+                            : internal::kSnapshotFormatVersion;
+  }
+
   absl::Status ReplayAdd(Reader& r, const std::string& where) {
     uint64_t seq = 0, fp_count = 0, nlinks = 0;
     absl::string_view id, fps;
@@ -887,6 +1230,14 @@ struct Index::State {
       if (!r.GetVarint(&link) || link >= seq) return bad("bad cluster link");
       links.push_back(static_cast<uint32_t>(link));
     }
+    absl::string_view sketch;
+    if (containment_on()) {
+      ContainmentSketch c;
+      if (!r.GetString(&sketch) ||
+          !DecodeContainment(sketch, PassageBands(), &c)) {
+        return bad("malformed containment sketch");
+      }
+    }
     if (!r.done()) return bad("malformed add record");
     if (fp_count > std::numeric_limits<uint32_t>::max() ||
         !internal::HasVarintCount(fps, fp_count)) {
@@ -895,7 +1246,7 @@ struct Index::State {
     if (DocCount() >= kNone - 1) return bad("too many documents");
     // `fps` points into the log's mapping, which Open keeps in `mapped`.
     ApplyAdd(id, present == 1, signature, fps, /*stable=*/true,
-             static_cast<uint32_t>(fp_count), links);
+             static_cast<uint32_t>(fp_count), links, sketch);
     return absl::OkStatus();
   }
 
@@ -933,11 +1284,8 @@ struct Index::State {
   // Version 2: checked and used in place (src/internal/snapshot.h).
   absl::Status LoadSnapshotV2(std::unique_ptr<internal::MappedFile> file,
                               const std::string& path, OpenReport* report) {
-    NEARDUP_ASSIGN_OR_RETURN(snap, internal::SnapshotView::Open(
-                                       std::move(file), path,
-                                       {static_cast<uint32_t>(options.num_perm),
-                                        static_cast<uint32_t>(bands.bands),
-                                        static_cast<uint32_t>(bands.rows), 0}));
+    NEARDUP_ASSIGN_OR_RETURN(
+        snap, internal::SnapshotView::Open(std::move(file), path, Shape(0)));
     base = snap->doc_count();
     parent.resize(base);
     flags.resize(base);
@@ -955,8 +1303,27 @@ struct Index::State {
     for (const auto& [seq, name] : snap->names()) {
       name_override.emplace(seq, std::string(name));
     }
+    if (containment_on()) {
+      ContainmentSketch c;
+      for (uint32_t seq = 0; seq < base; ++seq) {
+        if (!Alive(seq)) continue;
+        if (!DecodeContainment(snap->containment(seq), PassageBands(), &c)) {
+          return absl::DataLossError(absl::StrCat(
+              path, ": corrupt snapshot (containment sketch of document ", seq,
+              "); restore the directory from a backup"));
+        }
+        LinkContainment(seq, c);
+      }
+    }
     FinishSnapshotLoad(report);
     return absl::OkStatus();
+  }
+
+  // The snapshot layout of this index.
+  internal::SnapshotShape Shape(uint64_t doc_count) const {
+    return {static_cast<uint32_t>(options.num_perm),
+            static_cast<uint32_t>(bands.bands),
+            static_cast<uint32_t>(bands.rows), doc_count, containment_on()};
   }
 
   // Version 1: a record per document, loaded as delta documents whose
@@ -1067,15 +1434,12 @@ struct Index::State {
     if (!file.ok()) return;
     internal::FileHeader header;
     if (internal::ParseFileHeader((*file)->bytes(), internal::kSnapshotMagic,
-                                  internal::kSnapshotFormatVersion,
-                                  &header) != internal::HeaderCheck::kOk) {
+                                  SnapshotVersion(),
+                                  &header) != internal::HeaderCheck::kOk ||
+        header.version != SnapshotVersion()) {
       return;
     }
-    auto view =
-        internal::SnapshotView::Open(std::move(*file), path,
-                                     {static_cast<uint32_t>(options.num_perm),
-                                      static_cast<uint32_t>(bands.bands),
-                                      static_cast<uint32_t>(bands.rows), 0});
+    auto view = internal::SnapshotView::Open(std::move(*file), path, Shape(0));
     if (!view.ok() || (*view)->doc_count() != DocCount()) return;
     std::lock_guard<std::shared_mutex> write(mu);
     // Under mu, as Prescreen reads it (a data race before: found by
@@ -1135,10 +1499,7 @@ struct Index::State {
       }
       fp_offset += e.fp_bytes;
     }
-    internal::SnapshotWriter w(
-        fd, path, new_generation,
-        {static_cast<uint32_t>(num_perm), static_cast<uint32_t>(bands.bands),
-         static_cast<uint32_t>(bands.rows), n});
+    internal::SnapshotWriter w(fd, path, new_generation, Shape(n));
     w.BeginSection(internal::kDocsSection);
     w.AppendArray(absl::MakeConstSpan(entries));
     entries = {};
@@ -1207,6 +1568,20 @@ struct Index::State {
       std::inplace_merge(table.begin(), table.begin() + middle, table.end());
       w.BeginSection(internal::kBandSection);
       append_table();
+    }
+    if (containment_on()) {
+      std::vector<uint64_t> offsets(static_cast<size_t>(n) + 1, 0);
+      for (uint32_t seq = 0; seq < n; ++seq) {
+        offsets[seq + 1] =
+            offsets[seq] + (Alive(seq) ? EncodedSketch(seq).size() : 0);
+      }
+      w.BeginSection(internal::kContainmentOffsetsSection);
+      w.AppendArray(absl::MakeConstSpan(offsets));
+      offsets = {};
+      w.BeginSection(internal::kContainmentSection);
+      for (uint32_t seq = 0; seq < n; ++seq) {
+        if (Alive(seq)) w.Append(EncodedSketch(seq));
+      }
     }
 
     w.BeginSection(internal::kSignaturesSection);
@@ -1288,13 +1663,24 @@ absl::Status Index::Create(const std::string& dir,
                            const IndexOptions& options) {
   NEARDUP_RETURN_IF_ERROR(ValidateIndexOptions(options));
   IndexOptions stored = options;
+  const bool containment = options.containment > 0;
   if (stored.bands == 0) {
+    // As BandJaccard() chooses for `neardup cluster`.
+    const double band_jaccard =
+        containment ? std::min(options.threshold, kContainmentBandJaccard)
+                    : options.threshold;
     NEARDUP_ASSIGN_OR_RETURN(
         BandParams bands,
-        ChooseBands(options.threshold, options.num_perm, options.min_recall));
+        ChooseBands(band_jaccard, options.num_perm, options.min_recall));
     stored.bands = bands.bands;
     stored.rows = bands.rows;
   }
+  PassageParams passage;
+  if (containment) {
+    NEARDUP_ASSIGN_OR_RETURN(passage, DefaultPassageParams(options.num_perm));
+  }
+  const uint32_t version =
+      containment ? kContainmentIndexFormatVersion : kIndexFormatVersion;
   std::error_code ec;
   namespace fs = std::filesystem;
   if (fs::exists(dir, ec)) {
@@ -1316,13 +1702,12 @@ absl::Status Index::Create(const std::string& dir,
   }
   // The log first: an index directory is one whose meta file exists.
   std::string log;
-  internal::AppendFileHeader(
-      {internal::kLogMagic, kIndexFormatVersion, /*generation=*/0}, &log);
+  internal::AppendFileHeader({internal::kLogMagic, version, /*generation=*/0},
+                             &log);
   NEARDUP_RETURN_IF_ERROR(WriteFileAtomically(dir, internal::kLogFile, log));
   std::string meta;
-  internal::AppendFileHeader({internal::kMetaMagic, kIndexFormatVersion, 0},
-                             &meta);
-  internal::AppendRecord(EncodeParams(stored), &meta);
+  internal::AppendFileHeader({internal::kMetaMagic, version, 0}, &meta);
+  internal::AppendRecord(EncodeParams(stored, passage), &meta);
   return WriteFileAtomically(dir, internal::kMetaFile, meta);
 }
 
@@ -1359,9 +1744,9 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   NEARDUP_ASSIGN_OR_RETURN(std::string meta, ReadWholeFile(meta_path));
   internal::FileHeader header;
   internal::HeaderCheck check = internal::ParseFileHeader(
-      meta, internal::kMetaMagic, kIndexFormatVersion, &header);
-  NEARDUP_RETURN_IF_ERROR(
-      HeaderError(check, meta_path, header.version, kIndexFormatVersion));
+      meta, internal::kMetaMagic, kContainmentIndexFormatVersion, &header);
+  NEARDUP_RETURN_IF_ERROR(HeaderError(check, meta_path, header.version,
+                                      kContainmentIndexFormatVersion));
   {
     size_t offset = internal::kFileHeaderBytes;
     absl::string_view payload;
@@ -1371,7 +1756,9 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
       return absl::DataLossError(
           absl::StrCat(meta_path, ": parameters are corrupt"));
     }
-    NEARDUP_ASSIGN_OR_RETURN(s.options, DecodeParams(payload, meta_path));
+    NEARDUP_ASSIGN_OR_RETURN(
+        s.options,
+        DecodeParams(payload, header.version, meta_path, &s.passage_params));
   }
   // The lock is taken once the parameters are known to be readable: meta
   // never changes after Create(), and an index this version refuses (a
@@ -1402,6 +1789,15 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   s.normalizer.emplace(std::move(stages.normalizer));
   s.hasher.emplace(std::move(stages.hasher));
   s.screen.emplace(s.options.num_perm);
+  if (s.containment_on()) {
+    s.passage = {.bands = {s.passage_params.bands, s.passage_params.rows},
+                 .shingles = {.ngram = s.options.ngram, .seed = s.options.seed},
+                 .segments = {.max_chars = s.passage_params.max_chars},
+                 .min_chars = static_cast<size_t>(s.passage_params.min_chars),
+                 .seed = s.options.seed};
+    s.min_contained = internal::SampleScreenTable(s.options.containment);
+    s.min_shared = internal::SampleScreenTable(s.options.threshold);
+  }
 
   std::lock_guard<std::shared_mutex> lock(s.mu);
   s.heads.resize(static_cast<size_t>(s.bands.bands));
@@ -1413,15 +1809,23 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
     NEARDUP_ASSIGN_OR_RETURN(std::unique_ptr<internal::MappedFile> file,
                              internal::MappedFile::Map(snapshot_path));
     const absl::string_view bytes = file->bytes();
-    check =
-        internal::ParseFileHeader(bytes, internal::kSnapshotMagic,
-                                  internal::kSnapshotFormatVersion, &header);
+    check = internal::ParseFileHeader(bytes, internal::kSnapshotMagic,
+                                      internal::kContainmentSnapshotVersion,
+                                      &header);
     NEARDUP_RETURN_IF_ERROR(HeaderError(check, snapshot_path, header.version,
-                                        internal::kSnapshotFormatVersion));
+                                        internal::kContainmentSnapshotVersion));
+    // Version 3 exactly with containment: its sketches are in no other.
+    if ((header.version == internal::kContainmentSnapshotVersion) !=
+        s.containment_on()) {
+      return absl::DataLossError(absl::StrCat(
+          snapshot_path, ": snapshot format version ", header.version,
+          " does not match the index's parameters (containment ",
+          s.options.containment, "); restore the directory from a backup"));
+    }
     s.generation = header.generation;
     s.snapshot_bytes = bytes.size();
     if (header.version >= 2) {
-      s.snapshot_version = 2;
+      s.snapshot_version = header.version;
       NEARDUP_RETURN_IF_ERROR(
           s.LoadSnapshotV2(std::move(file), snapshot_path, report));
     } else {
@@ -1440,9 +1844,15 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   s.mapped.push_back(std::move(log_file));
   header = {};
   check = internal::ParseFileHeader(log, internal::kLogMagic,
-                                    kIndexFormatVersion, &header);
-  NEARDUP_RETURN_IF_ERROR(
-      HeaderError(check, log_path, header.version, kIndexFormatVersion));
+                                    kContainmentIndexFormatVersion, &header);
+  NEARDUP_RETURN_IF_ERROR(HeaderError(check, log_path, header.version,
+                                      kContainmentIndexFormatVersion));
+  if (header.version != s.FileVersion()) {
+    return absl::DataLossError(
+        absl::StrCat(log_path, ": log format version ", header.version,
+                     " does not match the meta file's ", s.FileVersion(),
+                     "; restore the directory from a backup"));
+  }
   bool reset_log = false;
   uint64_t good_end = log.size();
   if (header.generation > s.generation) {
@@ -1462,7 +1872,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
     if (reset_log) {
       std::string fresh;
       internal::AppendFileHeader(
-          {internal::kLogMagic, kIndexFormatVersion, s.generation}, &fresh);
+          {internal::kLogMagic, s.FileVersion(), s.generation}, &fresh);
       NEARDUP_RETURN_IF_ERROR(
           WriteFileAtomically(dir, internal::kLogFile, fresh));
       internal::KillPoint("open-log-reset");
@@ -1501,14 +1911,21 @@ void Index::Prescreen(PreparedText* p) const {
   p->encoded.clear();
   internal::EncodeFingerprints(p->fingerprints, &p->encoded);
   std::vector<Verified> matches;
+  std::vector<uint32_t> checked;
   std::shared_lock<std::shared_mutex> read(s.mu);
   // A damaged candidate is left to AddPrepared, which reports it.
-  if (s.FindMatches(*p, &matches, /*count=*/false) != kNone) return;
+  if (s.FindMatches(*p, &matches, /*count=*/false, &checked) != kNone) return;
   std::sort(matches.begin(), matches.end(),
             [](const Verified& a, const Verified& b) { return a.seq < b.seq; });
-  p->screened.reserve(matches.size());
-  for (const Verified& m : matches) {
-    p->screened.push_back({m.seq, m.jaccard, m.containment});
+  p->screened.reserve(checked.size());
+  auto match = matches.begin();
+  for (uint32_t seq : checked) {  // In seq order, as are the matches.
+    if (match != matches.end() && match->seq == seq) {
+      p->screened.push_back({seq, true, match->jaccard, match->containment});
+      ++match;
+    } else {
+      p->screened.push_back({seq, false, 0, 0});
+    }
   }
   p->screened_below = s.DocCount();
   p->screened_epoch = s.epoch;
@@ -1528,7 +1945,8 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
                                             const AddOptions& options) {
   State& s = *state_;
   NEARDUP_RETURN_IF_ERROR(CheckId(id));
-  if (p.signature.size() != static_cast<size_t>(s.options.num_perm)) {
+  if (p.signature.size() != static_cast<size_t>(s.options.num_perm) ||
+      p.containment.empty() == s.containment_on()) {
     return absl::InvalidArgumentError(
         "the prepared text was not made by this index's Prepare()");
   }
@@ -1574,11 +1992,13 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
   internal::PutString(encoded, &record);
   internal::PutVarint(roots.size(), &record);
   for (uint32_t root : roots) internal::PutVarint(root, &record);
+  if (s.containment_on()) internal::PutString(p.containment, &record);
   internal::AppendRecord(record, &s.pending);
   {
     std::lock_guard<std::shared_mutex> write(s.mu);
     s.ApplyAdd(id, p.present, p.signature, encoded, /*stable=*/false,
-               static_cast<uint32_t>(p.fingerprints.size()), roots);
+               static_cast<uint32_t>(p.fingerprints.size()), roots,
+               p.containment);
   }
   if (options.sync) {
     NEARDUP_RETURN_IF_ERROR(s.SyncLocked());
@@ -1655,10 +2075,10 @@ absl::Status Index::Compact() {
   // in place is recognised on open by the log's older generation.
   s.generation = generation;
   s.snapshot_bytes = written;
-  s.snapshot_version = internal::kSnapshotFormatVersion;
+  s.snapshot_version = s.SnapshotVersion();
   std::string fresh;
-  internal::AppendFileHeader(
-      {internal::kLogMagic, kIndexFormatVersion, generation}, &fresh);
+  internal::AppendFileHeader({internal::kLogMagic, s.FileVersion(), generation},
+                             &fresh);
   absl::Status status = WriteFileAtomically(s.dir, internal::kLogFile, fresh);
   if (!status.ok()) {
     s.write_error = status;
@@ -1719,7 +2139,9 @@ IndexStats Index::stats() const {
   out.candidates_checked = s.candidates_checked.load();
   out.capped_buckets = s.capped_buckets.load();
   out.damaged_reads = s.damaged_reads.load();
-  out.format_version = std::max(kIndexFormatVersion, s.snapshot_version.load());
+  out.format_version = s.containment_on() ? kContainmentIndexFormatVersion
+                                          : std::max(kIndexFormatVersion,
+                                                     s.snapshot_version.load());
   std::shared_lock<std::shared_mutex> read(s.mu);
   out.documents = s.live;
   out.removed = s.removed;

@@ -52,11 +52,15 @@ bool AllZero(absl::string_view bytes) {
 }
 
 // The sections a file of `bands` bands holds, in order.
-std::vector<uint32_t> ExpectedKinds(uint32_t bands) {
+std::vector<uint32_t> ExpectedKinds(uint32_t bands, bool containment) {
   std::vector<uint32_t> kinds = {kDocsSection, kIdOffsetsSection,
                                  kIdBytesSection, kIdTableSection,
                                  kNamesSection};
   kinds.insert(kinds.end(), bands, kBandSection);
+  if (containment) {
+    kinds.push_back(kContainmentOffsetsSection);
+    kinds.push_back(kContainmentSection);
+  }
   kinds.push_back(kSignaturesSection);
   kinds.push_back(kFingerprintsSection);
   return kinds;
@@ -181,7 +185,8 @@ absl::StatusOr<std::unique_ptr<SnapshotView>> SnapshotView::Open(
     return v.Bad("band parameters differ from the index's meta file");
   }
   if (n > kMaxDocs) return v.Bad("too many documents");
-  const std::vector<uint32_t> kinds = ExpectedKinds(bands);
+  const std::vector<uint32_t> kinds =
+      ExpectedKinds(bands, expected.containment);
   const uint64_t dir_end = bytes.size() - kSnapshotFooterBytes;
   if (section_count != kinds.size() || dir_offset % kSectionAlignment != 0 ||
       dir_offset > dir_end ||
@@ -245,6 +250,24 @@ absl::StatusOr<std::unique_ptr<SnapshotView>> SnapshotView::Open(
   v.signatures_ = absl::MakeConstSpan(
       reinterpret_cast<const uint32_t*>(sections[kSigs].data()), n * num_perm);
   v.fingerprints_ = sections[kFps];
+  if (expected.containment) {
+    const absl::string_view offsets = sections[5 + bands];
+    if (offsets.size() != (n + 1) * sizeof(uint64_t)) {
+      return v.Bad("section sizes do not match the document count");
+    }
+    v.containment_offsets_ = absl::MakeConstSpan(
+        reinterpret_cast<const uint64_t*>(offsets.data()), n + 1);
+    v.containment_ = sections[6 + bands];
+    if (v.containment_offsets_[0] != 0 ||
+        v.containment_offsets_[n] != v.containment_.size()) {
+      return v.Bad("containment sketches do not cover their section");
+    }
+    for (uint64_t seq = 0; seq < n; ++seq) {
+      if (v.containment_offsets_[seq + 1] < v.containment_offsets_[seq]) {
+        return v.Bad(absl::StrCat("bad containment offset of document ", seq));
+      }
+    }
+  }
 
   // Documents: roots name themselves, fingerprint sets tile their section.
   uint64_t fp_end = 0;
@@ -340,8 +363,11 @@ SnapshotWriter::SnapshotWriter(int fd, std::string path, uint64_t generation,
       path_(std::move(path)),
       shape_(shape),
       hash_(std::make_unique<SectionHash>()) {
-  AppendFileHeader({kSnapshotMagic, kSnapshotFormatVersion, generation},
-                   &buffer_);
+  AppendFileHeader(
+      {kSnapshotMagic,
+       shape.containment ? kContainmentSnapshotVersion : kSnapshotFormatVersion,
+       generation},
+      &buffer_);
   offset_ = buffer_.size();
 }
 

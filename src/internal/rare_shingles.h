@@ -174,6 +174,12 @@ bool SamplesCouldQualify(absl::Span<const uint32_t> a, int probe_a,
                          absl::Span<const uint16_t> min_contained,
                          absl::Span<const uint16_t> min_shared);
 
+// About how many distinct values `hashes` (shingle hashes, repeats allowed)
+// holds, within about 0.3 %: what SampleShingles is given, so that the
+// index and `neardup cluster` choose the same levels. *bitmap is scratch.
+uint32_t EstimateDistinct(absl::Span<const uint64_t> hashes,
+                          std::vector<uint64_t>* bitmap);
+
 // The shingle hashes held by more than `max_frequency` of the given sets
 // (each a document's distinct hashes), sorted: the boilerplate of
 // PipelineOptions::boilerplate_df. Frees the sets. Same result for any

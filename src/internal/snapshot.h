@@ -36,9 +36,12 @@
 
 namespace neardup::internal {
 
-// The header version of snapshots in this layout. Meta and log files keep
-// version 1 (kIndexFormatVersion): their bytes did not change.
+// The header versions of snapshots in this layout: 2 for an index without
+// containment, 3 with it (two more sections: each document's containment
+// sketch). Meta and log files keep version 1 (kIndexFormatVersion) without
+// containment: their bytes did not change.
 inline constexpr uint32_t kSnapshotFormatVersion = 2;
+inline constexpr uint32_t kContainmentSnapshotVersion = 3;
 
 // Sections start at multiples of this many bytes (from the file start, and
 // so from the page-aligned mapping), which aligns every array in them.
@@ -47,7 +50,8 @@ inline constexpr size_t kSectionEntryBytes = 32;
 inline constexpr size_t kSnapshotFooterBytes = 48;
 
 // Section kinds, in the order they appear in a file. One kBandSection per
-// band, in band order, follows kNamesSection.
+// band, in band order, follows kNamesSection; with containment (version 3)
+// kContainmentOffsetsSection and kContainmentSection follow the bands.
 enum SnapshotSection : uint32_t {
   kDocsSection = 1,
   kIdOffsetsSection = 2,
@@ -57,6 +61,8 @@ enum SnapshotSection : uint32_t {
   kBandSection = 6,
   kSignaturesSection = 7,
   kFingerprintsSection = 8,
+  kContainmentOffsetsSection = 9,
+  kContainmentSection = 10,
 };
 
 // Document flags.
@@ -154,14 +160,15 @@ struct SnapshotShape {
   uint32_t bands = 0;
   uint32_t rows = 0;
   uint64_t doc_count = 0;
+  bool containment = false;  // Version 3: containment sections.
 };
 
 // A version-2 snapshot, checked and used in place.
 class SnapshotView {
  public:
-  // Checks `file` (whose header the caller parsed: version 2) against the
-  // index parameters in `expected` (doc_count ignored). DataLoss naming
-  // `path` and what is wrong.
+  // Checks `file` (whose header the caller parsed: version 2, or 3 for
+  // expected.containment) against the index parameters in `expected`
+  // (doc_count ignored). DataLoss naming `path` and what is wrong.
   static absl::StatusOr<std::unique_ptr<SnapshotView>> Open(
       std::unique_ptr<MappedFile> file, const std::string& path,
       const SnapshotShape& expected);
@@ -177,6 +184,13 @@ class SnapshotView {
   }
   absl::string_view fingerprints(uint32_t seq) const {
     return fingerprints_.substr(docs_[seq].fp_offset, docs_[seq].fp_bytes);
+  }
+  // Version 3: the document's encoded containment sketch (empty for a
+  // removed document); its section's checksum was checked at open.
+  absl::string_view containment(uint32_t seq) const {
+    return containment_.substr(
+        containment_offsets_[seq],
+        containment_offsets_[seq + 1] - containment_offsets_[seq]);
   }
   // True when the document's signature and fingerprints match its checksum.
   bool PayloadOk(uint32_t seq) const;
@@ -208,11 +222,14 @@ class SnapshotView {
   std::vector<KeyTable> bands_;
   absl::Span<const uint32_t> signatures_;
   absl::string_view fingerprints_;
+  absl::Span<const uint64_t> containment_offsets_;
+  absl::string_view containment_;
   uint64_t signatures_checksum_ = 0;
   uint64_t fingerprints_checksum_ = 0;
 };
 
-// Writes a version-2 snapshot to `fd` sequentially: the header, then each
+// Writes a version-2 snapshot (version 3 with shape.containment) to `fd`
+// sequentially: the header, then each
 // section in file order (BeginSection, Append..., and the next BeginSection
 // or Finish closes it), then the directory and footer. The caller fsyncs.
 class SnapshotWriter {

@@ -61,6 +61,7 @@ EngineSettings EngineSettings::ForIndex() {
   settings.bands = defaults.bands;
   settings.rows = defaults.rows;
   settings.seed = defaults.seed;
+  settings.containment = defaults.containment;
   return settings;
 }
 
@@ -119,6 +120,7 @@ absl::StatusOr<IndexOptions> MakeIndexOptions(const EngineSettings& settings) {
   options.bands = settings.bands;
   options.rows = settings.rows;
   options.seed = settings.seed;
+  options.containment = settings.containment;
   NEARDUP_RETURN_IF_ERROR(ValidateIndexOptions(options));
   return options;
 }

@@ -100,12 +100,13 @@ void AppendIndexStatsJson(const Index& index, std::string* out) {
                   ",\"log_bytes\":", s.log_bytes);
   absl::StrAppend(
       out, absl::StrFormat(
-               ",\"parameters\":{\"threshold\":%g,\"ngram\":%d,\"num_perm\":%d,"
+               ",\"parameters\":{\"threshold\":%g,\"containment\":%g,"
+               "\"ngram\":%d,\"num_perm\":%d,"
                "\"normalize\":\"%s\",\"normalization_version\":%d,"
                "\"algorithm\":\"%s\",\"seed\":%u,\"bands\":%d,\"rows\":%d}}\n",
-               o.threshold, o.ngram, o.num_perm, NormalizeModeName(o.normalize),
-               kNormalizationVersion, SketchAlgorithmName(o.algorithm), o.seed,
-               o.bands, o.rows));
+               o.threshold, o.containment, o.ngram, o.num_perm,
+               NormalizeModeName(o.normalize), kNormalizationVersion,
+               SketchAlgorithmName(o.algorithm), o.seed, o.bands, o.rows));
 }
 
 }  // namespace neardup::internal
