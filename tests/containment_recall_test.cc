@@ -21,6 +21,7 @@
 #include "neardup/index.h"
 #include "neardup/pipeline.h"
 #include "src/internal/index_batch.h"
+#include "tests/support/describe_decision.h"
 #include "tests/support/generator.h"
 
 namespace neardup {
@@ -220,18 +221,8 @@ TEST(ContainmentRecall, IndexLinksWhatClusterLinks) {
         internal::AddBatchResult added =
             internal::AddCorpus(**index, **part, batch_add);
         ASSERT_TRUE(added.failure.ok()) << added.failure;
-        for (absl::string_view line :
-             absl::StrSplit(added.decisions, '\n', absl::SkipEmpty())) {
-          // {"id":ID,...,"matches":[{"id":ID,...},...]}: ids in order.
-          std::vector<std::string> ids;
-          for (size_t at = line.find("\"id\":\""); at != line.npos;
-               at = line.find("\"id\":\"", at + 1)) {
-            const size_t begin = at + 6;
-            ids.emplace_back(line.substr(begin, line.find('"', begin) - begin));
-          }
-          for (size_t i = 1; i < ids.size(); ++i) {
-            index_pairs[{ids[i], ids[0]}] = 0;
-          }
+        for (const auto& pair : testing::DecisionPairs(added.decisions)) {
+          index_pairs[pair] = 0;
         }
         ASSERT_TRUE((*index)->Compact().ok());
         for (size_t i = half; i < half + 20; ++i) {

@@ -763,9 +763,81 @@ TEST_F(IndexTest, QueriesRunWhileOneThreadAdds) {
   EXPECT_EQ(index->stats().documents, docs.size());
 }
 
-// tests/data/index-v1 and index-v2 hold the same documents, written from
-// the texts below by WriteFixture() with format versions 1 and 2; every
-// later version must load both with the same answers.
+// Real news (../shared/data, skipped where absent): an index at its
+// defaults, fed a month of news in order, links exactly the pairs `neardup
+// cluster --threshold 0.8 --linkage single` links at the same containment,
+// and forms its clusters.
+class IndexSharedData : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(IndexSharedData, StreamEqualsClusterAtTheSameOptions) {
+  const fs::path path =
+      fs::path(NEARDUP_SOURCE_DIR) / "../shared/data" / GetParam();
+  if (!fs::exists(path)) {
+    GTEST_SKIP() << "no " << path << " (../shared/data is optional)";
+  }
+  auto corpus = LoadCorpus({path.string()}, {});
+  ASSERT_THAT(corpus.status(), testing::IsOk());
+  const IndexOptions defaults;
+  ASSERT_GT(defaults.containment, 0);
+  PipelineOptions batch_options;
+  batch_options.threshold = defaults.threshold;
+  batch_options.containment = defaults.containment;
+  batch_options.cluster = {.linkage = Linkage::kSingle,
+                           .keep = KeepPolicy::kFirst};
+  auto batch = RunPipeline(**corpus, batch_options);
+  ASSERT_THAT(batch.status(), testing::IsOk());
+  std::set<std::pair<std::string, std::string>> batch_pairs;
+  for (const ScoredPair& p : batch->pairs) {
+    batch_pairs.emplace((*corpus)->Id(p.a), (*corpus)->Id(p.b));
+  }
+
+  const fs::path dir =
+      fs::temp_directory_path() / absl::StrCat("neardup_shared_", getpid());
+  fs::remove_all(dir);
+  ASSERT_THAT(Index::Create(dir.string(), defaults), testing::IsOk());
+  auto index = Index::Open(dir.string(), {});
+  ASSERT_THAT(index.status(), testing::IsOk());
+  internal::BatchOptions add_options;
+  add_options.max_matches = 1000000;
+  add_options.compact_at_mb = 64;  // The CLI's default.
+  internal::AddBatchResult added =
+      internal::AddCorpus(**index, **corpus, add_options);
+  ASSERT_THAT(added.failure, testing::IsOk());
+  const auto index_pairs = testing::DecisionPairs(added.decisions);
+  const std::set<std::pair<std::string, std::string>> stream_pairs(
+      index_pairs.begin(), index_pairs.end());
+  EXPECT_GT(batch->stats.containment_pairs, 100u);
+  EXPECT_EQ(stream_pairs.size(), batch_pairs.size());
+  std::vector<std::string> only_batch, only_stream;
+  for (const auto& [a, b] : batch_pairs) {
+    if (!stream_pairs.contains({a, b})) only_batch.push_back(a + "/" + b);
+  }
+  for (const auto& [a, b] : stream_pairs) {
+    if (!batch_pairs.contains({a, b})) only_stream.push_back(a + "/" + b);
+  }
+  EXPECT_THAT(only_batch, ::testing::IsEmpty());
+  EXPECT_THAT(only_stream, ::testing::IsEmpty());
+  size_t differ = 0;
+  for (size_t i = 0; i < (*corpus)->size(); ++i) {
+    differ += *(*index)->ClusterOf((*corpus)->Id(i)) !=
+              (*corpus)->Id(batch->representative_of[i]);
+  }
+  EXPECT_EQ(differ, 0u);
+  index->reset();
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(News, IndexSharedData,
+                         ::testing::Values("saudinewsnet-dev.jsonl.zst",
+                                           "reuters21578.jsonl.zst"),
+                         [](const auto& test_info) {
+                           return std::string(test_info.param).substr(0, 7);
+                         });
+
+// tests/data/index-v1, index-v2 and index-v3 hold the same documents,
+// written from the texts below by WriteFixture() with format versions 1, 2
+// and 3 (containment); every later version must load them all with the
+// same answers.
 const char* const kFixtureTexts[][2] = {
     {"story-1",
      "The central bank raised interest rates by a quarter point on "
@@ -791,10 +863,11 @@ fs::path FixtureDir(absl::string_view name) {
 
 // Six documents, one removed, compacted, then one more add, so that the
 // fixture has a snapshot and a log.
-void WriteFixture(const fs::path& fixture) {
+void WriteFixture(const fs::path& fixture, double containment) {
   fs::remove_all(fixture);
   IndexOptions options;
   options.threshold = 0.7;
+  options.containment = containment;
   ASSERT_THAT(Index::Create(fixture.string(), options), testing::IsOk());
   auto index = Index::Open(fixture.string(), {});
   ASSERT_THAT(index.status(), testing::IsOk());
@@ -824,7 +897,7 @@ uint32_t SnapshotVersion(const fs::path& fixture) {
   return check == internal::HeaderCheck::kOk ? header.version : 0;
 }
 
-void ExpectFixtureAnswers(const fs::path& fixture) {
+void ExpectFixtureAnswers(const fs::path& fixture, double containment = 0) {
   OpenReport report;
   auto index = Index::Open(fixture.string(), {.read_only = true}, &report);
   ASSERT_THAT(index.status(), testing::IsOk());
@@ -832,6 +905,7 @@ void ExpectFixtureAnswers(const fs::path& fixture) {
   EXPECT_EQ(report.snapshot_documents, 5u);
   EXPECT_EQ(report.log_records_replayed, 1u);
   EXPECT_EQ((*index)->options().threshold, 0.7);
+  EXPECT_EQ((*index)->options().containment, containment);
   EXPECT_EQ((*index)->stats().documents, 6u);
   EXPECT_FALSE((*index)->Contains("removed"));
   EXPECT_EQ(*(*index)->ClusterOf("story-1-copy"), "story-1");
@@ -855,13 +929,32 @@ TEST(IndexFixture, VersionOneIndexLoads) {
 }
 
 // NEARDUP_WRITE_INDEX_FIXTURE=2 rewrites it; do not, unless the format
-// version changes (then add index-v3 and keep this one).
+// version changes (then add a fixture for the new version and keep this
+// one).
 TEST(IndexFixture, VersionTwoIndexLoads) {
   const fs::path fixture = FixtureDir("index-v2");
   const char* write = std::getenv("NEARDUP_WRITE_INDEX_FIXTURE");
-  if (write != nullptr && std::string(write) == "2") WriteFixture(fixture);
+  if (write != nullptr && std::string(write) == "2") WriteFixture(fixture, 0);
   EXPECT_EQ(SnapshotVersion(fixture), 2u);
   ExpectFixtureAnswers(fixture);
+}
+
+// An index with containment: every file is version 3.
+// NEARDUP_WRITE_INDEX_FIXTURE=3 rewrites it; do not, unless the format
+// version changes (then add index-v4 and keep this one).
+TEST(IndexFixture, VersionThreeIndexLoads) {
+  const fs::path fixture = FixtureDir("index-v3");
+  const char* write = std::getenv("NEARDUP_WRITE_INDEX_FIXTURE");
+  if (write != nullptr && std::string(write) == "3") {
+    WriteFixture(fixture, 0.8);
+  }
+  EXPECT_EQ(SnapshotVersion(fixture), 3u);
+  for (const char* file : {internal::kMetaFile, internal::kLogFile}) {
+    EXPECT_EQ(ReadAll(fixture / file).substr(8, 4),
+              std::string("\x03\0\0\0", 4))
+        << file;
+  }
+  ExpectFixtureAnswers(fixture, 0.8);
 }
 
 }  // namespace

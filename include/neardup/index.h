@@ -15,8 +15,8 @@
 // several clusters the oldest id survives and the decision lists the ids it
 // absorbed. An id once returned always names the same story. Adding a corpus
 // in order gives the same verified pairs as RunPipeline() with single
-// linkage, keep=first and the same parameters (see docs/index.md for the one
-// exception, capped LSH buckets).
+// linkage, keep=first and the same parameters, containment included (see
+// docs/index.md for the one exception, capped LSH buckets).
 //
 // Thread safety: Query(), Contains(), stats() and options() may be called
 // from many threads at once, also while one thread calls Add(), Remove(),

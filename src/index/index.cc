@@ -28,6 +28,7 @@
 #include "src/internal/kill_point.h"
 #include "src/internal/match_stages.h"
 #include "src/internal/passage_keys.h"
+#include "src/internal/posting_table.h"
 #include "src/internal/rare_shingles.h"
 #include "src/internal/sketch_screen.h"
 #include "src/internal/snapshot.h"
@@ -335,6 +336,22 @@ bool DecodeContainment(absl::string_view bytes, size_t passage_bands,
   return r.done();
 }
 
+// The probe level and samples of a sketch that DecodeContainment already
+// accepted (every stored one was, when it was linked): a copy, without the
+// checks or the passage keys.
+void DecodeTrustedSamples(absl::string_view bytes, ContainmentSketch* c) {
+  Reader r(bytes);
+  uint8_t probe = 0xFF;
+  uint64_t samples = 0;
+  r.GetByte(&probe);
+  r.GetVarint(&samples);
+  c->probe = probe == 0xFF ? internal::kNoProbe : probe;
+  absl::string_view raw;
+  if (!r.GetBytes(samples * 4, &raw)) samples = 0;
+  c->samples.resize(samples);
+  if (samples > 0) std::memcpy(c->samples.data(), raw.data(), raw.size());
+}
+
 // Per-thread buffers for preparing a text; reused so steady-state adds and
 // queries allocate only when a text is larger than any before.
 struct Scratch {
@@ -342,12 +359,13 @@ struct Scratch {
   std::vector<uint64_t> shingles;
   std::vector<uint64_t> decoded;
   std::vector<uint32_t> candidates;
+  std::vector<uint64_t> band_keys;
   // With containment.
   std::vector<uint64_t> bitmap;
   internal::PassageKeyScratch passage;
   ContainmentSketch mine;
   ContainmentSketch other;
-  absl::flat_hash_map<uint32_t, uint32_t> hits;
+  std::vector<uint32_t> hits;
 };
 
 absl::Status CheckId(absl::string_view id) {
@@ -513,17 +531,19 @@ struct Index::State {
   uint64_t removed = 0;
 
   // With containment (format version 3): how passages are keyed, the
-  // sample screen's tables, and which live documents hold each sampled
-  // shingle, probe with it, or have a passage with each band key (oldest
-  // first). Rebuilt from the documents' sketches at open.
+  // sample screen's tables, and which live documents store each sampled
+  // shingle, probe with it, or have a passage with each key, per passage
+  // band (oldest first). Rebuilt from the documents' sketches at open.
   PassageParams passage_params;
   internal::PassageKeyParams passage;
   std::vector<uint16_t> min_contained;
   std::vector<uint16_t> min_shared;
-  using Postings = std::vector<uint32_t>;
-  absl::flat_hash_map<uint32_t, Postings> stored_samples;
-  absl::flat_hash_map<uint32_t, Postings> probe_samples;
-  absl::flat_hash_map<uint64_t, Postings> passage_docs;
+  internal::PostingTable<uint32_t> stored_samples;
+  // A sixth of the stored ones: looking them up among the stored ones
+  // instead would read the probe level of every document holding each of
+  // the new document's 90 samples.
+  internal::PostingTable<uint32_t> probe_samples;
+  std::vector<internal::PostingTable<uint32_t>> passage_docs;
 
   ~State() {
     if (log_fd >= 0) ::close(log_fd);
@@ -566,6 +586,11 @@ struct Index::State {
     return absl::string_view(d.sketch_data, d.sketch_bytes);
   }
   bool containment_on() const { return options.containment > 0; }
+  // Containment tables number documents in 31 bits.
+  uint32_t MaxDocuments() const {
+    return containment_on() ? internal::PostingTable<uint32_t>::kMaxDocument
+                            : kNone - 1;
+  }
   size_t PassageBands() const {
     return static_cast<size_t>(passage.bands.bands);
   }
@@ -733,8 +758,21 @@ struct Index::State {
         p.screened_by == instance && p.screened_epoch == epoch;
     Scratch& s = ThreadScratch();
     s.candidates.clear();
+    // Every band's key first, so that the lookups' cache misses overlap.
+    s.band_keys.resize(static_cast<size_t>(bands.bands));
     for (int band = 0; band < bands.bands; ++band) {
-      const uint64_t key = BandKey(p.signature, bands, band, options.seed);
+      s.band_keys[band] = BandKey(p.signature, bands, band, options.seed);
+      heads[band].prefetch(s.band_keys[band]);
+      if (snap != nullptr)
+        snap->band(band).PrefetchDirectory(s.band_keys[band]);
+    }
+    if (snap != nullptr) {
+      for (int band = 0; band < bands.bands; ++band) {
+        snap->band(band).PrefetchEntries(s.band_keys[band]);
+      }
+    }
+    for (int band = 0; band < bands.bands; ++band) {
+      const uint64_t key = s.band_keys[band];
       // Members go straight into the candidates, up to one past the cap, so
       // an oversized bucket costs O(max_bucket) here and is then cut back to
       // one candidate.
@@ -766,11 +804,20 @@ struct Index::State {
     if (containment_on() && !p.containment.empty() &&
         DecodeContainment(p.containment, PassageBands(), &s.mine)) {
       PassageCandidates(s.mine, count, &s.candidates);
-      SampleCandidates(s.mine, &s.candidates);
     }
     std::sort(s.candidates.begin(), s.candidates.end());
     s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()),
                        s.candidates.end());
+    if (containment_on() && !p.containment.empty()) {
+      // After the others: a syndicated story's copies are mostly band
+      // candidates already, and need no sample screen.
+      const size_t known = s.candidates.size();
+      SampleCandidates(s.mine, known, &s.candidates);
+      std::inplace_merge(s.candidates.begin(), s.candidates.begin() + known,
+                         s.candidates.end());
+      s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()),
+                         s.candidates.end());
+    }
     if (count) {
       candidates_checked.fetch_add(s.candidates.size(),
                                    std::memory_order_relaxed);
@@ -839,30 +886,40 @@ struct Index::State {
   void PassageCandidates(const ContainmentSketch& x, bool count,
                          std::vector<uint32_t>* out) const {
     const size_t passage_bands = PassageBands();
-    for (size_t i = 0; i < x.passage_keys.size(); ++i) {
-      auto it =
-          passage_docs.find(PassageKey(i % passage_bands, x.passage_keys[i]));
-      if (it == passage_docs.end()) continue;
-      const Postings& docs = it->second;
-      if (docs.size() + 1 > max_bucket) {
-        if (count) capped_buckets.fetch_add(1, std::memory_order_relaxed);
-        out->push_back(docs[0]);
-      } else {
-        out->insert(out->end(), docs.begin(), docs.end());
-      }
-    }
+    auto table = [&](size_t i) -> const internal::PostingTable<uint32_t>& {
+      return passage_docs[i % passage_bands];
+    };
+    Prefetched(
+        x.passage_keys.size(),
+        [&](size_t i) { table(i).Prefetch(x.passage_keys[i]); },
+        [&](size_t i) {
+          const auto docs = table(i).Find(x.passage_keys[i]);
+          if (docs.size + 1 > max_bucket) {
+            if (count) capped_buckets.fetch_add(1, std::memory_order_relaxed);
+            out->push_back(docs.data[0]);
+          } else {
+            out->insert(out->end(), docs.begin(), docs.end());
+          }
+        });
   }
 
-  static uint64_t PassageKey(size_t band, uint32_t key) {
-    return static_cast<uint64_t>(band) << 32 | key;
+  // Calls visit(0), ..., visit(n - 1), each after prefetch(i) and a few
+  // visits ahead: the containment tables hold millions of keys, so each
+  // lookup misses the cache, and a run of them can overlap the misses.
+  template <typename Prefetch, typename Visit>
+  static void Prefetched(size_t n, Prefetch prefetch, Visit visit) {
+    constexpr size_t kAhead = 8;
+    for (size_t i = 0; i < std::min(n, kAhead); ++i) prefetch(i);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) prefetch(i + kAhead);
+      visit(i);
+    }
   }
 
   // How many documents store the sample `key`, x included when it does: its
   // frequency as `neardup cluster` counts it, over the documents so far.
   size_t SampleFrequency(uint32_t key, bool x_stores) const {
-    auto it = stored_samples.find(key);
-    return (it == stored_samples.end() ? 0 : it->second.size()) +
-           (x_stores ? 1 : 0);
+    return stored_samples.Count(key) + (x_stores ? 1 : 0);
   }
 
   // The sampled route (src/internal/rare_shingles.h) between x and the
@@ -870,9 +927,16 @@ struct Index::State {
   // probe shingles (x contained in them), and older documents most of whose
   // rare probe shingles x holds (they contained in x); each screened on the
   // two documents' samples.
-  void SampleCandidates(const ContainmentSketch& x,
+  // Appends them to *out, whose first `known` are sorted candidates
+  // already (not appended again); the new ones are appended sorted.
+  void SampleCandidates(const ContainmentSketch& x, size_t known,
                         std::vector<uint32_t>* out) const {
     if (x.probe == internal::kNoProbe) return;
+    auto is_known = [&](uint32_t y) {
+      return std::binary_search(
+          out->begin(), out->begin() + static_cast<ptrdiff_t>(known), y);
+    };
+    const size_t first_new = out->size();
     constexpr size_t kMaxFrequency = internal::RareShingleSample::kMaxFrequency;
     Scratch& s = ThreadScratch();
     ContainmentSketch& y_sketch = s.other;
@@ -881,46 +945,54 @@ struct Index::State {
                                            y_sketch.probe, min_contained,
                                            min_shared);
     };
+    // Calls f(y, hits) for each document in s.hits, which it sorts.
+    auto for_each_count = [&s](auto&& f) {
+      std::sort(s.hits.begin(), s.hits.end());
+      for (size_t i = 0; i < s.hits.size();) {
+        size_t j = i + 1;
+        while (j < s.hits.size() && s.hits[j] == s.hits[i]) ++j;
+        f(s.hits[i], static_cast<uint32_t>(j - i));
+        i = j;
+      }
+    };
     // x probes.
     s.hits.clear();
     const size_t probes = internal::SamplesAtLevel(x.samples, x.probe);
     uint32_t rare = 0;
     for (size_t i = 0; i < probes; ++i) {
-      if (SampleFrequency(x.samples[i], true) > kMaxFrequency) continue;
+      const auto docs = stored_samples.Find(x.samples[i]);
+      if (docs.size + 1 > kMaxFrequency) continue;
       ++rare;
-      auto it = stored_samples.find(x.samples[i]);
-      if (it == stored_samples.end()) continue;
-      for (uint32_t y : it->second) ++s.hits[y];
+      s.hits.insert(s.hits.end(), docs.begin(), docs.end());
     }
     const uint32_t need = std::max<uint32_t>(2, (rare + 1) / 2);
-    for (const auto& [y, hits] : s.hits) {
-      if (hits < need || !Alive(y) ||
-          !DecodeContainment(EncodedSketch(y), PassageBands(), &y_sketch)) {
-        continue;
-      }
+    for_each_count([&](uint32_t y, uint32_t hits) {
+      if (hits < need || is_known(y)) return;
+      DecodeTrustedSamples(EncodedSketch(y), &y_sketch);
       if (y_sketch.probe == internal::kNoProbe || passes_screen()) {
         out->push_back(y);
       }
-    }
-    // Older documents probe.
+    });
+    // Older documents probe, with shingles x stores.
     s.hits.clear();
-    for (uint32_t key : x.samples) {
-      auto it = probe_samples.find(key);
-      if (it == probe_samples.end() ||
-          SampleFrequency(key, true) > kMaxFrequency) {
-        continue;
-      }
-      for (uint32_t y : it->second) ++s.hits[y];
-    }
+    Prefetched(
+        x.samples.size(),
+        [&](size_t i) { probe_samples.Prefetch(x.samples[i]); },
+        [&](size_t i) {
+          const auto docs = probe_samples.Find(x.samples[i]);
+          if (docs.size == 0 ||
+              SampleFrequency(x.samples[i], true) > kMaxFrequency) {
+            return;
+          }
+          s.hits.insert(s.hits.end(), docs.begin(), docs.end());
+        });
     auto x_stores = [&x](uint32_t key) {
       return std::binary_search(x.samples.begin(), x.samples.end(), key,
                                 std::greater<uint32_t>());
     };
-    for (const auto& [y, hits] : s.hits) {
-      if (hits < 2 || !Alive(y) ||
-          !DecodeContainment(EncodedSketch(y), PassageBands(), &y_sketch)) {
-        continue;
-      }
+    for_each_count([&](uint32_t y, uint32_t hits) {
+      if (hits < 2 || is_known(y)) return;
+      DecodeTrustedSamples(EncodedSketch(y), &y_sketch);
       const size_t y_probes =
           internal::SamplesAtLevel(y_sketch.samples, y_sketch.probe);
       uint32_t y_rare = 0;
@@ -931,44 +1003,45 @@ struct Index::State {
       if (hits >= std::max<uint32_t>(2, (y_rare + 1) / 2) && passes_screen()) {
         out->push_back(y);
       }
-    }
+    });
+    std::sort(out->begin() + static_cast<ptrdiff_t>(first_new), out->end());
   }
 
-  // Links live document `seq` (the newest) into the containment tables.
+  // Links live document `seq` into the containment tables (the newest of
+  // every key it has).
   void LinkContainment(uint32_t seq, const ContainmentSketch& c) {
-    auto add = [seq](Postings& docs) {
-      if (docs.empty() || docs.back() != seq) docs.push_back(seq);
-    };
-    for (uint32_t key : c.samples) add(stored_samples[key]);
+    Prefetched(
+        c.samples.size(),
+        [&](size_t i) { stored_samples.Prefetch(c.samples[i]); },
+        [&](size_t i) { stored_samples.Add(c.samples[i], seq); });
     if (c.probe != internal::kNoProbe) {
       const size_t probes = internal::SamplesAtLevel(c.samples, c.probe);
-      for (size_t i = 0; i < probes; ++i) add(probe_samples[c.samples[i]]);
+      for (size_t i = 0; i < probes; ++i) probe_samples.Add(c.samples[i], seq);
     }
     const size_t passage_bands = PassageBands();
-    for (size_t i = 0; i < c.passage_keys.size(); ++i) {
-      add(passage_docs[PassageKey(i % passage_bands, c.passage_keys[i])]);
-    }
+    Prefetched(
+        c.passage_keys.size(),
+        [&](size_t i) {
+          passage_docs[i % passage_bands].Prefetch(c.passage_keys[i]);
+        },
+        [&](size_t i) {
+          passage_docs[i % passage_bands].Add(c.passage_keys[i], seq);
+        });
   }
 
   void UnlinkContainment(uint32_t seq) {
     ContainmentSketch c;
     if (!DecodeContainment(EncodedSketch(seq), PassageBands(), &c)) return;
-    auto drop = [seq](auto& table, auto key) {
-      auto it = table.find(key);
-      if (it == table.end()) return;
-      Postings& docs = it->second;
-      auto at = std::lower_bound(docs.begin(), docs.end(), seq);
-      if (at != docs.end() && *at == seq) docs.erase(at);
-      if (docs.empty()) table.erase(it);
-    };
-    for (uint32_t key : c.samples) drop(stored_samples, key);
+    for (uint32_t key : c.samples) stored_samples.Remove(key, seq);
     if (c.probe != internal::kNoProbe) {
       const size_t probes = internal::SamplesAtLevel(c.samples, c.probe);
-      for (size_t i = 0; i < probes; ++i) drop(probe_samples, c.samples[i]);
+      for (size_t i = 0; i < probes; ++i) {
+        probe_samples.Remove(c.samples[i], seq);
+      }
     }
     const size_t passage_bands = PassageBands();
     for (size_t i = 0; i < c.passage_keys.size(); ++i) {
-      drop(passage_docs, PassageKey(i % passage_bands, c.passage_keys[i]));
+      passage_docs[i % passage_bands].Remove(c.passage_keys[i], seq);
     }
   }
 
@@ -1243,7 +1316,7 @@ struct Index::State {
         !internal::HasVarintCount(fps, fp_count)) {
       return bad("malformed shingle fingerprints");
     }
-    if (DocCount() >= kNone - 1) return bad("too many documents");
+    if (DocCount() >= MaxDocuments()) return bad("too many documents");
     // `fps` points into the log's mapping, which Open keeps in `mapped`.
     ApplyAdd(id, present == 1, signature, fps, /*stable=*/true,
              static_cast<uint32_t>(fp_count), links, sketch);
@@ -1797,6 +1870,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
                  .seed = s.options.seed};
     s.min_contained = internal::SampleScreenTable(s.options.containment);
     s.min_shared = internal::SampleScreenTable(s.options.threshold);
+    s.passage_docs.resize(s.PassageBands());
   }
 
   std::lock_guard<std::shared_mutex> lock(s.mu);
@@ -1962,9 +2036,9 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
     if (const uint32_t seq = s.LiveSeq(id); seq != kNone) {
       return s.ExistingDecision(id, seq, p);
     }
-    if (s.DocCount() >= kNone - 1) {
-      return absl::ResourceExhaustedError(
-          "the index holds 2^32 - 2 documents; no more fit");
+    if (s.DocCount() >= s.MaxDocuments()) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the index holds ", s.MaxDocuments(), " documents; no more fit"));
     }
     const uint32_t damaged = s.FindMatches(p, &matches);
     if (damaged != kNone) return s.DamageError(damaged);

@@ -21,13 +21,18 @@
 //     probe shingles in B" is exact for such pairs, and containment 0.8
 //     allows nothing longer than that to matter much (J would be below
 //     0.1).
-//   - Stored shingles are counted over the corpus; one stored by more than
-//     kMaxFrequency documents is boilerplate or common phrasing and is
-//     ignored, so every lookup is short and the work per document is
-//     bounded whatever the corpus size.
-//   - A and B are a candidate when B stores at least two of A's rare probe
-//     shingles and at least half of them (a document contained at 0.8 in
-//     another has about 80 % of them there).
+//   - A shingle stored by more than kMaxFrequency documents is boilerplate
+//     or common phrasing. It is counted as of the later document of a pair
+//     (in input order): it is rare for A and B while at most kMaxFrequency
+//     documents up to the later of them store it. So only its first
+//     kMaxFrequency documents find each other through it, every lookup is
+//     short and the work per document is bounded whatever the corpus size;
+//     and an index that adds the same documents in order, and so knows
+//     only the documents so far, proposes exactly the same pairs.
+//   - A and B are a candidate when B stores at least two of A's probe
+//     shingles that are rare for the pair, and at least half of A's probe
+//     shingles that were rare as of the later one (a document contained at
+//     0.8 in another has about 80 % of them there).
 //   - A candidate is then screened on the two documents' stored samples.
 //     At the higher of their storing levels each holds a uniform sample of
 //     its shingles (the same shingles in both), so the share of the smaller

@@ -326,6 +326,8 @@ std::vector<DocPair> RareShingleSample::Candidates(
   struct Worker {
     std::vector<uint32_t> count;  // Per document.
     std::vector<uint32_t> touched;
+    // x's probe shingles' first kMaxFrequency documents, as key << 32 | doc.
+    std::vector<std::pair<const uint64_t*, const uint64_t*>> ranges;
   };
   std::vector<Worker> workers(threads);
   std::vector<std::vector<uint64_t>> found(num_chunks);
@@ -341,7 +343,13 @@ std::vector<DocPair> RareShingleSample::Candidates(
             if (x >= documents_ || chunks_[c].probe[i] == kNoSamples) continue;
             const absl::Span<const uint32_t> samples = Samples(x);
             const size_t probes = SamplesAtLevel(samples, chunks_[c].probe[i]);
-            uint32_t rare = 0;
+            // A shingle is rare for the pair of x and y when at most
+            // kMaxFrequency documents up to the later of the two store it:
+            // so the first kMaxFrequency of its documents count, and only
+            // when x is among them (an index, adding documents in this
+            // order, sees exactly that when it adds the later one).
+            uint32_t rare = 0;  // As of x.
+            w.ranges.clear();
             for (size_t p = 0; p < probes; ++p) {
               const uint64_t key = samples[p];
               const std::vector<uint64_t>& bucket =
@@ -350,7 +358,13 @@ std::vector<DocPair> RareShingleSample::Candidates(
                   std::lower_bound(bucket.begin(), bucket.end(), key << 32);
               auto last = std::upper_bound(first, bucket.end(),
                                            (key << 32) | 0xffffffffu);
-              if (static_cast<size_t>(last - first) > kMaxFrequency) continue;
+              // One past the first kMaxFrequency tells when it stops being
+              // rare.
+              const ptrdiff_t seen = std::min<ptrdiff_t>(
+                  last - first, ptrdiff_t{kMaxFrequency} + 1);
+              w.ranges.emplace_back(&*first, &*first + seen);
+              last = first + std::min<ptrdiff_t>(seen, kMaxFrequency);
+              if (!std::binary_search(first, last, (key << 32) | x)) continue;
               ++rare;
               for (auto it = first; it != last; ++it) {
                 const uint32_t y = static_cast<uint32_t>(*it);
@@ -358,10 +372,23 @@ std::vector<DocPair> RareShingleSample::Candidates(
                 if (w.count[y]++ == 0) w.touched.push_back(y);
               }
             }
-            // At least two, and half of x's rare probe shingles.
-            const uint32_t need = std::max<uint32_t>(2, (rare + 1) / 2);
+            // At least two, and half of x's probe shingles rare as of the
+            // later document.
+            auto need = [&](uint32_t y) {
+              uint32_t rare_then = rare;
+              if (y > x) {
+                rare_then = 0;
+                for (const auto& [first, last] : w.ranges) {
+                  // At most kMaxFrequency documents up to y.
+                  rare_then +=
+                      static_cast<size_t>(last - first) <= kMaxFrequency ||
+                      static_cast<uint32_t>(*(last - 1)) > y;
+                }
+              }
+              return std::max<uint32_t>(2, (rare_then + 1) / 2);
+            };
             for (uint32_t y : w.touched) {
-              if (w.count[y] >= need) {
+              if (w.count[y] >= 2 && w.count[y] >= need(y)) {
                 ++counts.proposed;
                 const uint32_t a = std::min(x, y), b = std::max(x, y);
                 if (keep && !keep(a, b)) {

@@ -4,8 +4,11 @@
 #define NEARDUP_TESTS_SUPPORT_DESCRIBE_DECISION_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "neardup/index.h"
 
 namespace neardup::testing {
@@ -19,6 +22,25 @@ inline std::string DescribeDecision(const Decision& d) {
   absl::StrAppend(&out, "] merged");
   for (const std::string& m : d.merged) absl::StrAppend(&out, " ", m);
   return out;
+}
+
+// The (match, document) id pairs of decision lines as AppendDecisionJson
+// writes them ({"id":ID,...,"matches":[{"id":ID,...},...]}), for ids without
+// quotes or backslashes.
+inline std::vector<std::pair<std::string, std::string>> DecisionPairs(
+    absl::string_view json_lines) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (absl::string_view line :
+       absl::StrSplit(json_lines, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> ids;
+    for (size_t at = line.find("\"id\":\""); at != line.npos;
+         at = line.find("\"id\":\"", at + 1)) {
+      const size_t begin = at + 6;
+      ids.emplace_back(line.substr(begin, line.find('"', begin) - begin));
+    }
+    for (size_t i = 1; i < ids.size(); ++i) pairs.emplace_back(ids[i], ids[0]);
+  }
+  return pairs;
 }
 
 }  // namespace neardup::testing
