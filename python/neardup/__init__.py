@@ -495,8 +495,10 @@ class Index:
 
         The directory must be new or empty. Options are fixed for the
         index's life, with ``neardup index create``'s names and defaults
-        (see ``neardup.defaults("index")``): threshold (0.8), ngram,
-        num_perm, normalize, algorithm, bands, rows, seed. Raises
+        (see ``neardup.defaults("index")``): threshold (0.8), containment
+        (0.8; 0 for Jaccard links only, in a format-1 index older neardup
+        reads), ngram, num_perm, normalize, algorithm, bands, rows, seed.
+        Raises
         ValueError for a bad option and OSError (FileExistsError when the
         path is a file or a non-empty directory) for the directory; nothing
         is left behind on error.

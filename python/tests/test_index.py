@@ -130,3 +130,33 @@ def test_nothing_is_left_when_create_fails_on_options(tmp_path):
     with pytest.raises(ValueError):
         neardup.Index.create(tmp_path / "x.idx", threshold=2)
     assert listing(tmp_path) == []
+
+
+def _pairs_of(decisions):
+    return sorted(tuple(sorted((d["id"], m["id"])))
+                  for d in decisions for m in d.get("matches", []))
+
+
+def test_containment_as_cluster(tmp_path, sample_news):
+    """An index links by containment as neardup.cluster does at the same
+    options; with containment=0 it is a format-1 index of Jaccard links."""
+    texts, ids = sample_news
+    # A lead, and a lead with a different ending: contained, not similar.
+    texts = texts + [texts[0][: len(texts[0]) // 3],
+                     texts[1][: len(texts[1]) // 2] + " Editing by Desk."]
+    ids = ids + ["lead-0", "lead-1"]
+    for containment in (0.8, 0.0):
+        path = tmp_path / f"c{containment}.idx"
+        options = {} if containment else {"containment": 0}
+        with neardup.Index.create(path, **options) as index:
+            assert index.options["containment"] == containment
+            assert index.stats()["format_version"] == (3 if containment
+                                                       else 1)
+            added = index.add(texts, ids, max_matches=1000)
+        batch = neardup.cluster(texts, ids, threshold=0.8,
+                                containment=containment, linkage="single")
+        assert _pairs_of(added) == sorted(
+            tuple(sorted((p["a"], p["b"]))) for p in batch.pairs)
+        linked = {i for pair in _pairs_of(added) for i in pair}
+        assert ("lead-0" in linked) == (containment > 0)
+        assert ("lead-1" in linked) == (containment > 0)

@@ -359,7 +359,6 @@ struct Scratch {
   std::vector<uint64_t> shingles;
   std::vector<uint64_t> decoded;
   std::vector<uint32_t> candidates;
-  std::vector<uint64_t> band_keys;
   // With containment.
   std::vector<uint64_t> bitmap;
   internal::PassageKeyScratch passage;
@@ -750,29 +749,16 @@ struct Index::State {
     out->clear();
     if (checked != nullptr) checked->clear();
     if (!p.present) return kNone;
-    // Candidates older than screened_below were verified by Prescreen; the
-    // buckets have only grown since (same epoch), so every such candidate
-    // gathered here was gathered there too (an oversized bucket stands in
-    // with its oldest member both times).
+    // Candidates older than screened_below that Prescreen verified keep
+    // its answer (same epoch: the index changed by adds only). Most are all
+    // of them, since buckets only grow; but a sampled shingle can turn
+    // frequent in between, so any other is verified here.
     const bool screened =
         p.screened_by == instance && p.screened_epoch == epoch;
     Scratch& s = ThreadScratch();
     s.candidates.clear();
-    // Every band's key first, so that the lookups' cache misses overlap.
-    s.band_keys.resize(static_cast<size_t>(bands.bands));
     for (int band = 0; band < bands.bands; ++band) {
-      s.band_keys[band] = BandKey(p.signature, bands, band, options.seed);
-      heads[band].prefetch(s.band_keys[band]);
-      if (snap != nullptr)
-        snap->band(band).PrefetchDirectory(s.band_keys[band]);
-    }
-    if (snap != nullptr) {
-      for (int band = 0; band < bands.bands; ++band) {
-        snap->band(band).PrefetchEntries(s.band_keys[band]);
-      }
-    }
-    for (int band = 0; band < bands.bands; ++band) {
-      const uint64_t key = s.band_keys[band];
+      const uint64_t key = BandKey(p.signature, bands, band, options.seed);
       // Members go straight into the candidates, up to one past the cap, so
       // an oversized bucket costs O(max_bucket) here and is then cut back to
       // one candidate.

@@ -140,19 +140,6 @@ class KeyTable {
     }
   }
 
-  // Lookups in a large table miss the cache twice (the directory, then
-  // the entries); a caller with many keys prefetches every key's directory
-  // slot, then every key's first entry, then looks them up.
-  void PrefetchDirectory(uint64_t key) const {
-    if (size_ != 0) __builtin_prefetch(&dir_[Bucket(key)]);
-  }
-  void PrefetchEntries(uint64_t key) const {
-    if (size_ == 0) return;
-    const uint32_t i = dir_[Bucket(key)];
-    __builtin_prefetch(keys_ + i);
-    __builtin_prefetch(values_ + i);
-  }
-
   size_t size() const { return size_; }
   uint64_t key(size_t i) const { return keys_[i]; }
   uint32_t value(size_t i) const { return values_[i]; }
