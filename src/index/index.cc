@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -543,6 +544,9 @@ struct Index::State {
   // the new document's 90 samples.
   internal::PostingTable<uint32_t> probe_samples;
   std::vector<internal::PostingTable<uint32_t>> passage_docs;
+  // While Open loads the snapshot and replays the log, the tables are left
+  // empty, to be built at the end (BuildContainmentTables).
+  bool defer_containment = false;
 
   ~State() {
     if (log_fd >= 0) ::close(log_fd);
@@ -993,9 +997,47 @@ struct Index::State {
     std::sort(out->begin() + static_cast<ptrdiff_t>(first_new), out->end());
   }
 
+  // Fills the containment tables with every live document, once the
+  // snapshot is loaded and the log replayed (adds link as they come after
+  // that): the samples on this thread, the passages on another, since the
+  // tables are independent and a million documents hold 250 million keys.
+  // DataLoss names the first document whose sketch is damaged (one in the
+  // snapshot: the log's were checked when replayed).
+  absl::Status BuildContainmentTables(const std::string& snapshot_path) {
+    const uint32_t n = DocCount();
+    std::atomic<uint32_t> damaged{kNone};
+    auto link_all = [&](bool samples) {
+      ContainmentSketch c;
+      for (uint32_t seq = 0; seq < n; ++seq) {
+        if (!Alive(seq)) continue;
+        if (!DecodeContainment(EncodedSketch(seq), PassageBands(), &c)) {
+          uint32_t first = damaged.load();
+          while (seq < first && !damaged.compare_exchange_weak(first, seq)) {
+          }
+          return;
+        }
+        if (samples) {
+          LinkSamples(seq, c);
+        } else {
+          LinkPassages(seq, c);
+        }
+      }
+    };
+    std::thread passages([&] { link_all(false); });
+    link_all(true);
+    passages.join();
+    defer_containment = false;
+    if (damaged != kNone) {
+      return absl::DataLossError(absl::StrCat(
+          snapshot_path, ": corrupt snapshot (containment sketch of document ",
+          damaged.load(), "); restore the directory from a backup"));
+    }
+    return absl::OkStatus();
+  }
+
   // Links live document `seq` into the containment tables (the newest of
   // every key it has).
-  void LinkContainment(uint32_t seq, const ContainmentSketch& c) {
+  void LinkSamples(uint32_t seq, const ContainmentSketch& c) {
     Prefetched(
         c.samples.size(),
         [&](size_t i) { stored_samples.Prefetch(c.samples[i]); },
@@ -1004,6 +1046,9 @@ struct Index::State {
       const size_t probes = internal::SamplesAtLevel(c.samples, c.probe);
       for (size_t i = 0; i < probes; ++i) probe_samples.Add(c.samples[i], seq);
     }
+  }
+
+  void LinkPassages(uint32_t seq, const ContainmentSketch& c) {
     const size_t passage_bands = PassageBands();
     Prefetched(
         c.passage_keys.size(),
@@ -1135,10 +1180,11 @@ struct Index::State {
     live_ids.emplace(std::string(id), seq);
     ++live;
     LinkBands(seq);
-    if (containment_on()) {
+    if (containment_on() && !defer_containment) {
       ContainmentSketch c;
       if (DecodeContainment(sketch, PassageBands(), &c)) {
-        LinkContainment(seq, c);
+        LinkSamples(seq, c);
+        LinkPassages(seq, c);
       }
     }
     if (links.empty()) {
@@ -1361,18 +1407,6 @@ struct Index::State {
     }
     for (const auto& [seq, name] : snap->names()) {
       name_override.emplace(seq, std::string(name));
-    }
-    if (containment_on()) {
-      ContainmentSketch c;
-      for (uint32_t seq = 0; seq < base; ++seq) {
-        if (!Alive(seq)) continue;
-        if (!DecodeContainment(snap->containment(seq), PassageBands(), &c)) {
-          return absl::DataLossError(absl::StrCat(
-              path, ": corrupt snapshot (containment sketch of document ", seq,
-              "); restore the directory from a backup"));
-        }
-        LinkContainment(seq, c);
-      }
     }
     FinishSnapshotLoad(report);
     return absl::OkStatus();
@@ -1860,6 +1894,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   }
 
   std::lock_guard<std::shared_mutex> lock(s.mu);
+  s.defer_containment = s.containment_on();
   s.heads.resize(static_cast<size_t>(s.bands.bands));
   s.next.resize(static_cast<size_t>(s.bands.bands));
 
@@ -1926,6 +1961,9 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
     reset_log = true;
   } else {
     NEARDUP_RETURN_IF_ERROR(s.ReplayLog(log, log_path, report, &good_end));
+  }
+  if (s.containment_on()) {
+    NEARDUP_RETURN_IF_ERROR(s.BuildContainmentTables(snapshot_path));
   }
 
   if (!s.read_only) {
