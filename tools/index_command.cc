@@ -307,8 +307,10 @@ Command AddIndexCommand(CLI::App* root) {
           "--containment", f->engine.containment,
           "Also match documents when this share of the smaller one's "
           "shingles is in the other (an abridged copy, a short item quoted "
-          "whole), as `neardup cluster --containment` does; 0 turns it off "
-          "and keeps the index readable by neardup before format version 3")
+          "whole), as `neardup cluster --containment` does. 0 turns it off: "
+          "Jaccard links only, three times faster to add, far faster to "
+          "reopen, "
+          "in files neardup before format version 3 reads (docs/index.md)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   create
