@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -261,6 +262,30 @@ TEST(ContainmentRecall, IndexLinksWhatClusterLinks) {
         EXPECT_EQ(*(*index)->ClusterOf(docs[i].first),
                   docs[batch->representative_of[i]].first);
       }
+      // A read-only open builds its containment tables at its first query
+      // (on two threads at once here) and answers as the writer does.
+      ASSERT_TRUE((*index)->Sync().ok());
+      auto reader = Index::Open(dir.string(), {.read_only = true});
+      ASSERT_TRUE(reader.ok()) << reader.status();
+      std::vector<std::string> by_reader(docs.size()), by_writer(docs.size());
+      std::vector<std::thread> readers;
+      for (size_t t = 0; t < 2; ++t) {
+        readers.emplace_back([&, t] {
+          for (size_t i = t; i < docs.size(); i += 2) {
+            auto d = (*reader)->Query("probe", docs[i].second, 100000);
+            by_reader[i] = d.ok() ? testing::DescribeDecision(*d)
+                                  : std::string(d.status().message());
+          }
+        });
+      }
+      for (std::thread& t : readers) t.join();
+      for (size_t i = 0; i < docs.size(); ++i) {
+        auto d = (*index)->Query("probe", docs[i].second, 100000);
+        ASSERT_TRUE(d.ok()) << d.status();
+        by_writer[i] = testing::DescribeDecision(*d);
+        ASSERT_EQ(by_reader[i], by_writer[i]) << docs[i].first;
+      }
+      EXPECT_EQ((*reader)->stats().damaged_reads, 0u);
     }
   }
   fs::remove_all(dir);

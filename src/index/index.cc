@@ -545,8 +545,11 @@ struct Index::State {
   internal::PostingTable<uint32_t> probe_samples;
   std::vector<internal::PostingTable<uint32_t>> passage_docs;
   // While Open loads the snapshot and replays the log, the tables are left
-  // empty, to be built at the end (BuildContainmentTables).
+  // empty, to be built at the end (BuildContainmentTables); a read-only
+  // open builds them at its first query instead, so that `index stats` or
+  // `verify` on a large index need not wait for them.
   bool defer_containment = false;
+  mutable std::once_flag containment_once;
 
   ~State() {
     if (log_fd >= 0) ::close(log_fd);
@@ -1004,6 +1007,8 @@ struct Index::State {
   // DataLoss names the first document whose sketch is damaged (one in the
   // snapshot: the log's were checked when replayed).
   absl::Status BuildContainmentTables(const std::string& snapshot_path) {
+    // (A damaged document is left out, so a read-only open that builds
+    // them late can go on without it.)
     const uint32_t n = DocCount();
     std::atomic<uint32_t> damaged{kNone};
     auto link_all = [&](bool samples) {
@@ -1014,7 +1019,7 @@ struct Index::State {
           uint32_t first = damaged.load();
           while (seq < first && !damaged.compare_exchange_weak(first, seq)) {
           }
-          return;
+          continue;  // Matches nothing by containment.
         }
         if (samples) {
           LinkSamples(seq, c);
@@ -1962,7 +1967,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   } else {
     NEARDUP_RETURN_IF_ERROR(s.ReplayLog(log, log_path, report, &good_end));
   }
-  if (s.containment_on()) {
+  if (s.containment_on() && !s.read_only) {
     NEARDUP_RETURN_IF_ERROR(s.BuildContainmentTables(snapshot_path));
   }
 
@@ -2113,6 +2118,18 @@ absl::StatusOr<Decision> Index::Query(absl::string_view id,
   NEARDUP_RETURN_IF_ERROR(CheckId(id));
   PreparedText p;
   s.Prepare(text, &p);
+  if (s.read_only && s.containment_on()) {
+    // The tables are part of the state queries read; building them is not
+    // a change a caller can see, hence the const_cast.
+    std::call_once(s.containment_once, [&s] {
+      State& self = const_cast<State&>(s);
+      std::lock_guard<std::shared_mutex> write(self.mu);
+      if (!self.BuildContainmentTables(self.Path(internal::kSnapshotFile))
+               .ok()) {
+        self.damaged_reads.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
   std::shared_lock<std::shared_mutex> read(s.mu);
   if (const uint32_t seq = s.LiveSeq(id); seq != kNone) {
     return s.ExistingDecision(id, seq, p);
@@ -2223,6 +2240,15 @@ absl::Status Index::Verify() const {
         !internal::DecodeFingerprints(s.EncodedFingerprints(seq),
                                       s.FpCount(seq), &decoded)) {
       return s.DamageError(seq);
+    }
+  }
+  if (s.containment_on()) {
+    ContainmentSketch c;
+    for (uint32_t seq = 0; seq < s.DocCount(); ++seq) {
+      if (s.Alive(seq) &&
+          !DecodeContainment(s.EncodedSketch(seq), s.PassageBands(), &c)) {
+        return s.DamageError(seq);
+      }
     }
   }
   return absl::OkStatus();
