@@ -127,6 +127,34 @@ TEST_F(IndexTest, BridgingDocumentKeepsOlderClusterIdAndListsAbsorbed) {
   EXPECT_TRUE(later->merged.empty());
 }
 
+// A lead (the first third of a story) joins it by containment, and its
+// match says so; a near-verbatim copy's match with the story does not.
+TEST_F(IndexTest, ContainmentMatchesAreMarked) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  auto index = OpenOrDie();
+  const std::vector<std::string> paragraphs = Paragraphs(6, 3);
+  std::string story;
+  for (const std::string& p : paragraphs) story += p + "\n\n";
+  ASSERT_THAT(index->Add("story", story, {}).status(), testing::IsOk());
+  auto lead = index->Add("lead", paragraphs[0] + "\n\n" + paragraphs[1], {});
+  ASSERT_THAT(lead.status(), testing::IsOk());
+  ASSERT_EQ(lead->matches.size(), 1u);
+  EXPECT_LT(lead->matches[0].jaccard, 0.8);
+  EXPECT_EQ(lead->matches[0].containment, 1.0);
+  EXPECT_TRUE(lead->matches[0].containment_link);
+  std::string json;
+  internal::AppendDecisionJson(*lead, &json);
+  EXPECT_THAT(json, HasSubstr("\"link\":\"containment\""));
+  // The copy matches the story by Jaccard, and holds the lead whole.
+  auto copy = index->Add("copy", story + "Reporting by staff.", {});
+  ASSERT_THAT(copy.status(), testing::IsOk());
+  ASSERT_EQ(copy->matches.size(), 2u);
+  EXPECT_EQ(copy->matches[0].id, "story");
+  EXPECT_FALSE(copy->matches[0].containment_link);
+  EXPECT_EQ(copy->matches[1].id, "lead");
+  EXPECT_TRUE(copy->matches[1].containment_link);
+}
+
 TEST_F(IndexTest, QueryDoesNotInsert) {
   ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
   auto index = OpenOrDie();

@@ -389,6 +389,7 @@ Command AddIndexCommand(CLI::App* root) {
       "Decisions: {\"id\":ID,\"status\":\"new\"|\"duplicate\"|\"exists\","
       "\"cluster\":ID,\"matches\":[{\"id\":ID,\"jaccard\":J,\"containment\":C}"
       ",...],\"merged\":[ID,...]}\n"
+      "  (a match linked by containment alone adds \"link\":\"containment\")\n"
       "Examples:\n"
       "  neardup index create news.ndx --threshold 0.8\n"
       "  neardup index add news.ndx today.jsonl.zst > decisions.jsonl\n"

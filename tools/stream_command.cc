@@ -255,6 +255,7 @@ Command AddStreamCommand(CLI::App* root) {
       "  {\"id\":ID,\"status\":\"new\"|\"duplicate\"|\"exists\","
       "\"cluster\":ID,\"matches\":[{\"id\":ID,\"jaccard\":J,"
       "\"containment\":C},...],\"merged\":[ID,...]}\n"
+      "  (a match linked by containment alone adds \"link\":\"containment\")\n"
       "A printed decision is durable: the index was fsynced before it was "
       "written. \"exists\": the id is already indexed with the same text "
       "(re-sending after a crash is harmless).\n"

@@ -144,6 +144,9 @@ struct IndexMatch {
   // for how close they are to the exact 64-bit shingle scores (1e-4).
   double jaccard = 0;
   double containment = 0;
+  // Linked by containment alone: Jaccard below the threshold (written as
+  // "link":"containment", as `neardup cluster --pairs` marks such pairs).
+  bool containment_link = false;
 };
 
 struct Decision {

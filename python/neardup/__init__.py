@@ -102,6 +102,7 @@ class Match(TypedDict):
     id: str
     jaccard: float
     containment: float
+    link: NotRequired[Literal["containment"]]
 
 
 class Decision(TypedDict):

@@ -160,3 +160,9 @@ def test_containment_as_cluster(tmp_path, sample_news):
         linked = {i for pair in _pairs_of(added) for i in pair}
         assert ("lead-0" in linked) == (containment > 0)
         assert ("lead-1" in linked) == (containment > 0)
+        # A match below the threshold is marked as cluster marks its pairs.
+        for decision in added:
+            for match in decision["matches"]:
+                below = match["jaccard"] < 0.8
+                assert (match.get("link") == "containment") == below
+                assert below <= (containment > 0)

@@ -1109,7 +1109,8 @@ struct Index::State {
     }
     for (size_t i = 0; i < matches.size() && i < max_matches; ++i) {
       d.matches.push_back({std::string(Id(matches[i].seq)), matches[i].jaccard,
-                           matches[i].containment});
+                           matches[i].containment,
+                           matches[i].jaccard < options.threshold});
     }
     return d;
   }

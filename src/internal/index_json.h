@@ -32,6 +32,9 @@ inline void AppendDecisionJson(const Decision& d, std::string* out) {
     AppendSimilarity(d.matches[i].jaccard, out);
     out->append(",\"containment\":");
     AppendSimilarity(d.matches[i].containment, out);
+    if (d.matches[i].containment_link) {
+      out->append(",\"link\":\"containment\"");
+    }
     out->push_back('}');
   }
   out->push_back(']');
