@@ -362,7 +362,8 @@ std::vector<DocPair> RareShingleSample::Candidates(
               // rare.
               const ptrdiff_t seen = std::min<ptrdiff_t>(
                   last - first, ptrdiff_t{kMaxFrequency} + 1);
-              w.ranges.emplace_back(&*first, &*first + seen);
+              const uint64_t* run = bucket.data() + (first - bucket.begin());
+              w.ranges.emplace_back(run, run + seen);
               last = first + std::min<ptrdiff_t>(seen, kMaxFrequency);
               if (!std::binary_search(first, last, (key << 32) | x)) continue;
               ++rare;
