@@ -161,9 +161,9 @@ TEST(ContainmentRecall, SampledCandidatesStayFew) {
 // The index links by containment as `neardup cluster` does: documents added
 // in order (one at a time; or as a prescreened batch of two blocks, then
 // compacted, added to, reopened and added to from the snapshot and the
-// log) give
-// the pairs and clusters of single linkage at the same options, on copies
-// that only the passage route or only the sampled route proposes.
+// log) give the pairs and clusters of single linkage at the same options,
+// on copies that only the passage route or only the sampled route
+// proposes.
 TEST(ContainmentRecall, IndexLinksWhatClusterLinks) {
   namespace fs = std::filesystem;
   const auto docs = MakeCorpus(18);
@@ -201,7 +201,7 @@ TEST(ContainmentRecall, IndexLinksWhatClusterLinks) {
       };
       auto index = Index::Open(dir.string(), {});
       ASSERT_TRUE(index.ok()) << index.status();
-      // A batch compacts between its blocks of 512.
+      // A batch works in blocks of 512: 560 make two.
       const size_t half = one_at_a_time ? docs.size() : 560;
       if (one_at_a_time) {
         for (size_t i = 0; i < half; ++i) {
@@ -211,7 +211,8 @@ TEST(ContainmentRecall, IndexLinksWhatClusterLinks) {
           record(docs[i].first, *d);
         }
       } else {
-        // The first 560 as a batch of two blocks, compacted between them.
+        // The first 560 as a batch (the second block prescreened while the
+        // first is added), then a compaction.
         std::vector<std::pair<std::string, std::string>> first(
             docs.begin(), docs.begin() + static_cast<std::ptrdiff_t>(half));
         auto part = Corpus::FromDocuments(first);
