@@ -507,7 +507,8 @@ TEST_F(IndexTest, RemoveThenReAdd) {
 // offers only its oldest live member, wherever that member is stored.
 TEST_F(IndexTest, OversizedBucketOffersOnlyItsOldestLiveMember) {
   // Band buckets alone: the sampled-shingle route of containment would find
-  // every copy of the same text (tested in ContainmentMatchesBatch...).
+  // every copy of the same text (ContainmentRecall.IndexLinksWhatClusterLinks
+  // tests the routes together).
   ASSERT_THAT(Index::Create(dir_.string(), {.containment = 0}),
               testing::IsOk());
   const std::string text = Paragraphs(1, 9)[0];
