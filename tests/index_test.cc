@@ -155,6 +155,88 @@ TEST_F(IndexTest, ContainmentMatchesAreMarked) {
   EXPECT_TRUE(copy->matches[1].containment_link);
 }
 
+// A prepared text whose containment sketch is not this index's (damaged,
+// or made by an index without containment) is refused before anything is
+// written, so the log never holds a record its replay would reject.
+TEST_F(IndexTest, PreparedTextWithAForeignSketchIsRefused) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  const fs::path plain_dir = dir_.string() + "-plain";
+  fs::remove_all(plain_dir);
+  ASSERT_THAT(Index::Create(plain_dir.string(), {.containment = 0}),
+              testing::IsOk());
+  const std::string text = Paragraphs(3, 4)[0];
+  {
+    auto index = OpenOrDie();
+    auto plain = Index::Open(plain_dir.string(), {});
+    ASSERT_THAT(plain.status(), testing::IsOk());
+    PreparedText damaged, foreign;
+    index->Prepare(text, &damaged);
+    ASSERT_FALSE(damaged.containment.empty());
+    damaged.containment.pop_back();
+    (*plain)->Prepare(text, &foreign);
+    EXPECT_TRUE(foreign.containment.empty());
+    for (const PreparedText* p : {&damaged, &foreign}) {
+      EXPECT_THAT(index->AddPrepared("a", *p, {}).status(),
+                  testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("not made by this index")));
+    }
+    PreparedText theirs;
+    index->Prepare(text, &theirs);
+    EXPECT_THAT((*plain)->AddPrepared("a", theirs, {}).status(),
+                testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                  HasSubstr("not made by this index")));
+    EXPECT_EQ(index->stats().documents, 0u);
+    ASSERT_THAT(index->AddPrepared("a", theirs, {}).status(), testing::IsOk());
+  }
+  OpenReport report;
+  auto reopened = OpenOrDie(&report);
+  EXPECT_EQ(report.log_records_replayed, 1u);
+  EXPECT_TRUE(reopened->Contains("a"));
+  fs::remove_all(plain_dir);
+}
+
+// Every file of an index with containment is version 3: a log or snapshot
+// of another version in it is damage, refused naming the file.
+TEST_F(IndexTest, ContainmentIndexRefusesFilesOfAnotherVersion) {
+  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+  {
+    auto index = OpenOrDie();
+    ASSERT_THAT(index->Add("a", Paragraphs(2, 5)[0], {}).status(),
+                testing::IsOk());
+    ASSERT_THAT(index->Compact(), testing::IsOk());
+  }
+  auto rewrite_version = [](const fs::path& path, absl::string_view magic,
+                            uint32_t version) {
+    const std::string bytes = ReadAll(path);
+    internal::FileHeader header;
+    ASSERT_EQ(internal::ParseFileHeader(bytes, magic, 1000, &header),
+              internal::HeaderCheck::kOk);
+    std::string out;
+    internal::AppendFileHeader({magic, version, header.generation}, &out);
+    WriteAll(path, out + bytes.substr(internal::kFileHeaderBytes));
+  };
+  const fs::path log = dir_ / internal::kLogFile;
+  const std::string good_log = ReadAll(log);
+  rewrite_version(log, internal::kLogMagic, 1);
+  auto open = Index::Open(dir_.string(), {});
+  EXPECT_THAT(open.status(),
+              testing::StatusIs(absl::StatusCode::kDataLoss,
+                                HasSubstr("log format version 1 does not "
+                                          "match the meta file's 3")));
+  EXPECT_THAT(std::string(open.status().message()), HasSubstr(log.string()));
+  WriteAll(log, good_log);
+
+  const fs::path snapshot = dir_ / internal::kSnapshotFile;
+  rewrite_version(snapshot, internal::kSnapshotMagic, 2);
+  open = Index::Open(dir_.string(), {.read_only = true});
+  EXPECT_THAT(open.status(),
+              testing::StatusIs(absl::StatusCode::kDataLoss,
+                                HasSubstr("snapshot format version 2 does "
+                                          "not match")));
+  EXPECT_THAT(std::string(open.status().message()),
+              HasSubstr(snapshot.string()));
+}
+
 TEST_F(IndexTest, QueryDoesNotInsert) {
   ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
   auto index = OpenOrDie();

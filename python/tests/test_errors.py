@@ -184,6 +184,9 @@ class TestIndexPaths:
         with pytest.raises(ValueError, match="--num-perm must be between 1 "
                            "and 4096, got 0"):
             neardup.Index.create(tmp_path / "new.idx", num_perm=0)
+        with pytest.raises(ValueError, match="--containment must be between "
+                           "0 \\(off\\) and 1, got 1.5"):
+            neardup.Index.create(tmp_path / "new.idx", containment=1.5)
         with pytest.raises(TypeError, match="unexpected keyword argument "
                            "'linkage'"):
             neardup.Index.create(tmp_path / "new.idx", linkage="single")

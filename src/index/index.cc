@@ -794,14 +794,14 @@ struct Index::State {
       s.candidates.resize(first);
       s.candidates.push_back(oldest);
     }
-    if (containment_on() && !p.containment.empty() &&
-        DecodeContainment(p.containment, PassageBands(), &s.mine)) {
-      PassageCandidates(s.mine, count, &s.candidates);
-    }
+    const bool sketched =
+        containment_on() &&
+        DecodeContainment(p.containment, PassageBands(), &s.mine);
+    if (sketched) PassageCandidates(s.mine, count, &s.candidates);
     std::sort(s.candidates.begin(), s.candidates.end());
     s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()),
                        s.candidates.end());
-    if (containment_on() && !p.containment.empty()) {
+    if (sketched) {
       // After the others: a syndicated story's copies are mostly band
       // candidates already, and need no sample screen.
       const size_t known = s.candidates.size();
@@ -2049,8 +2049,13 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
                                             const AddOptions& options) {
   State& s = *state_;
   NEARDUP_RETURN_IF_ERROR(CheckId(id));
+  // A sketch that did not decode would go into the log and fail its
+  // replay.
+  ContainmentSketch sketch;
   if (p.signature.size() != static_cast<size_t>(s.options.num_perm) ||
-      p.containment.empty() == s.containment_on()) {
+      (s.containment_on()
+           ? !DecodeContainment(p.containment, s.PassageBands(), &sketch)
+           : !p.containment.empty())) {
     return absl::InvalidArgumentError(
         "the prepared text was not made by this index's Prepare()");
   }
