@@ -1,13 +1,19 @@
 // Boilerplate-aware scoring (PipelineOptions::boilerplate_df): templated
-// items that share only their template lose their link, copies keep it, and
-// every pair carries its Jaccard without boilerplate shingles.
+// items that share only their template lose their link once the template is
+// frequent, copies keep it, and every pair carries its Jaccard without the
+// shingles that were boilerplate as of its later document.
+#include <algorithm>
+#include <iterator>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "neardup/normalize.h"
 #include "neardup/pipeline.h"
+#include "neardup/shingle.h"
 #include "tests/support/generator.h"
 
 namespace neardup {
@@ -68,24 +74,39 @@ TEST(Boilerplate, OffByDefaultAndNoWeightedScores) {
   EXPECT_TRUE(HasPair(r, 40, 41));  // The copy.
 }
 
-TEST(Boilerplate, TemplatePairsLoseTheirLinkAndCopiesKeepIt) {
+// A cable's formula turns boilerplate at its (D + 1)-th cable, document D:
+// pairs whose later cable comes before it still share it, every later pair
+// has only its short item left.
+TEST(Boilerplate, TemplatePairsLoseTheirLinkOnceFrequentAndCopiesKeepIt) {
+  constexpr uint32_t kDf = 20;
   const auto docs = MakeCorpus();
-  const PipelineResult plain = ClusterWith(docs, 20, 0, 2);
+  const PipelineResult plain = ClusterWith(docs, kDf, 0, 2);
   ASSERT_EQ(plain.weighted_jaccard.size(), plain.pairs.size());
+  int early = 0, late = 0;
   for (size_t i = 0; i < plain.pairs.size(); ++i) {
     const ScoredPair& p = plain.pairs[i];
     const double w = plain.weighted_jaccard[i];
     EXPECT_GE(w, 0);
     EXPECT_LE(w, 1);
-    if (p.a < 40 && p.b < 40) {
-      EXPECT_LT(w, 0.2) << p.a << " " << p.b;
+    if (p.b < 40) {
+      if (p.b < kDf) {
+        ++early;
+        EXPECT_GT(w, 0.5) << p.a << " " << p.b;
+      } else {
+        ++late;
+        EXPECT_LT(w, 0.2) << p.a << " " << p.b;
+      }
     }
     if (p.a == 40 && p.b == 41) {
       EXPECT_GT(w, 0.6);
     }
   }
-  const PipelineResult cut = ClusterWith(docs, 20, 0.3, 2);
-  EXPECT_FALSE(HasPair(cut, 0, 1));
+  EXPECT_EQ(early, kDf * (kDf - 1) / 2);
+  EXPECT_EQ(late, 40 * 39 / 2 - kDf * (kDf - 1) / 2);
+  const PipelineResult cut = ClusterWith(docs, kDf, 0.3, 2);
+  EXPECT_TRUE(HasPair(cut, 0, 1));
+  EXPECT_FALSE(HasPair(cut, 0, kDf));
+  EXPECT_FALSE(HasPair(cut, kDf, kDf + 1));
   EXPECT_TRUE(HasPair(cut, 40, 41));
   for (double w : cut.weighted_jaccard) EXPECT_GE(w, 0.3);
   // Jaccard stays the plain exact value.
@@ -94,6 +115,58 @@ TEST(Boilerplate, TemplatePairsLoseTheirLinkAndCopiesKeepIt) {
       if (p.a == q.a && p.b == q.b) {
         EXPECT_EQ(p.jaccard, q.jaccard);
       }
+    }
+  }
+}
+
+// Every weighted score equals a brute-force count: the documents up to the
+// later of the two holding each fingerprint (high 32 bits of a shingle hash).
+TEST(Boilerplate, WeightedScoresEqualABruteForceCount) {
+  const auto docs = MakeCorpus();
+  for (uint32_t df : {3u, 20u, 39u}) {
+    const PipelineResult r = ClusterWith(docs, df, 0, 2);
+    ASSERT_EQ(r.weighted_jaccard.size(), r.pairs.size());
+    auto normalizer = Normalizer::Create({});
+    ASSERT_TRUE(normalizer.ok());
+    std::vector<std::vector<uint64_t>> sets;
+    for (const auto& [id, text] : docs) {
+      NormalizedText normalized;
+      normalizer->Normalize(text, &normalized);
+      std::vector<uint64_t> hashes;
+      HashShingles(normalized.code_points, {.ngram = 5}, &hashes);
+      SortUnique(&hashes);
+      sets.push_back(std::move(hashes));
+    }
+    // Each fingerprint's holders, in document order.
+    std::map<uint64_t, std::vector<uint32_t>> holders_of;
+    for (uint32_t d = 0; d < sets.size(); ++d) {
+      std::vector<uint64_t> f;
+      for (uint64_t h : sets[d]) f.push_back(h >> 32);
+      SortUnique(&f);
+      for (uint64_t x : f) holders_of[x].push_back(d);
+    }
+    auto holders = [&](uint64_t fingerprint, uint32_t later) {
+      const std::vector<uint32_t>& docs_holding = holders_of[fingerprint];
+      return std::upper_bound(docs_holding.begin(), docs_holding.end(), later) -
+             docs_holding.begin();
+    };
+    ASSERT_FALSE(r.pairs.empty());
+    for (size_t i = 0; i < r.pairs.size(); ++i) {
+      const ScoredPair& p = r.pairs[i];
+      std::vector<uint64_t> both;
+      std::set_union(sets[p.a].begin(), sets[p.a].end(), sets[p.b].begin(),
+                     sets[p.b].end(), std::back_inserter(both));
+      uint64_t common = 0, all = 0;
+      for (uint64_t h : both) {
+        if (holders(h >> 32, p.b) > static_cast<ptrdiff_t>(df)) continue;
+        ++all;
+        common += std::binary_search(sets[p.a].begin(), sets[p.a].end(), h) &&
+                  std::binary_search(sets[p.b].begin(), sets[p.b].end(), h);
+      }
+      const double expected =
+          all == 0 ? 0.0 : static_cast<double>(common) / all;
+      EXPECT_DOUBLE_EQ(r.weighted_jaccard[i], expected)
+          << "df " << df << ", pair " << p.a << " " << p.b;
     }
   }
 }

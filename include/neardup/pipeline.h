@@ -76,13 +76,17 @@ struct PipelineOptions {
   // verification work. False gives plain LSH-then-exact.
   bool sketch_screen = true;
   // Boilerplate-aware scoring (docs/quality.md, "Boilerplate"): when above
-  // 0, a shingle held by more than this many documents of the corpus is
-  // boilerplate (a template, a byline, a weather table). Every reported pair
-  // then also carries its exact Jaccard over the other shingles
-  // (PipelineResult::weighted_jaccard), and links only when that is at least
-  // min_weighted_jaccard. 0, the default, is off: on the dev labels no
-  // setting of it reaches the precision a default needs (docs/quality.md),
-  // and counting costs 16 bytes per shingle of the corpus while it runs.
+  // 0, a shingle is boilerplate for a pair (a template, a byline, a weather
+  // table) once more than this many documents up to the later of the two,
+  // in input order, hold it (counted on the shingle hash's high 32 bits, as
+  // an index does). Every reported pair then also carries its exact Jaccard
+  // over the other shingles (PipelineResult::weighted_jaccard), and links
+  // only when that is at least min_weighted_jaccard. Counting up to the
+  // later document is what an index that adds the same documents in order
+  // knows (IndexOptions::boilerplate_df), so `neardup stream` gives the
+  // same pairs. 0, the default, is off: on the dev labels no setting of it
+  // reaches the precision a default needs (docs/quality.md), and counting
+  // costs 16 bytes per shingle of the corpus while it runs.
   uint32_t boilerplate_df = 0;
   double min_weighted_jaccard = 0;
   // 0 means every hardware thread.
@@ -171,8 +175,8 @@ struct PipelineResult {
   // PipelineOptions::containment is above 0.
   std::vector<PairLink> pair_links;
   // Parallel to `pairs` when PipelineOptions::boilerplate_df is above 0
-  // (else empty): the pair's Jaccard without boilerplate shingles (0 when
-  // neither document has any other).
+  // (else empty): the pair's Jaccard without the shingles that were
+  // boilerplate as of its later document (0 when neither has any other).
   std::vector<double> weighted_jaccard;
   // Clusters of two or more, ordered by representative's input position.
   std::vector<ClusterResult> clusters;

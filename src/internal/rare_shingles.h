@@ -60,6 +60,7 @@
 #ifndef NEARDUP_SRC_INTERNAL_RARE_SHINGLES_H_
 #define NEARDUP_SRC_INTERNAL_RARE_SHINGLES_H_
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -185,13 +186,43 @@ bool SamplesCouldQualify(absl::Span<const uint32_t> a, int probe_a,
 uint32_t EstimateDistinct(absl::Span<const uint64_t> hashes,
                           std::vector<uint64_t>* bitmap);
 
-// The shingle hashes held by more than `max_frequency` of the given sets
-// (each a document's distinct hashes), sorted: the boilerplate of
-// PipelineOptions::boilerplate_df. Frees the sets. Same result for any
-// thread count.
-std::vector<uint64_t> FrequentShingles(
-    std::vector<std::vector<uint64_t>>& document_sets, uint32_t max_frequency,
+// Boilerplate (PipelineOptions::boilerplate_df, IndexOptions::boilerplate_df)
+// is counted on fingerprints, the high halves of the shingle hashes, as the
+// index stores them, so that `neardup cluster` and an index agree on every
+// count. A fingerprint is boilerplate for a pair once more than D documents
+// up to the later of the two hold it.
+//
+// Appends document `doc`'s distinct fingerprints, each packed as
+// fingerprint << 32 | doc, given its sorted distinct shingle hashes.
+inline void AppendFingerprintsOf(absl::Span<const uint64_t> sorted_set,
+                                 uint32_t doc, std::vector<uint64_t>* out) {
+  uint64_t last = ~uint64_t{0};
+  for (uint64_t h : sorted_set) {
+    const uint64_t fingerprint = h >> 32;
+    if (fingerprint == last) continue;
+    last = fingerprint;
+    out->push_back(fingerprint << 32 | doc);
+  }
+}
+
+// Every fingerprint held by more than `max_frequency` documents of the
+// packed sets (AppendFingerprintsOf), packed as fingerprint << 32 | the
+// document whose holding it made the count exceed max_frequency (the
+// (max_frequency + 1)-th holder by document number), sorted. Frees the sets.
+// Same result for any thread count.
+std::vector<uint64_t> BoilerplateCrossings(
+    std::vector<std::vector<uint64_t>>& packed_sets, uint32_t max_frequency,
     int threads);
+
+// Whether `fingerprint` is boilerplate for a pair whose later document is
+// `later`, by BoilerplateCrossings' answer.
+inline bool IsBoilerplate(absl::Span<const uint64_t> crossings,
+                          uint64_t fingerprint, uint32_t later) {
+  auto it =
+      std::lower_bound(crossings.begin(), crossings.end(), fingerprint << 32);
+  return it != crossings.end() && (*it >> 32) == fingerprint &&
+         static_cast<uint32_t>(*it) <= later;
+}
 
 }  // namespace neardup::internal
 

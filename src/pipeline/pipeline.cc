@@ -56,13 +56,17 @@ struct Scored {
   double weighted = -1;
 };
 
-// The Jaccard of two sorted sets once every value in `drop` (sorted) is left
-// out of both; 0 when nothing is left.
+// The Jaccard of two sorted shingle sets without their boilerplate as of the
+// later of the two documents, `later` (input order): a shingle is left out of
+// both when its fingerprint had turned frequent by then (internal::
+// BoilerplateCrossings, sorted); 0 when nothing is left. Counting up to the
+// later document, not over the whole corpus, is what an index adding the
+// same documents in order knows when it scores the pair.
 double JaccardWithout(absl::Span<const uint64_t> a,
                       absl::Span<const uint64_t> b,
-                      absl::Span<const uint64_t> drop) {
+                      absl::Span<const uint64_t> crossings, uint32_t later) {
   auto kept = [&](uint64_t v) {
-    return !std::binary_search(drop.begin(), drop.end(), v);
+    return !internal::IsBoilerplate(crossings, v >> 32, later);
   };
   uint64_t na = 0, nb = 0, common = 0;
   size_t i = 0, j = 0;
@@ -276,8 +280,9 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   std::optional<internal::RareShingleSample> sample;
   if (options.containment > 0) sample.emplace(n);
   static_assert(internal::RareShingleSample::kDocumentsPerChunk == 64);
-  // With boilerplate_df, every document's distinct shingles, by chunk of 64
-  // documents, for the corpus-wide document frequencies.
+  // With boilerplate_df, every document's distinct fingerprints (the high
+  // halves of its shingle hashes, as the index stores them) packed with the
+  // document, by chunk of 64 documents, for the document frequencies.
   std::vector<std::vector<uint64_t>> document_sets(
       options.boilerplate_df > 0 ? (n + 63) / 64 : 0);
   FirstError error;
@@ -295,8 +300,9 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
             lengths[doc] = s.normalized.code_points.size();
             if (options.boilerplate_df > 0) {
               SortUnique(&s.shingles);
-              std::vector<uint64_t>& chunk = document_sets[doc / 64];
-              chunk.insert(chunk.end(), s.shingles.begin(), s.shingles.end());
+              internal::AppendFingerprintsOf(s.shingles,
+                                             static_cast<uint32_t>(doc),
+                                             &document_sets[doc / 64]);
             }
             // Only the containment bound of the screen needs it.
             if (options.containment > 0) {
@@ -317,11 +323,12 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     stats.empty_documents += !signatures.present[i];
     stats.invalid_utf8_documents += invalid_utf8[i];
   }
-  // Shingles held by more than boilerplate_df documents.
+  // Fingerprints held by more than boilerplate_df documents, with the
+  // document that made them so.
   std::vector<uint64_t> boilerplate;
   if (options.boilerplate_df > 0) {
-    boilerplate = internal::FrequentShingles(document_sets,
-                                             options.boilerplate_df, threads);
+    boilerplate = internal::BoilerplateCrossings(
+        document_sets, options.boilerplate_df, threads);
     std::vector<std::vector<uint64_t>>().swap(document_sets);
   }
   stats.times.sketch_seconds = SecondsSince(start);
@@ -472,7 +479,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
   // With boilerplate_df, the pair's Jaccard over its non-boilerplate
   // shingles decides too (min_weighted_jaccard).
   auto score = [&](const std::vector<uint64_t>& a,
-                   const std::vector<uint64_t>& b) -> std::optional<Scored> {
+                   const std::vector<uint64_t>& b,
+                   uint32_t later) -> std::optional<Scored> {
     std::optional<SetSimilarity> sim = CompareSortedSetsIfAtLeast(
         a, b, MinIntersectionFor(a.size(), b.size(), threshold, containment));
     if (!sim || !(sim->jaccard >= threshold ||
@@ -481,7 +489,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     }
     Scored scored{*sim, -1};
     if (options.boilerplate_df > 0) {
-      scored.weighted = JaccardWithout(a, b, boilerplate);
+      scored.weighted = JaccardWithout(a, b, boilerplate, later);
       if (scored.weighted < options.min_weighted_jaccard) return std::nullopt;
     }
     return scored;
@@ -547,7 +555,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
         edges.size(), inner, 256, [&](size_t begin, size_t end, int) {
           for (size_t e = begin; e < end; ++e) {
             scores[e] = score(sets[LocalIndex(members, edges[e].a)],
-                              sets[LocalIndex(members, edges[e].b)]);
+                              sets[LocalIndex(members, edges[e].b)],
+                              std::max(edges[e].a, edges[e].b));
           }
         });
     ComponentOutput& out = outputs[c];
@@ -657,7 +666,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
               if (a == nullptr) continue;
               const std::vector<uint64_t>* b = set_of(b_member);
               if (b == nullptr) continue;
-              scores[e] = score(*a, *b);
+              scores[e] = score(*a, *b, std::max(edges[e].a, edges[e].b));
             }
           }
         });

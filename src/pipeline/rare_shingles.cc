@@ -454,11 +454,12 @@ uint32_t EstimateDistinct(absl::Span<const uint64_t> hashes,
       std::max(estimate, 1.0), static_cast<double>(hashes.size())));
 }
 
-std::vector<uint64_t> FrequentShingles(
-    std::vector<std::vector<uint64_t>>& document_sets, uint32_t max_frequency,
+std::vector<uint64_t> BoilerplateCrossings(
+    std::vector<std::vector<uint64_t>>& packed_sets, uint32_t max_frequency,
     int threads) {
+  // Sorted, each fingerprint's holders are adjacent and in document order.
   std::vector<std::vector<uint64_t>> buckets = BucketSort(
-      document_sets, threads,
+      packed_sets, threads,
       [](uint64_t v) { return static_cast<size_t>(v >> 56); },
       /*unique=*/false);
   std::vector<std::vector<uint64_t>> frequent(kBuckets);
@@ -467,8 +468,9 @@ std::vector<uint64_t> FrequentShingles(
       const std::vector<uint64_t>& list = buckets[b];
       for (size_t x = 0; x < list.size();) {
         size_t y = x + 1;
-        while (y < list.size() && list[y] == list[x]) ++y;
-        if (y - x > max_frequency) frequent[b].push_back(list[x]);
+        while (y < list.size() && (list[y] >> 32) == (list[x] >> 32)) ++y;
+        if (y - x > max_frequency)
+          frequent[b].push_back(list[x + max_frequency]);
         x = y;
       }
       std::vector<uint64_t>().swap(buckets[b]);
