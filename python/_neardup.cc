@@ -554,8 +554,9 @@ constexpr const char* kSketchOptions[] = {"threshold", "ngram",     "num_perm",
                                           "normalize", "algorithm", "bands",
                                           "rows",      "seed"};
 constexpr const char* kIndexOptions[] = {
-    "threshold", "containment", "ngram", "num_perm", "normalize",
-    "algorithm", "bands",       "rows",  "seed"};
+    "threshold",           "containment", "ngram", "num_perm", "normalize",
+    "algorithm",           "bands",       "rows",  "seed",     "boilerplate_df",
+    "min_weighted_jaccard"};
 
 py::dict Defaults(const std::string& kind) {
   if (kind == "cluster") {
@@ -1617,6 +1618,8 @@ class PyIndex {
     d["bands"] = o.bands;
     d["rows"] = o.rows;
     d["seed"] = o.seed;
+    d["boilerplate_df"] = o.boilerplate_df;
+    d["min_weighted_jaccard"] = o.min_weighted_jaccard;
     return d;
   }
 

@@ -461,15 +461,15 @@ TEST_F(BadInput, IndexFromANewerVersionIsRefused) {
   std::string bytes = ReadAll(meta);
   std::string newer;
   internal::AppendFileHeader(
-      {internal::kMetaMagic, kContainmentIndexFormatVersion + 1, 0}, &newer);
+      {internal::kMetaMagic, kBoilerplateIndexFormatVersion + 1, 0}, &newer);
   newer += bytes.substr(internal::kFileHeaderBytes);
   WriteAll(meta, newer);
   WriteAll(dir_ / "in.jsonl", JsonRecord("a", Story(1)));
   const auto before = Disk();
   const std::string message = absl::StrCat(
       "idx/meta: written by index format version ",
-      kContainmentIndexFormatVersion + 1, "; this neardup reads up to version ",
-      kContainmentIndexFormatVersion, " (upgrade neardup)");
+      kBoilerplateIndexFormatVersion + 1, "; this neardup reads up to version ",
+      kBoilerplateIndexFormatVersion, " (upgrade neardup)");
   ExpectError(Nd({"index", "add", "idx", "in.jsonl"}), 2, "index add", message);
   ExpectError(NdWithStdin({"stream", "idx"}, "in.jsonl"), 2, "stream", message);
   ExpectError(Nd({"index", "stats", "idx"}), 2, "index stats", message);

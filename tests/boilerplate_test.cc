@@ -2,7 +2,11 @@
 // items that share only their template lose their link once the template is
 // frequent, copies keep it, and every pair carries its Jaccard without the
 // shingles that were boilerplate as of its later document.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <iterator>
 #include <map>
 #include <string>
@@ -10,10 +14,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "neardup/index.h"
 #include "neardup/normalize.h"
 #include "neardup/pipeline.h"
 #include "neardup/shingle.h"
+#include "src/internal/index_batch.h"
+#include "tests/support/describe_decision.h"
 #include "tests/support/generator.h"
 
 namespace neardup {
@@ -177,6 +185,293 @@ TEST(Boilerplate, SameScoresForAnyThreadCount) {
   const PipelineResult three = ClusterWith(docs, 20, 0.1, 3);
   ASSERT_EQ(one.pairs.size(), three.pairs.size());
   EXPECT_EQ(one.weighted_jaccard, three.weighted_jaccard);
+}
+
+// Three formulas' cables (80 each) interleaved with stories, their light
+// copies and other articles: 600 documents, so that an index batch works in
+// two blocks and a formula turns frequent inside a block.
+std::vector<std::pair<std::string, std::string>> MakeFeed() {
+  Rng rng(11);
+  std::vector<std::string> formulas;
+  for (int f = 0; f < 3; ++f) {
+    formulas.push_back(GenerateArticle(rng, Language::kEnglish, 3));
+  }
+  std::vector<std::pair<std::string, std::string>> docs;
+  std::string story;
+  for (int i = 0; i < 600; ++i) {
+    const int kind = i % 10;
+    if (kind < 4) {
+      docs.emplace_back(
+          absl::StrCat("cable-", i),
+          absl::StrCat(formulas[i % 3], "\n\n",
+                       GenerateArticle(rng, Language::kEnglish, 1)));
+    } else if (kind < 6) {
+      story = GenerateArticle(rng, Language::kArabic, 5);
+      docs.emplace_back(absl::StrCat("story-", i), story);
+    } else if (kind < 8) {
+      docs.emplace_back(absl::StrCat("copy-", i),
+                        EditToJaccard(story, 0.85, 5, rng));
+    } else {
+      docs.emplace_back(absl::StrCat("other-", i),
+                        GenerateArticle(rng, Language::kArabic, 5));
+    }
+  }
+  return docs;
+}
+
+// (older id, newer id) -> weighted Jaccard.
+using WeightedPairs = std::map<std::pair<std::string, std::string>, double>;
+
+// An index with boilerplate scoring, fed the documents in order, links the
+// pairs `neardup cluster` links at the same options, with the same weighted
+// scores: one at a time, and as a prescreened batch of two blocks, then
+// compacted, added to, reopened and added to.
+TEST(BoilerplateIndex, LinksAndScoresWhatClusterDoes) {
+  namespace fs = std::filesystem;
+  const auto docs = MakeFeed();
+  auto corpus = Corpus::FromDocuments(docs);
+  ASSERT_TRUE(corpus.ok()) << corpus.status();
+  const fs::path dir = fs::temp_directory_path() /
+                       absl::StrCat("neardup_boilerplate_index_", getpid());
+  for (double min_weighted : {0.0, 0.3}) {
+    SCOPED_TRACE(min_weighted);
+    PipelineOptions batch_options;
+    batch_options.threshold = 0.5;
+    batch_options.boilerplate_df = 20;
+    batch_options.min_weighted_jaccard = min_weighted;
+    batch_options.threads = 2;
+    batch_options.cluster = {.linkage = Linkage::kSingle,
+                             .keep = KeepPolicy::kFirst};
+    auto batch = RunPipeline(**corpus, batch_options);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    WeightedPairs batch_pairs;
+    size_t cut = 0;
+    for (size_t i = 0; i < batch->pairs.size(); ++i) {
+      const ScoredPair& p = batch->pairs[i];
+      batch_pairs[{docs[p.a].first, docs[p.b].first}] =
+          batch->weighted_jaccard[i];
+      cut += batch->weighted_jaccard[i] < p.jaccard - 0.2;
+    }
+    // The formulas turned boilerplate for most cable pairs.
+    ASSERT_GT(batch_pairs.size(), 100u);
+    if (min_weighted == 0) {
+      EXPECT_GT(cut, 1000u);
+    }
+
+    IndexOptions options;
+    options.threshold = 0.5;
+    options.boilerplate_df = 20;
+    options.min_weighted_jaccard = min_weighted;
+    for (bool one_at_a_time : {true, false}) {
+      SCOPED_TRACE(one_at_a_time ? "Add" : "batch, compacted, reopened");
+      fs::remove_all(dir);
+      ASSERT_TRUE(Index::Create(dir.string(), options).ok());
+      auto index = Index::Open(dir.string(), {});
+      ASSERT_TRUE(index.ok()) << index.status();
+      EXPECT_EQ((*index)->stats().format_version,
+                kBoilerplateIndexFormatVersion);
+      WeightedPairs index_pairs;
+      auto add = [&](size_t i) {
+        auto d = (*index)->Add(docs[i].first, docs[i].second,
+                               {.max_matches = 100000, .sync = false});
+        ASSERT_TRUE(d.ok()) << d.status();
+        for (const IndexMatch& m : d->matches) {
+          index_pairs[{m.id, docs[i].first}] = m.weighted_jaccard;
+        }
+      };
+      if (one_at_a_time) {
+        for (size_t i = 0; i < docs.size(); ++i) add(i);
+      } else {
+        constexpr size_t kFirst = 560;  // Two blocks of a batch.
+        std::vector<std::pair<std::string, std::string>> first(
+            docs.begin(), docs.begin() + kFirst);
+        auto part = Corpus::FromDocuments(first);
+        ASSERT_TRUE(part.ok());
+        internal::BatchOptions batch_add;
+        batch_add.max_matches = 100000;
+        batch_add.threads = 2;
+        internal::AddBatchResult added =
+            internal::AddCorpus(**index, **part, batch_add);
+        ASSERT_TRUE(added.failure.ok()) << added.failure;
+        for (const auto& m : testing::DecisionWeightedPairs(added.decisions)) {
+          index_pairs[{m.older, m.newer}] = m.weighted;
+        }
+        ASSERT_TRUE((*index)->Compact().ok());
+        for (size_t i = kFirst; i < kFirst + 20; ++i) add(i);
+        ASSERT_TRUE((*index)->Sync().ok());
+        // The rest after a reopen, which counts the snapshot's documents
+        // and the log's again.
+        index->reset();
+        index = Index::Open(dir.string(), {});
+        ASSERT_TRUE(index.ok()) << index.status();
+        for (size_t i = kFirst + 20; i < docs.size(); ++i) add(i);
+      }
+      std::vector<std::string> only_batch, only_index, far;
+      for (const auto& [pair, weighted] : batch_pairs) {
+        auto it = index_pairs.find(pair);
+        if (it == index_pairs.end()) {
+          only_batch.push_back(absl::StrCat(pair.first, "/", pair.second));
+        } else if (std::abs(it->second - weighted) > 1e-3) {
+          far.push_back(absl::StrCat(pair.first, "/", pair.second, " ",
+                                     weighted, " ", it->second));
+        }
+      }
+      for (const auto& [pair, weighted] : index_pairs) {
+        if (!batch_pairs.contains(pair)) {
+          only_index.push_back(absl::StrCat(pair.first, "/", pair.second));
+        }
+      }
+      EXPECT_THAT(only_batch, ::testing::IsEmpty());
+      EXPECT_THAT(only_index, ::testing::IsEmpty());
+      EXPECT_THAT(far, ::testing::IsEmpty());
+      index->reset();
+    }
+  }
+  fs::remove_all(dir);
+}
+
+// Removed documents stop counting: an index after removals scores a query
+// as a fresh index of the survivors does, and so it does once compacted,
+// reopened from its log or snapshot, or opened read-only.
+TEST(BoilerplateIndex, RemovedDocumentsStopCounting) {
+  namespace fs = std::filesystem;
+  const auto docs = MakeCorpus();  // Cables 0..39, then a story and others.
+  const fs::path dir = fs::temp_directory_path() /
+                       absl::StrCat("neardup_boilerplate_remove_", getpid());
+  const fs::path fresh_dir = dir.string() + "-fresh";
+  IndexOptions options;
+  options.threshold = 0.5;
+  options.boilerplate_df = 10;
+  // Removing every odd cable below 30 leaves 25 of 40 cables: with the
+  // query, 26 hold the formula and it stays boilerplate. Removing the first
+  // 31 leaves 9: with the query 10, and it is boilerplate no more.
+  for (int removed : {15, 31}) {
+    SCOPED_TRACE(removed);
+    fs::remove_all(dir);
+    fs::remove_all(fresh_dir);
+    ASSERT_TRUE(Index::Create(dir.string(), options).ok());
+    ASSERT_TRUE(Index::Create(fresh_dir.string(), options).ok());
+    std::vector<std::string> gone;
+    for (int i = 0; i < removed; ++i) {
+      gone.push_back(docs[removed == 15 ? 2 * i + 1 : i].first);
+    }
+    auto is_gone = [&](const std::string& id) {
+      return std::find(gone.begin(), gone.end(), id) != gone.end();
+    };
+    // A new cable of the same formula.
+    const std::string query = absl::StrCat(
+        docs[0].second.substr(0, docs[0].second.rfind("\n\n")),
+        "\n\nA short item about the weather in the north of the country.");
+    // The matches and their scores; cluster names differ, since removed
+    // founders keep naming their clusters.
+    auto describe = [&](const Index& index) {
+      auto decision = index.Query("new-cable", query, 1000);
+      EXPECT_TRUE(decision.ok()) << decision.status();
+      std::string matches;
+      for (const IndexMatch& m : decision->matches) {
+        absl::StrAppend(&matches, m.id, ":", m.jaccard, ":", m.containment, ":",
+                        m.weighted_jaccard, " ");
+      }
+      return matches;
+    };
+    auto decide = [&](const fs::path& d, bool read_only) {
+      auto index = Index::Open(d.string(), {.read_only = read_only});
+      EXPECT_TRUE(index.ok()) << index.status();
+      return describe(**index);
+    };
+    std::string expected;
+    {
+      auto index = Index::Open(dir.string(), {});
+      auto fresh = Index::Open(fresh_dir.string(), {});
+      ASSERT_TRUE(index.ok() && fresh.ok());
+      for (const auto& [id, text] : docs) {
+        ASSERT_TRUE((*index)->Add(id, text, {.sync = false}).ok());
+        if (!is_gone(id)) {
+          ASSERT_TRUE((*fresh)->Add(id, text, {.sync = false}).ok());
+        }
+      }
+      for (const std::string& id : gone) {
+        ASSERT_TRUE((*index)->Remove(id).ok());
+      }
+      ASSERT_TRUE((*index)->Sync().ok());
+      ASSERT_TRUE((*fresh)->Sync().ok());
+      expected = describe(**fresh);
+      EXPECT_EQ(describe(**index), expected);  // Counted down as removed.
+    }
+    EXPECT_NE(expected.find("cable-"), std::string::npos) << expected;
+    EXPECT_EQ(decide(dir, false), expected);  // From the log.
+    EXPECT_EQ(decide(dir, true), expected);
+    {
+      auto index = Index::Open(dir.string(), {});
+      ASSERT_TRUE(index.ok());
+      ASSERT_TRUE((*index)->Compact().ok());
+    }
+    EXPECT_EQ(decide(dir, false), expected);  // From the snapshot.
+    EXPECT_EQ(decide(dir, true), expected);
+    // The formula is still boilerplate with 25 holders left, not with 10.
+    auto index = Index::Open(dir.string(), {.read_only = true});
+    ASSERT_TRUE(index.ok());
+    auto decision = (*index)->Query("new-cable", query, 1000);
+    ASSERT_TRUE(decision.ok());
+    ASSERT_FALSE(decision->matches.empty());
+    for (const IndexMatch& m : decision->matches) {
+      ASSERT_EQ(m.id.rfind("cable-", 0), 0u) << m.id;
+      if (removed == 15) {
+        EXPECT_LT(m.weighted_jaccard, m.jaccard - 0.3) << m.id;
+      } else {
+        EXPECT_DOUBLE_EQ(m.weighted_jaccard, m.jaccard) << m.id;
+      }
+    }
+  }
+  fs::remove_all(dir);
+  fs::remove_all(fresh_dir);
+}
+
+TEST(BoilerplateIndex, OptionsAreStoredAndValidated) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() /
+                       absl::StrCat("neardup_boilerplate_options_", getpid());
+  fs::remove_all(dir);
+  IndexOptions options;
+  options.min_weighted_jaccard = 0.2;  // Without boilerplate_df.
+  EXPECT_EQ(Index::Create(dir.string(), options).code(),
+            absl::StatusCode::kInvalidArgument);
+  options.boilerplate_df = 7;
+  options.min_weighted_jaccard = 1.5;
+  EXPECT_EQ(Index::Create(dir.string(), options).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(fs::exists(dir));
+  for (double containment : {0.0, 0.8}) {
+    fs::remove_all(dir);
+    options.containment = containment;
+    options.min_weighted_jaccard = 0.25;
+    ASSERT_TRUE(Index::Create(dir.string(), options).ok());
+    auto index = Index::Open(dir.string(), {});
+    ASSERT_TRUE(index.ok()) << index.status();
+    EXPECT_EQ((*index)->options().boilerplate_df, 7u);
+    EXPECT_EQ((*index)->options().min_weighted_jaccard, 0.25);
+    EXPECT_EQ((*index)->options().containment, containment);
+    EXPECT_EQ((*index)->stats().format_version, kBoilerplateIndexFormatVersion);
+    auto d = (*index)->Add("a", "one two three four five six seven", {});
+    ASSERT_TRUE(d.ok());
+    d = (*index)->Add("b", "one two three four five six seven", {});
+    ASSERT_TRUE(d.ok());
+    ASSERT_EQ(d->matches.size(), 1u);
+    EXPECT_GE(d->matches[0].weighted_jaccard, 0);
+  }
+  // Without boilerplate scoring, matches carry no weighted score.
+  fs::remove_all(dir);
+  ASSERT_TRUE(Index::Create(dir.string(), IndexOptions{}).ok());
+  auto index = Index::Open(dir.string(), {});
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->stats().format_version, kContainmentIndexFormatVersion);
+  ASSERT_TRUE((*index)->Add("a", "one two three four five six seven", {}).ok());
+  auto d = (*index)->Add("b", "one two three four five six seven", {});
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->matches.size(), 1u);
+  EXPECT_EQ(d->matches[0].weighted_jaccard, -1);
+  index->reset();
+  fs::remove_all(dir);
 }
 
 TEST(Boilerplate, OptionsAreValidated) {

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -820,7 +822,7 @@ TEST_F(IndexTest, WrongMagicAndFutureVersionAreRefused) {
 
   std::string future;
   internal::AppendFileHeader(
-      {internal::kMetaMagic, kContainmentIndexFormatVersion + 1, 0}, &future);
+      {internal::kMetaMagic, kBoilerplateIndexFormatVersion + 1, 0}, &future);
   future += good.substr(internal::kFileHeaderBytes);
   WriteAll(meta, future);
   open = Index::Open(dir_.string(), {});
@@ -829,7 +831,7 @@ TEST_F(IndexTest, WrongMagicAndFutureVersionAreRefused) {
       testing::StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
   EXPECT_THAT(
       std::string(open.status().message()),
-      HasSubstr(absl::StrCat("version ", kContainmentIndexFormatVersion + 1)));
+      HasSubstr(absl::StrCat("version ", kBoilerplateIndexFormatVersion + 1)));
 }
 
 TEST_F(IndexTest, QueriesRunWhileOneThreadAdds) {
@@ -877,29 +879,47 @@ TEST_F(IndexTest, QueriesRunWhileOneThreadAdds) {
 // Real news (../shared/data, skipped where absent): an index at its
 // defaults, fed a month of news in order, links exactly the pairs `neardup
 // cluster --threshold 0.8 --linkage single` links at the same containment,
-// and forms its clusters.
-class IndexSharedData : public ::testing::TestWithParam<const char*> {};
+// and forms its clusters; and so it does with boilerplate scoring
+// (`--boilerplate-df 25 --min-weighted-jaccard 0.05`), with the same
+// weighted scores.
+class IndexSharedData
+    : public ::testing::TestWithParam<std::tuple<const char*, bool>> {};
 
 TEST_P(IndexSharedData, StreamEqualsClusterAtTheSameOptions) {
-  const fs::path path =
-      fs::path(NEARDUP_SOURCE_DIR) / "../shared/data" / GetParam();
+  const auto [file, boilerplate] = GetParam();
+  const fs::path path = fs::path(NEARDUP_SOURCE_DIR) / "../shared/data" / file;
   if (!fs::exists(path)) {
     GTEST_SKIP() << "no " << path << " (../shared/data is optional)";
   }
   auto corpus = LoadCorpus({path.string()}, {});
   ASSERT_THAT(corpus.status(), testing::IsOk());
-  const IndexOptions defaults;
+  IndexOptions defaults;
   ASSERT_GT(defaults.containment, 0);
+  if (boilerplate) {
+    defaults.boilerplate_df = 25;
+    defaults.min_weighted_jaccard = 0.05;
+  }
   PipelineOptions batch_options;
   batch_options.threshold = defaults.threshold;
   batch_options.containment = defaults.containment;
+  batch_options.boilerplate_df = defaults.boilerplate_df;
+  batch_options.min_weighted_jaccard = defaults.min_weighted_jaccard;
   batch_options.cluster = {.linkage = Linkage::kSingle,
                            .keep = KeepPolicy::kFirst};
   auto batch = RunPipeline(**corpus, batch_options);
   ASSERT_THAT(batch.status(), testing::IsOk());
   std::set<std::pair<std::string, std::string>> batch_pairs;
-  for (const ScoredPair& p : batch->pairs) {
+  // (Jaccard, weighted Jaccard) of each batch pair, with boilerplate.
+  std::map<std::pair<std::string, std::string>, std::pair<double, double>>
+      batch_weighted;
+  for (size_t i = 0; i < batch->pairs.size(); ++i) {
+    const ScoredPair& p = batch->pairs[i];
     batch_pairs.emplace((*corpus)->Id(p.a), (*corpus)->Id(p.b));
+    if (boilerplate) {
+      batch_weighted[{std::string((*corpus)->Id(p.a)),
+                      std::string((*corpus)->Id(p.b))}] =
+          std::make_pair(p.jaccard, batch->weighted_jaccard[i]);
+    }
   }
 
   const fs::path dir =
@@ -928,6 +948,21 @@ TEST_P(IndexSharedData, StreamEqualsClusterAtTheSameOptions) {
   }
   EXPECT_THAT(only_batch, ::testing::IsEmpty());
   EXPECT_THAT(only_stream, ::testing::IsEmpty());
+  if (boilerplate) {
+    // The weighted scores agree to within the fingerprints' rounding, and
+    // boilerplate lowered some.
+    size_t scored = 0, far = 0, lowered = 0;
+    for (const auto& m : testing::DecisionWeightedPairs(added.decisions)) {
+      auto it = batch_weighted.find({m.older, m.newer});
+      if (it == batch_weighted.end()) continue;
+      ++scored;
+      far += std::abs(it->second.second - m.weighted) > 1e-4;
+      lowered += m.weighted < it->second.first - 0.01;
+    }
+    EXPECT_EQ(scored, batch_pairs.size());
+    EXPECT_EQ(far, 0u);
+    EXPECT_GT(lowered, 0u);
+  }
   size_t differ = 0;
   for (size_t i = 0; i < (*corpus)->size(); ++i) {
     differ += *(*index)->ClusterOf((*corpus)->Id(i)) !=
@@ -938,12 +973,16 @@ TEST_P(IndexSharedData, StreamEqualsClusterAtTheSameOptions) {
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(News, IndexSharedData,
-                         ::testing::Values("saudinewsnet-dev.jsonl.zst",
-                                           "reuters21578.jsonl.zst"),
-                         [](const auto& test_info) {
-                           return std::string(test_info.param).substr(0, 7);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    News, IndexSharedData,
+    ::testing::Combine(::testing::Values("saudinewsnet-dev.jsonl.zst",
+                                         "reuters21578.jsonl.zst"),
+                       ::testing::Bool()),
+    [](const auto& test_info) {
+      return absl::StrCat(
+          std::string(std::get<0>(test_info.param)).substr(0, 7),
+          std::get<1>(test_info.param) ? "Boilerplate" : "");
+    });
 
 // tests/data/index-v1, index-v2 and index-v3 hold the same documents,
 // written from the texts below by WriteFixture() with format versions 1, 2

@@ -54,11 +54,16 @@ int RunCreate(const IndexFlags& f) {
   std::fprintf(
       stderr,
       "neardup index create: %s: threshold %.2f, containment %s, "
-      "normalize %s, %d-grams, %d permutations (%s), %d bands x %d "
-      "rows, format version %u\n",
+      "boilerplate %s, normalize %s, %d-grams, %d permutations (%s), %d "
+      "bands x %d rows, format version %u\n",
       f.dir.c_str(), o.threshold,
       o.containment > 0 ? absl::StrFormat("%.2f", o.containment).c_str()
                         : "off",
+      o.boilerplate_df > 0
+          ? absl::StrFormat("df > %u, min weighted Jaccard %.2f",
+                            o.boilerplate_df, o.min_weighted_jaccard)
+                .c_str()
+          : "off",
       std::string(NormalizeModeName(o.normalize)).c_str(), o.ngram, o.num_perm,
       std::string(SketchAlgorithmName(o.algorithm)).c_str(), o.bands, o.rows,
       (*index)->stats().format_version);
@@ -314,6 +319,21 @@ Command AddIndexCommand(CLI::App* root) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   create
+      ->add_option(
+          "--boilerplate-df", f->engine.boilerplate_df,
+          "Treat shingles held by more than this many indexed documents (the "
+          "new one included) as boilerplate: matches get "
+          "\"weighted_jaccard\", their Jaccard without them, as `neardup "
+          "cluster --boilerplate-df` scores the same documents in the same "
+          "order (0: off; about 16 bytes of memory per distinct shingle)")
+      ->capture_default_str();
+  create
+      ->add_option("--min-weighted-jaccard", f->engine.min_weighted_jaccard,
+                   "With --boilerplate-df, match only when the Jaccard "
+                   "without boilerplate is at least this")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  create
       ->add_option("--ngram,-n", f->engine.ngram, "Shingle size in code points")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
@@ -389,7 +409,8 @@ Command AddIndexCommand(CLI::App* root) {
       "Decisions: {\"id\":ID,\"status\":\"new\"|\"duplicate\"|\"exists\","
       "\"cluster\":ID,\"matches\":[{\"id\":ID,\"jaccard\":J,\"containment\":C}"
       ",...],\"merged\":[ID,...]}\n"
-      "  (a match linked by containment alone adds \"link\":\"containment\")\n"
+      "  (a match linked by containment alone adds \"link\":\"containment\";"
+      " with --boilerplate-df each has \"weighted_jaccard\":W)\n"
       "Examples:\n"
       "  neardup index create news.ndx --threshold 0.8\n"
       "  neardup index add news.ndx today.jsonl.zst > decisions.jsonl\n"

@@ -66,9 +66,14 @@ namespace neardup {
 inline constexpr uint32_t kIndexFormatVersion = 1;
 // Every file of an index with containment (IndexOptions::containment above
 // 0) is version 3: the parameters hold the containment settings, and each
-// document's record and snapshot entry its containment sketch. The newest
-// version this library reads.
+// document's record and snapshot entry its containment sketch.
 inline constexpr uint32_t kContainmentIndexFormatVersion = 3;
+// The `meta` file of an index with boilerplate scoring
+// (IndexOptions::boilerplate_df above 0) is version 4: its parameters hold
+// the boilerplate settings. Its log and snapshot keep their versions (the
+// counts are derived from the stored fingerprint sets). The newest version
+// this library reads.
+inline constexpr uint32_t kBoilerplateIndexFormatVersion = 4;
 
 // Everything fixed when an index is created. Documents added later are
 // normalised, shingled and sketched with exactly these settings.
@@ -97,6 +102,20 @@ struct IndexOptions {
   int bands = 0;
   int rows = 0;
   double min_recall = 0.99;
+  // Boilerplate-aware scoring, as PipelineOptions::boilerplate_df: when
+  // above 0, a fingerprint (a shingle hash's high 32 bits) held by more
+  // than this many documents in the index, the new one included, is
+  // boilerplate when a document is added or queried, and every match
+  // carries its Jaccard without boilerplate (IndexMatch::weighted_jaccard).
+  // A document that is removed stops counting. Adding documents in order
+  // scores every pair as `neardup cluster --boilerplate-df` does over the
+  // same input. The counts take about 16 bytes per distinct fingerprint in
+  // memory and are rebuilt from the stored fingerprint sets at open (by a
+  // read-only open at its first query). 0, the default, is off.
+  uint32_t boilerplate_df = 0;
+  // With boilerplate_df, a match also needs that weighted Jaccard to be at
+  // least this, in [0, 1].
+  double min_weighted_jaccard = 0;
 };
 
 // InvalidArgument naming the first bad field and its range.
@@ -147,6 +166,10 @@ struct IndexMatch {
   // Linked by containment alone: Jaccard below the threshold (written as
   // "link":"containment", as `neardup cluster --pairs` marks such pairs).
   bool containment_link = false;
+  // With IndexOptions::boilerplate_df: the Jaccard of the fingerprint sets
+  // without boilerplate as of this add or query (written as
+  // "weighted_jaccard"); else -1.
+  double weighted_jaccard = -1;
 };
 
 struct Decision {
@@ -218,8 +241,9 @@ struct IndexStats {
   // Since open: queries that met a stored document failing its checksum
   // (see Index::Verify). Such a document matches nothing.
   uint64_t damaged_reads = 0;
-  // The newest file version in the index: 3 with containment
-  // (kContainmentIndexFormatVersion); else 2 once a version-2 snapshot was
+  // The newest file version in the index: 4 with boilerplate scoring
+  // (kBoilerplateIndexFormatVersion), else 3 with containment
+  // (kContainmentIndexFormatVersion), else 2 once a version-2 snapshot was
   // loaded or written, else 1 (kIndexFormatVersion).
   uint32_t format_version = kIndexFormatVersion;
   BandParams bands;

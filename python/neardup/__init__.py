@@ -498,7 +498,11 @@ class Index:
         index's life, with ``neardup index create``'s names and defaults
         (see ``neardup.defaults("index")``): threshold (0.8), containment
         (0.8; 0 for Jaccard links only, in a format-1 index older neardup
-        reads), ngram, num_perm, normalize, algorithm, bands, rows, seed.
+        reads), ngram, num_perm, normalize, algorithm, bands, rows, seed,
+        boilerplate_df (0: off; above 0, each match gets
+        "weighted_jaccard", its Jaccard without shingles held by more than
+        that many indexed documents, as :func:`cluster` scores the same
+        documents added in order) and min_weighted_jaccard (0).
         Raises
         ValueError for a bad option and OSError (FileExistsError when the
         path is a file or a non-empty directory) for the directory; nothing

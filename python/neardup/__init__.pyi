@@ -160,6 +160,7 @@ class Index:
         path: str | os.PathLike[str],
         *,
         threshold: float = ...,
+        containment: float = ...,
         ngram: int = ...,
         num_perm: int = ...,
         normalize: _Normalize = ...,
@@ -167,6 +168,8 @@ class Index:
         bands: int = ...,
         rows: int = ...,
         seed: int = ...,
+        boilerplate_df: int = ...,
+        min_weighted_jaccard: float = ...,
     ) -> Index: ...
     @property
     def path(self) -> str: ...

@@ -193,7 +193,9 @@ absl::StatusOr<PassageParams> DefaultPassageParams(int num_perm) {
 }
 
 // Version 3 (containment above 0) appends the containment and the passage
-// parameters to version 1's fields.
+// parameters to version 1's fields. Version 4 (boilerplate_df above 0)
+// always appends the containment, the passage parameters only when it is
+// above 0, then boilerplate_df and min_weighted_jaccard.
 std::string EncodeParams(const IndexOptions& o, const PassageParams& passage) {
   std::string p;
   p.push_back(static_cast<char>(internal::kParamsRecord));
@@ -208,14 +210,28 @@ std::string EncodeParams(const IndexOptions& o, const PassageParams& passage) {
   internal::PutVarint(static_cast<uint64_t>(o.bands), &p);
   internal::PutVarint(static_cast<uint64_t>(o.rows), &p);
   internal::PutFixed64(DoubleBits(o.min_recall), &p);
-  if (o.containment > 0) {
+  const bool v4 = o.boilerplate_df > 0;
+  if (o.containment > 0 || v4) {
     internal::PutFixed64(DoubleBits(o.containment), &p);
+  }
+  if (o.containment > 0) {
     internal::PutVarint(static_cast<uint64_t>(passage.bands), &p);
     internal::PutVarint(static_cast<uint64_t>(passage.rows), &p);
     internal::PutVarint(static_cast<uint64_t>(passage.min_chars), &p);
     internal::PutVarint(static_cast<uint64_t>(passage.max_chars), &p);
   }
+  if (v4) {
+    internal::PutVarint(o.boilerplate_df, &p);
+    internal::PutFixed64(DoubleBits(o.min_weighted_jaccard), &p);
+  }
   return p;
+}
+
+// The version of the meta file for these options.
+uint32_t MetaVersion(const IndexOptions& o) {
+  return o.boilerplate_df > 0 ? kBoilerplateIndexFormatVersion
+         : o.containment > 0  ? kContainmentIndexFormatVersion
+                              : kIndexFormatVersion;
 }
 
 absl::StatusOr<IndexOptions> DecodeParams(absl::string_view payload,
@@ -227,17 +243,25 @@ absl::StatusOr<IndexOptions> DecodeParams(absl::string_view payload,
   uint64_t ngram = 0, num_perm = 0, norm_version = 0, bands = 0, rows = 0;
   uint64_t seed = 0, threshold = 0, min_recall = 0, containment = 0;
   uint64_t passage_bands = 0, passage_rows = 0, min_chars = 0, max_chars = 0;
+  uint64_t boilerplate_df = 0, min_weighted = 0;
   const bool v3 = version >= kContainmentIndexFormatVersion;
-  if (!r.GetByte(&type) || type != internal::kParamsRecord ||
-      !r.GetVarint(&ngram) || !r.GetVarint(&num_perm) ||
-      !r.GetByte(&normalize) || !r.GetVarint(&norm_version) ||
-      !r.GetByte(&algorithm) || !r.GetFixed64(&seed) ||
-      !r.GetFixed64(&threshold) || !r.GetVarint(&bands) ||
-      !r.GetVarint(&rows) || !r.GetFixed64(&min_recall) ||
-      (v3 && (!r.GetFixed64(&containment) || !r.GetVarint(&passage_bands) ||
-              !r.GetVarint(&passage_rows) || !r.GetVarint(&min_chars) ||
-              !r.GetVarint(&max_chars))) ||
-      !r.done()) {
+  const bool v4 = version >= kBoilerplateIndexFormatVersion;
+  bool ok = r.GetByte(&type) && type == internal::kParamsRecord &&
+            r.GetVarint(&ngram) && r.GetVarint(&num_perm) &&
+            r.GetByte(&normalize) && r.GetVarint(&norm_version) &&
+            r.GetByte(&algorithm) && r.GetFixed64(&seed) &&
+            r.GetFixed64(&threshold) && r.GetVarint(&bands) &&
+            r.GetVarint(&rows) && r.GetFixed64(&min_recall) &&
+            (!v3 || r.GetFixed64(&containment));
+  // Version 4 has the passage parameters only with containment on.
+  const bool passages = v3 && (!v4 || BitsDouble(containment) > 0);
+  ok = ok &&
+       (!passages ||
+        (r.GetVarint(&passage_bands) && r.GetVarint(&passage_rows) &&
+         r.GetVarint(&min_chars) && r.GetVarint(&max_chars))) &&
+       (!v4 || (r.GetVarint(&boilerplate_df) && r.GetFixed64(&min_weighted))) &&
+       r.done();
+  if (!ok) {
     return absl::DataLossError(
         absl::StrCat(path, ": parameters record is malformed"));
   }
@@ -265,13 +289,18 @@ absl::StatusOr<IndexOptions> DecodeParams(absl::string_view payload,
   o.rows = static_cast<int>(std::min<uint64_t>(rows, 1 << 20));
   o.min_recall = BitsDouble(min_recall);
   o.containment = v3 ? BitsDouble(containment) : 0;
+  o.boilerplate_df = static_cast<uint32_t>(
+      std::min<uint64_t>(boilerplate_df, std::numeric_limits<uint32_t>::max()));
+  o.min_weighted_jaccard = v4 ? BitsDouble(min_weighted) : 0;
   auto small = [](uint64_t v) {
     return static_cast<int>(std::min<uint64_t>(v, 1 << 20));
   };
   *passage = {small(passage_bands), small(passage_rows), small(min_chars),
               small(max_chars)};
   absl::Status valid = ValidateIndexOptions(o);
-  if (valid.ok() && v3) {
+  if (valid.ok() && v4 && o.boilerplate_df == 0) {
+    valid = absl::InvalidArgumentError("version 4 without boilerplate_df");
+  } else if (valid.ok() && passages) {
     if (!(o.containment > 0)) {
       valid = absl::InvalidArgumentError("version 3 without containment");
     } else if (passage->min_chars < 1 ||
@@ -391,6 +420,7 @@ struct Verified {
   uint32_t seq;
   double jaccard;
   double containment;
+  double weighted = -1;  // With boilerplate_df.
 };
 
 }  // namespace
@@ -435,6 +465,17 @@ absl::Status ValidateIndexOptions(const IndexOptions& options) {
     return absl::InvalidArgumentError(
         absl::StrCat("--containment must be between 0 (off) and 1, got ",
                      options.containment));
+  }
+  if (!(options.min_weighted_jaccard >= 0 &&
+        options.min_weighted_jaccard <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--min-weighted-jaccard must be between 0 and 1, got ",
+                     options.min_weighted_jaccard));
+  }
+  if (options.min_weighted_jaccard > 0 && options.boilerplate_df == 0) {
+    return absl::InvalidArgumentError(
+        "--min-weighted-jaccard needs --boilerplate-df (the document "
+        "frequency above which a shingle is boilerplate)");
   }
   return absl::OkStatus();
 }
@@ -549,7 +590,14 @@ struct Index::State {
   // open builds them at its first query instead, so that `index stats` or
   // `verify` on a large index need not wait for them.
   bool defer_containment = false;
-  mutable std::once_flag containment_once;
+  mutable std::once_flag late_tables_once;
+
+  // With boilerplate_df: how many live documents hold each fingerprint.
+  // Built from the stored sets once the snapshot is loaded and the log
+  // replayed (a read-only open: at its first query, with the containment
+  // tables), then kept up to date by adds and removals.
+  absl::flat_hash_map<uint32_t, uint32_t> holders;
+  bool defer_holders = false;
 
   ~State() {
     if (log_fd >= 0) ::close(log_fd);
@@ -592,6 +640,9 @@ struct Index::State {
     return absl::string_view(d.sketch_data, d.sketch_bytes);
   }
   bool containment_on() const { return options.containment > 0; }
+  bool boilerplate_on() const { return options.boilerplate_df > 0; }
+  // Tables built after the load (BuildLateTables).
+  bool late_tables() const { return containment_on() || boilerplate_on(); }
   // Containment tables number documents in 31 bits.
   uint32_t MaxDocuments() const {
     return containment_on() ? internal::PostingTable<uint32_t>::kMaxDocument
@@ -857,6 +908,71 @@ struct Index::State {
     return damaged;
   }
 
+  // With boilerplate_df: scores each match's Jaccard without boilerplate as
+  // of now, x (`p`) counted as a holder, as `neardup cluster` scores a pair
+  // with the documents up to its later one; drops those under
+  // min_weighted_jaccard. Returns the first match whose stored set failed
+  // its check (dropped), or kNone.
+  uint32_t ScoreBoilerplate(const PreparedText& p,
+                            std::vector<Verified>* matches) const {
+    if (!boilerplate_on()) return kNone;
+    const uint32_t df = options.boilerplate_df;
+    auto held = [&](uint64_t fingerprint) -> uint64_t {
+      auto it = holders.find(static_cast<uint32_t>(fingerprint));
+      return it == holders.end() ? 0 : it->second;
+    };
+    Scratch& s = ThreadScratch();
+    uint32_t damaged = kNone;
+    size_t kept_matches = 0;
+    for (Verified& m : *matches) {
+      if (!PayloadOk(m.seq) ||
+          !internal::DecodeFingerprints(EncodedFingerprints(m.seq),
+                                        FpCount(m.seq), &s.decoded)) {
+        if (damaged == kNone) damaged = m.seq;
+        continue;
+      }
+      const std::vector<uint64_t>& a = s.decoded;
+      const std::vector<uint64_t>& b = p.fingerprints;
+      uint64_t na = 0, nb = 0, common = 0;
+      size_t i = 0, j = 0;
+      while (i < a.size() || j < b.size()) {
+        if (j == b.size() || (i < a.size() && a[i] < b[j])) {
+          na += held(a[i++]) <= df;
+        } else if (i == a.size() || b[j] < a[i]) {
+          nb += held(b[j++]) + 1 <= df;
+        } else {
+          const bool kept = held(a[i]) + 1 <= df;
+          na += kept;
+          nb += kept;
+          common += kept;
+          ++i;
+          ++j;
+        }
+      }
+      const uint64_t all = na + nb - common;
+      m.weighted = all == 0
+                       ? 0.0
+                       : static_cast<double>(common) / static_cast<double>(all);
+      if (m.weighted >= options.min_weighted_jaccard) {
+        (*matches)[kept_matches++] = m;
+      }
+    }
+    matches->resize(kept_matches);
+    return damaged;
+  }
+
+  // Counts a live document's fingerprints in or out of `holders`.
+  void CountHolders(absl::Span<const uint64_t> fingerprints, bool add) {
+    for (uint64_t f : fingerprints) {
+      if (add) {
+        ++holders[static_cast<uint32_t>(f)];
+      } else if (auto it = holders.find(static_cast<uint32_t>(f));
+                 it != holders.end() && --it->second == 0) {
+        holders.erase(it);
+      }
+    }
+  }
+
   // The least Jaccard sets of these sizes have when they link: the
   // threshold, or what containment implies (|A ∩ B| >= c min(|A|, |B|)
   // means J >= c m / (|A| + |B| - c m)).
@@ -1009,6 +1125,7 @@ struct Index::State {
   absl::Status BuildContainmentTables(const std::string& snapshot_path) {
     // (A damaged document is left out, so a read-only open that builds
     // them late can go on without it.)
+    if (!containment_on()) return absl::OkStatus();
     const uint32_t n = DocCount();
     std::atomic<uint32_t> damaged{kNone};
     auto link_all = [&](bool samples) {
@@ -1038,6 +1155,41 @@ struct Index::State {
           damaged.load(), "); restore the directory from a backup"));
     }
     return absl::OkStatus();
+  }
+
+  // Counts every live document's fingerprints into `holders`, once the
+  // snapshot is loaded and the log replayed. DataLoss names the first
+  // document whose set is damaged (left out).
+  absl::Status BuildHolders(const std::string& snapshot_path) {
+    if (!boilerplate_on()) return absl::OkStatus();
+    uint32_t damaged = kNone;
+    std::vector<uint64_t> fingerprints;
+    for (uint32_t seq = 0; seq < DocCount(); ++seq) {
+      if (!Alive(seq)) continue;
+      if (!PayloadOk(seq) ||
+          !internal::DecodeFingerprints(EncodedFingerprints(seq), FpCount(seq),
+                                        &fingerprints)) {
+        if (damaged == kNone) damaged = seq;
+        continue;
+      }
+      CountHolders(fingerprints, /*add=*/true);
+    }
+    defer_holders = false;
+    if (damaged != kNone) {
+      return absl::DataLossError(absl::StrCat(
+          snapshot_path, ": corrupt snapshot (fingerprints of document ",
+          damaged, "); restore the directory from a backup"));
+    }
+    return absl::OkStatus();
+  }
+
+  // The tables built after the load: the containment tables and the
+  // boilerplate counts.
+  absl::Status BuildLateTables() {
+    const std::string snapshot_path = Path(internal::kSnapshotFile);
+    absl::Status status = BuildContainmentTables(snapshot_path);
+    status.Update(BuildHolders(snapshot_path));
+    return status;
   }
 
   // Links live document `seq` into the containment tables (the newest of
@@ -1110,7 +1262,8 @@ struct Index::State {
     for (size_t i = 0; i < matches.size() && i < max_matches; ++i) {
       d.matches.push_back({std::string(Id(matches[i].seq)), matches[i].jaccard,
                            matches[i].containment,
-                           matches[i].jaccard < options.threshold});
+                           matches[i].jaccard < options.threshold,
+                           matches[i].weighted});
     }
     return d;
   }
@@ -1225,6 +1378,15 @@ struct Index::State {
     ++epoch;
     UnlinkBands(seq);
     if (containment_on()) UnlinkContainment(seq);
+    if (boilerplate_on() && !defer_holders) {
+      std::vector<uint64_t> fingerprints;
+      // A damaged set was never counted (BuildHolders).
+      if (PayloadOk(seq) &&
+          internal::DecodeFingerprints(EncodedFingerprints(seq), FpCount(seq),
+                                       &fingerprints)) {
+        CountHolders(fingerprints, /*add=*/false);
+      }
+    }
     if (seq >= base) live_ids.erase(delta[seq - base].id);
     flags[seq] &= static_cast<uint8_t>(~internal::kDocAlive);
     --live;
@@ -1778,6 +1940,7 @@ absl::Status Index::Create(const std::string& dir,
   if (containment) {
     NEARDUP_ASSIGN_OR_RETURN(passage, DefaultPassageParams(options.num_perm));
   }
+  // The log's version; meta's is MetaVersion(stored).
   const uint32_t version =
       containment ? kContainmentIndexFormatVersion : kIndexFormatVersion;
   std::error_code ec;
@@ -1805,7 +1968,8 @@ absl::Status Index::Create(const std::string& dir,
                              &log);
   NEARDUP_RETURN_IF_ERROR(WriteFileAtomically(dir, internal::kLogFile, log));
   std::string meta;
-  internal::AppendFileHeader({internal::kMetaMagic, version, 0}, &meta);
+  internal::AppendFileHeader({internal::kMetaMagic, MetaVersion(stored), 0},
+                             &meta);
   internal::AppendRecord(EncodeParams(stored, passage), &meta);
   return WriteFileAtomically(dir, internal::kMetaFile, meta);
 }
@@ -1843,9 +2007,9 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   NEARDUP_ASSIGN_OR_RETURN(std::string meta, ReadWholeFile(meta_path));
   internal::FileHeader header;
   internal::HeaderCheck check = internal::ParseFileHeader(
-      meta, internal::kMetaMagic, kContainmentIndexFormatVersion, &header);
+      meta, internal::kMetaMagic, kBoilerplateIndexFormatVersion, &header);
   NEARDUP_RETURN_IF_ERROR(HeaderError(check, meta_path, header.version,
-                                      kContainmentIndexFormatVersion));
+                                      kBoilerplateIndexFormatVersion));
   {
     size_t offset = internal::kFileHeaderBytes;
     absl::string_view payload;
@@ -1901,6 +2065,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
 
   std::lock_guard<std::shared_mutex> lock(s.mu);
   s.defer_containment = s.containment_on();
+  s.defer_holders = s.boilerplate_on();
   s.heads.resize(static_cast<size_t>(s.bands.bands));
   s.next.resize(static_cast<size_t>(s.bands.bands));
 
@@ -1968,8 +2133,8 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
   } else {
     NEARDUP_RETURN_IF_ERROR(s.ReplayLog(log, log_path, report, &good_end));
   }
-  if (s.containment_on() && !s.read_only) {
-    NEARDUP_RETURN_IF_ERROR(s.BuildContainmentTables(snapshot_path));
+  if (s.late_tables() && !s.read_only) {
+    NEARDUP_RETURN_IF_ERROR(s.BuildLateTables());
   }
 
   if (!s.read_only) {
@@ -2075,7 +2240,8 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
       return absl::ResourceExhaustedError(absl::StrCat(
           "the index holds ", s.MaxDocuments(), " documents; no more fit"));
     }
-    const uint32_t damaged = s.FindMatches(p, &matches);
+    uint32_t damaged = s.FindMatches(p, &matches);
+    if (damaged == kNone) damaged = s.ScoreBoilerplate(p, &matches);
     if (damaged != kNone) return s.DamageError(damaged);
     roots = s.RootsOf(matches);
     decision = s.MakeDecision(id, matches, roots, options.max_matches);
@@ -2108,6 +2274,7 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
     s.ApplyAdd(id, p.present, p.signature, encoded, /*stable=*/false,
                static_cast<uint32_t>(p.fingerprints.size()), roots,
                p.containment);
+    if (s.boilerplate_on()) s.CountHolders(p.fingerprints, /*add=*/true);
   }
   if (options.sync) {
     NEARDUP_RETURN_IF_ERROR(s.SyncLocked());
@@ -2124,14 +2291,13 @@ absl::StatusOr<Decision> Index::Query(absl::string_view id,
   NEARDUP_RETURN_IF_ERROR(CheckId(id));
   PreparedText p;
   s.Prepare(text, &p);
-  if (s.read_only && s.containment_on()) {
+  if (s.read_only && s.late_tables()) {
     // The tables are part of the state queries read; building them is not
     // a change a caller can see, hence the const_cast.
-    std::call_once(s.containment_once, [&s] {
+    std::call_once(s.late_tables_once, [&s] {
       State& self = const_cast<State&>(s);
       std::lock_guard<std::shared_mutex> write(self.mu);
-      if (!self.BuildContainmentTables(self.Path(internal::kSnapshotFile))
-               .ok()) {
+      if (!self.BuildLateTables().ok()) {
         self.damaged_reads.fetch_add(1, std::memory_order_relaxed);
       }
     });
@@ -2142,6 +2308,9 @@ absl::StatusOr<Decision> Index::Query(absl::string_view id,
   }
   std::vector<Verified> matches;
   s.FindMatches(p, &matches);
+  if (s.ScoreBoilerplate(p, &matches) != kNone) {
+    s.damaged_reads.fetch_add(1, std::memory_order_relaxed);
+  }
   return s.MakeDecision(id, matches, s.RootsOf(matches), max_matches);
 }
 
@@ -2269,9 +2438,11 @@ IndexStats Index::stats() const {
   out.candidates_checked = s.candidates_checked.load();
   out.capped_buckets = s.capped_buckets.load();
   out.damaged_reads = s.damaged_reads.load();
-  out.format_version = s.containment_on() ? kContainmentIndexFormatVersion
-                                          : std::max(kIndexFormatVersion,
-                                                     s.snapshot_version.load());
+  out.format_version =
+      s.boilerplate_on() ? kBoilerplateIndexFormatVersion
+      : s.containment_on()
+          ? kContainmentIndexFormatVersion
+          : std::max(kIndexFormatVersion, s.snapshot_version.load());
   std::shared_lock<std::shared_mutex> read(s.mu);
   out.documents = s.live;
   out.removed = s.removed;

@@ -14,7 +14,9 @@ namespace neardup::internal {
 
 // {"id":..,"status":..,"cluster":..,"matches":[{"id","jaccard",
 // "containment"}...]} plus "merged":[...] when the document absorbed
-// clusters; one line with its newline.
+// clusters; one line with its newline. A match linked by containment alone
+// adds "link":"containment", and with boilerplate scoring each match has
+// "weighted_jaccard".
 inline void AppendDecisionJson(const Decision& d, std::string* out) {
   out->append("{\"id\":");
   AppendJsonString(d.id, out);
@@ -34,6 +36,10 @@ inline void AppendDecisionJson(const Decision& d, std::string* out) {
     AppendSimilarity(d.matches[i].containment, out);
     if (d.matches[i].containment_link) {
       out->append(",\"link\":\"containment\"");
+    }
+    if (d.matches[i].weighted_jaccard >= 0) {
+      out->append(",\"weighted_jaccard\":");
+      AppendSimilarity(d.matches[i].weighted_jaccard, out);
     }
     out->push_back('}');
   }

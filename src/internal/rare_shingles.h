@@ -214,15 +214,40 @@ std::vector<uint64_t> BoilerplateCrossings(
     std::vector<std::vector<uint64_t>>& packed_sets, uint32_t max_frequency,
     int threads);
 
-// Whether `fingerprint` is boilerplate for a pair whose later document is
-// `later`, by BoilerplateCrossings' answer.
-inline bool IsBoilerplate(absl::Span<const uint64_t> crossings,
-                          uint64_t fingerprint, uint32_t later) {
-  auto it =
-      std::lower_bound(crossings.begin(), crossings.end(), fingerprint << 32);
-  return it != crossings.end() && (*it >> 32) == fingerprint &&
-         static_cast<uint32_t>(*it) <= later;
-}
+// Whether fingerprints are boilerplate for a pair whose later document is
+// `later`, by BoilerplateCrossings' answer, asked in non-decreasing order
+// (a merge of two sorted shingle sets asks so): each answer gallops on from
+// the last, a few steps instead of a binary search over every crossing.
+class BoilerplateCursor {
+ public:
+  BoilerplateCursor(absl::Span<const uint64_t> crossings, uint32_t later)
+      : crossings_(crossings), later_(later) {}
+
+  bool IsBoilerplate(uint64_t fingerprint) {
+    const uint64_t key = fingerprint << 32;
+    const size_t n = crossings_.size();
+    if (at_ < n && crossings_[at_] < key) {
+      size_t step = 1;
+      size_t end = at_ + 1;
+      while (end < n && crossings_[end] < key) {
+        at_ = end;
+        step *= 2;
+        end = at_ + step;
+      }
+      at_ = static_cast<size_t>(
+          std::lower_bound(crossings_.begin() + at_,
+                           crossings_.begin() + std::min(end, n), key) -
+          crossings_.begin());
+    }
+    return at_ < n && (crossings_[at_] >> 32) == fingerprint &&
+           static_cast<uint32_t>(crossings_[at_]) <= later_;
+  }
+
+ private:
+  absl::Span<const uint64_t> crossings_;
+  uint32_t later_;
+  size_t at_ = 0;
+};
 
 }  // namespace neardup::internal
 

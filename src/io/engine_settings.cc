@@ -62,6 +62,8 @@ EngineSettings EngineSettings::ForIndex() {
   settings.rows = defaults.rows;
   settings.seed = defaults.seed;
   settings.containment = defaults.containment;
+  settings.boilerplate_df = defaults.boilerplate_df;
+  settings.min_weighted_jaccard = defaults.min_weighted_jaccard;
   return settings;
 }
 
@@ -121,6 +123,8 @@ absl::StatusOr<IndexOptions> MakeIndexOptions(const EngineSettings& settings) {
   options.rows = settings.rows;
   options.seed = settings.seed;
   options.containment = settings.containment;
+  options.boilerplate_df = settings.boilerplate_df;
+  options.min_weighted_jaccard = settings.min_weighted_jaccard;
   NEARDUP_RETURN_IF_ERROR(ValidateIndexOptions(options));
   return options;
 }

@@ -103,10 +103,12 @@ void AppendIndexStatsJson(const Index& index, std::string* out) {
                ",\"parameters\":{\"threshold\":%g,\"containment\":%g,"
                "\"ngram\":%d,\"num_perm\":%d,"
                "\"normalize\":\"%s\",\"normalization_version\":%d,"
-               "\"algorithm\":\"%s\",\"seed\":%u,\"bands\":%d,\"rows\":%d}}\n",
+               "\"algorithm\":\"%s\",\"seed\":%u,\"bands\":%d,\"rows\":%d,"
+               "\"boilerplate_df\":%u,\"min_weighted_jaccard\":%g}}\n",
                o.threshold, o.containment, o.ngram, o.num_perm,
                NormalizeModeName(o.normalize), kNormalizationVersion,
-               SketchAlgorithmName(o.algorithm), o.seed, o.bands, o.rows));
+               SketchAlgorithmName(o.algorithm), o.seed, o.bands, o.rows,
+               o.boilerplate_df, o.min_weighted_jaccard));
 }
 
 }  // namespace neardup::internal

@@ -65,9 +65,8 @@ struct Scored {
 double JaccardWithout(absl::Span<const uint64_t> a,
                       absl::Span<const uint64_t> b,
                       absl::Span<const uint64_t> crossings, uint32_t later) {
-  auto kept = [&](uint64_t v) {
-    return !internal::IsBoilerplate(crossings, v >> 32, later);
-  };
+  internal::BoilerplateCursor boilerplate(crossings, later);
+  auto kept = [&](uint64_t v) { return !boilerplate.IsBoilerplate(v >> 32); };
   uint64_t na = 0, nb = 0, common = 0;
   size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {

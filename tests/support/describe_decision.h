@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "neardup/index.h"
@@ -17,7 +18,9 @@ inline std::string DescribeDecision(const Decision& d) {
   std::string out = absl::StrCat(d.id, " ", DecisionStatusName(d.status), " ",
                                  d.cluster, " [");
   for (const IndexMatch& m : d.matches) {
-    absl::StrAppend(&out, m.id, ":", m.jaccard, ":", m.containment, " ");
+    absl::StrAppend(&out, m.id, ":", m.jaccard, ":", m.containment);
+    if (m.weighted_jaccard >= 0) absl::StrAppend(&out, ":", m.weighted_jaccard);
+    absl::StrAppend(&out, " ");
   }
   absl::StrAppend(&out, "] merged");
   for (const std::string& m : d.merged) absl::StrAppend(&out, " ", m);
@@ -41,6 +44,40 @@ inline std::vector<std::pair<std::string, std::string>> DecisionPairs(
     for (size_t i = 1; i < ids.size(); ++i) pairs.emplace_back(ids[i], ids[0]);
   }
   return pairs;
+}
+
+// Like DecisionPairs, with each match's "weighted_jaccard" (-1 where the
+// match has none).
+struct WeightedPair {
+  std::string older, newer;
+  double weighted;
+};
+inline std::vector<WeightedPair> DecisionWeightedPairs(
+    absl::string_view json_lines) {
+  std::vector<WeightedPair> out;
+  constexpr absl::string_view kId = "{\"id\":\"";
+  constexpr absl::string_view kWeighted = "\"weighted_jaccard\":";
+  for (absl::string_view line :
+       absl::StrSplit(json_lines, '\n', absl::SkipEmpty())) {
+    const size_t id_begin = kId.size();
+    const std::string newer(
+        line.substr(id_begin, line.find('"', id_begin) - id_begin));
+    for (size_t at = line.find(kId, 1); at != line.npos;
+         at = line.find(kId, at + 1)) {
+      const size_t begin = at + kId.size();
+      WeightedPair pair{
+          std::string(line.substr(begin, line.find('"', begin) - begin)), newer,
+          -1};
+      const size_t end = line.find('}', begin);
+      const size_t w = line.find(kWeighted, begin);
+      if (w != line.npos && w < end) {
+        const size_t value = w + kWeighted.size();
+        (void)absl::SimpleAtod(line.substr(value, end - value), &pair.weighted);
+      }
+      out.push_back(std::move(pair));
+    }
+  }
+  return out;
 }
 
 }  // namespace neardup::testing
