@@ -1,5 +1,6 @@
 // End-to-end tests of `neardup index
 // create|add|query|remove|stats|verify|compact`.
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,69 @@ TEST_F(IndexCli, CreateAddQueryStats) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"containment\":0,"));
   EXPECT_THAT(r.out, HasSubstr("\"format_version\":1"));
+}
+
+// Boilerplate scoring: `index add` and `stream` print each match's weighted
+// Jaccard, equal to what `cluster --pairs` prints for the pair; the flags
+// are checked before anything is created.
+TEST_F(IndexCli, BoilerplateScoresAsClusterDoes) {
+  // Four notices sharing one formula, and a story.
+  std::string records;
+  const std::string formula =
+      "The ministry of health announced today the following figures for the "
+      "day, and asked citizens to follow the guidance of the authorities. ";
+  const char* const items[] = {"Rain in the north.", "Sun in the south.",
+                               "Wind on the coast.", "Snow in the hills."};
+  for (int i = 0; i < 4; ++i) {
+    absl::StrAppend(&records, "{\"id\":\"n", i, "\",\"text\":\"", formula,
+                    items[i], "\"}\n");
+  }
+  WriteAll(dir_ / "in.jsonl", records);
+  RunResult r =
+      Run("index create idx --threshold 0.5 --boilerplate-df 2 "
+          "--min-weighted-jaccard 0");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("boilerplate df > 2"));
+  EXPECT_THAT(r.err, HasSubstr("format version 4"));
+  r = Run("index add idx in.jsonl -q --max-matches 10");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> decisions = Lines(r.out);
+  ASSERT_EQ(decisions.size(), 4u);
+  EXPECT_THAT(decisions[1], HasSubstr("\"weighted_jaccard\":"));
+  r =
+      Run("cluster in.jsonl --threshold 0.5 --linkage single "
+          "--boilerplate-df 2 --pairs pairs.jsonl -q --clusters /dev/null");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Each pair's weighted score, as cluster prints it, is in the decision of
+  // its later document.
+  const std::vector<std::string> pairs = Lines(ReadAll(dir_ / "pairs.jsonl"));
+  ASSERT_EQ(pairs.size(), 6u);
+  for (const std::string& pair : pairs) {
+    const size_t at = pair.find("\"weighted_jaccard\":");
+    ASSERT_NE(at, std::string::npos) << pair;
+    const std::string weighted =
+        pair.substr(at, pair.find_first_of(",}", at) - at);
+    const int later = pair[pair.find("\"b\":\"n") + 6] - '0';
+    EXPECT_THAT(decisions[later], HasSubstr(weighted)) << pair;
+  }
+  WriteAll(dir_ / "probe.jsonl",
+           absl::StrCat("{\"id\":\"p\",\"text\":\"", formula,
+                        "Fog in the valleys.\"}\n"));
+  r = Run("stream idx --no-insert", (dir_ / "probe.jsonl").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"weighted_jaccard\":"));
+  r = Run("index stats idx");
+  EXPECT_THAT(r.out, HasSubstr("\"boilerplate_df\":2"));
+  EXPECT_THAT(r.out, HasSubstr("\"format_version\":4"));
+
+  r = Run("index create other --min-weighted-jaccard 0.2");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err,
+              HasSubstr("--min-weighted-jaccard needs --boilerplate-df"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "other"));
+  r = Run("index create other --boilerplate-df 3 --min-weighted-jaccard 2");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "other"));
 }
 
 TEST_F(IndexCli, RemoveChecksEveryIdFirstThenCompactKeepsTheRest) {

@@ -137,6 +137,47 @@ def _pairs_of(decisions):
                   for d in decisions for m in d.get("matches", []))
 
 
+def test_boilerplate_as_cluster(tmp_path, sample_news):
+    """With boilerplate_df, an index scores and links every pair as
+    neardup.cluster does over the same documents in the same order."""
+    texts, ids = sample_news
+    formula = ("The ministry announced today the following figures for the "
+               "day and asked citizens to follow the guidance of the "
+               "authorities in every region. ")
+    notices = [formula + f"Item {i}: rain in district {i}." for i in range(8)]
+    texts = notices[:4] + texts + notices[4:]
+    ids = [f"notice-{i}" for i in range(4)] + ids + [
+        f"notice-{i}" for i in range(4, 8)]
+    for min_weighted in (0.0, 0.3):
+        options = {"threshold": 0.5, "boilerplate_df": 3,
+                   "min_weighted_jaccard": min_weighted}
+        path = tmp_path / f"b{min_weighted}.idx"
+        with neardup.Index.create(path, **options) as index:
+            assert index.options["boilerplate_df"] == 3
+            assert index.options["min_weighted_jaccard"] == min_weighted
+            assert index.stats()["format_version"] == 4
+            added = index.add(texts, ids, max_matches=1000)
+        batch = neardup.cluster(texts, ids, linkage="single", **options)
+        assert _pairs_of(added) == sorted(
+            tuple(sorted((p["a"], p["b"]))) for p in batch.pairs)
+        weighted = {tuple(sorted((d["id"], m["id"]))): m["weighted_jaccard"]
+                    for d in added for m in d["matches"]}
+        for p in batch.pairs:
+            assert weighted[tuple(sorted((p["a"], p["b"])))] == pytest.approx(
+                p["weighted_jaccard"], abs=1e-4)
+        # The formula is boilerplate from its fourth notice on.
+        late = [w for (a, b), w in weighted.items()
+                if a.startswith("notice-") and b.startswith("notice-")
+                and max(a, b) >= "notice-4"]
+        if min_weighted == 0:
+            assert late and max(late) < 0.3
+        else:
+            assert not late
+    with pytest.raises(ValueError, match="--boilerplate-df"):
+        neardup.Index.create(tmp_path / "bad.idx", min_weighted_jaccard=0.2)
+    assert neardup.defaults("index")["boilerplate_df"] == 0
+
+
 def test_containment_as_cluster(tmp_path, sample_news):
     """An index links by containment as neardup.cluster does at the same
     options; with containment=0 it is a format-1 index of Jaccard links."""
