@@ -1013,11 +1013,13 @@ fs::path FixtureDir(absl::string_view name) {
 
 // Six documents, one removed, compacted, then one more add, so that the
 // fixture has a snapshot and a log.
-void WriteFixture(const fs::path& fixture, double containment) {
+void WriteFixture(const fs::path& fixture, double containment,
+                  uint32_t boilerplate_df = 0) {
   fs::remove_all(fixture);
   IndexOptions options;
   options.threshold = 0.7;
   options.containment = containment;
+  options.boilerplate_df = boilerplate_df;
   ASSERT_THAT(Index::Create(fixture.string(), options), testing::IsOk());
   auto index = Index::Open(fixture.string(), {});
   ASSERT_THAT(index.status(), testing::IsOk());
@@ -1047,7 +1049,8 @@ uint32_t SnapshotVersion(const fs::path& fixture) {
   return check == internal::HeaderCheck::kOk ? header.version : 0;
 }
 
-void ExpectFixtureAnswers(const fs::path& fixture, double containment = 0) {
+void ExpectFixtureAnswers(const fs::path& fixture, double containment = 0,
+                          uint32_t boilerplate_df = 0) {
   OpenReport report;
   auto index = Index::Open(fixture.string(), {.read_only = true}, &report);
   ASSERT_THAT(index.status(), testing::IsOk());
@@ -1056,6 +1059,7 @@ void ExpectFixtureAnswers(const fs::path& fixture, double containment = 0) {
   EXPECT_EQ(report.log_records_replayed, 1u);
   EXPECT_EQ((*index)->options().threshold, 0.7);
   EXPECT_EQ((*index)->options().containment, containment);
+  EXPECT_EQ((*index)->options().boilerplate_df, boilerplate_df);
   EXPECT_EQ((*index)->stats().documents, 6u);
   EXPECT_FALSE((*index)->Contains("removed"));
   EXPECT_EQ(*(*index)->ClusterOf("story-1-copy"), "story-1");
@@ -1067,6 +1071,17 @@ void ExpectFixtureAnswers(const fs::path& fixture, double containment = 0) {
   ASSERT_EQ(q.matches.size(), 2u);
   EXPECT_EQ(q.matches[0].id, "story-1");
   EXPECT_EQ(q.matches[0].jaccard, 1.0);
+  // With boilerplate scoring (D = 2), the shingles story-1, its copy and
+  // the query (story-1's text) share are held by three: boilerplate. What
+  // is left of the query and story-1 is common to both, and nothing the
+  // query and the copy share is left.
+  if (boilerplate_df > 0) {
+    EXPECT_EQ(q.matches[0].weighted_jaccard, 1.0);
+    EXPECT_EQ(q.matches[1].id, "story-1-copy");
+    EXPECT_EQ(q.matches[1].weighted_jaccard, 0.0);
+  } else {
+    EXPECT_EQ(q.matches[0].weighted_jaccard, -1);
+  }
   EXPECT_THAT((*index)->Verify(), testing::IsOk());
 }
 
@@ -1091,7 +1106,8 @@ TEST(IndexFixture, VersionTwoIndexLoads) {
 
 // An index with containment: every file is version 3.
 // NEARDUP_WRITE_INDEX_FIXTURE=3 rewrites it; do not, unless the format
-// version changes (then add index-v4 and keep this one).
+// version changes (then add a fixture for the new version and keep this
+// one).
 TEST(IndexFixture, VersionThreeIndexLoads) {
   const fs::path fixture = FixtureDir("index-v3");
   const char* write = std::getenv("NEARDUP_WRITE_INDEX_FIXTURE");
@@ -1105,6 +1121,24 @@ TEST(IndexFixture, VersionThreeIndexLoads) {
         << file;
   }
   ExpectFixtureAnswers(fixture, 0.8);
+}
+
+// An index with containment and boilerplate scoring: meta is version 4, the
+// log and snapshot version 3. NEARDUP_WRITE_INDEX_FIXTURE=4 rewrites it; do
+// not, unless the format version changes (then add a fixture for the new
+// version and keep this one).
+TEST(IndexFixture, VersionFourIndexLoads) {
+  const fs::path fixture = FixtureDir("index-v4");
+  const char* write = std::getenv("NEARDUP_WRITE_INDEX_FIXTURE");
+  if (write != nullptr && std::string(write) == "4") {
+    WriteFixture(fixture, 0.8, /*boilerplate_df=*/2);
+  }
+  EXPECT_EQ(SnapshotVersion(fixture), 3u);
+  EXPECT_EQ(ReadAll(fixture / internal::kMetaFile).substr(8, 4),
+            std::string("\x04\0\0\0", 4));
+  EXPECT_EQ(ReadAll(fixture / internal::kLogFile).substr(8, 4),
+            std::string("\x03\0\0\0", 4));
+  ExpectFixtureAnswers(fixture, 0.8, 2);
 }
 
 }  // namespace
