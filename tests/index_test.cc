@@ -984,10 +984,10 @@ INSTANTIATE_TEST_SUITE_P(
           std::get<1>(test_info.param) ? "Boilerplate" : "");
     });
 
-// tests/data/index-v1, index-v2 and index-v3 hold the same documents,
-// written from the texts below by WriteFixture() with format versions 1, 2
-// and 3 (containment); every later version must load them all with the
-// same answers.
+// tests/data/index-v1 to index-v4 hold the same documents, written from
+// the texts below by WriteFixture() with format versions 1, 2, 3
+// (containment) and 4 (containment and boilerplate scoring); every later
+// version must load them all with the same answers.
 const char* const kFixtureTexts[][2] = {
     {"story-1",
      "The central bank raised interest rates by a quarter point on "
