@@ -30,13 +30,19 @@ uint64_t EnvOr(const char* name, uint64_t fallback) {
   return value != nullptr ? std::strtoull(value, nullptr, 10) : fallback;
 }
 
-TEST(IndexFuzz, DamagedIndexIsRefusedOrConsistent) {
+// At the defaults, and with boilerplate scoring (a version-4 meta file, and
+// counts rebuilt from the stored sets).
+class IndexFuzz : public ::testing::TestWithParam<bool> {};
+
+TEST_P(IndexFuzz, DamagedIndexIsRefusedOrConsistent) {
   const fs::path root =
       fs::temp_directory_path() / absl::StrCat("neardup_fuzz_", getpid());
   fs::remove_all(root);
   const fs::path seed_dir = root / "seed";
   const fs::path work = root / "work";
-  absl::StatusOr<FuzzSeed> seed = BuildFuzzSeed(seed_dir.string());
+  IndexOptions options;
+  if (GetParam()) options.boilerplate_df = 2;
+  absl::StatusOr<FuzzSeed> seed = BuildFuzzSeed(seed_dir.string(), options);
   ASSERT_TRUE(seed.ok()) << seed.status();
 
   const uint64_t rounds = EnvOr("NEARDUP_FUZZ_ROUNDS", 300);
@@ -67,9 +73,14 @@ TEST(IndexFuzz, DamagedIndexIsRefusedOrConsistent) {
   fs::remove_all(root);
 }
 
+INSTANTIATE_TEST_SUITE_P(Options, IndexFuzz, ::testing::Bool(),
+                         [](const auto& info) {
+                           return info.param ? "Boilerplate" : "Defaults";
+                         });
+
 // The undamaged seed passes the same checks, so a failure above is the
 // damage's doing.
-TEST(IndexFuzz, UndamagedSeedIsConsistent) {
+TEST(IndexFuzzSeed, UndamagedSeedIsConsistent) {
   const fs::path root =
       fs::temp_directory_path() / absl::StrCat("neardup_fuzz_clean_", getpid());
   fs::remove_all(root);

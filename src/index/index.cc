@@ -598,6 +598,12 @@ struct Index::State {
   // tables), then kept up to date by adds and removals.
   absl::flat_hash_map<uint32_t, uint32_t> holders;
   bool defer_holders = false;
+  // The first live document whose stored set failed its check while
+  // counting, or kNone. The counts miss it, so adds fail with DataLoss
+  // naming it (as an add that meets a damaged candidate does) and queries
+  // count it in damaged_reads; opening still succeeds, so that `verify`
+  // and `stats` can name the damage.
+  uint32_t holders_damaged = kNone;
 
   ~State() {
     if (log_fd >= 0) ::close(log_fd);
@@ -1158,38 +1164,29 @@ struct Index::State {
   }
 
   // Counts every live document's fingerprints into `holders`, once the
-  // snapshot is loaded and the log replayed. DataLoss names the first
-  // document whose set is damaged (left out).
-  absl::Status BuildHolders(const std::string& snapshot_path) {
-    if (!boilerplate_on()) return absl::OkStatus();
-    uint32_t damaged = kNone;
+  // snapshot is loaded and the log replayed. A document whose set is
+  // damaged is left out and noted in holders_damaged.
+  void BuildHolders() {
+    if (!boilerplate_on()) return;
     std::vector<uint64_t> fingerprints;
     for (uint32_t seq = 0; seq < DocCount(); ++seq) {
       if (!Alive(seq)) continue;
       if (!PayloadOk(seq) ||
           !internal::DecodeFingerprints(EncodedFingerprints(seq), FpCount(seq),
                                         &fingerprints)) {
-        if (damaged == kNone) damaged = seq;
+        if (holders_damaged == kNone) holders_damaged = seq;
         continue;
       }
       CountHolders(fingerprints, /*add=*/true);
     }
     defer_holders = false;
-    if (damaged != kNone) {
-      return absl::DataLossError(absl::StrCat(
-          snapshot_path, ": corrupt snapshot (fingerprints of document ",
-          damaged, "); restore the directory from a backup"));
-    }
-    return absl::OkStatus();
   }
 
   // The tables built after the load: the containment tables and the
   // boilerplate counts.
   absl::Status BuildLateTables() {
-    const std::string snapshot_path = Path(internal::kSnapshotFile);
-    absl::Status status = BuildContainmentTables(snapshot_path);
-    status.Update(BuildHolders(snapshot_path));
-    return status;
+    BuildHolders();
+    return BuildContainmentTables(Path(internal::kSnapshotFile));
   }
 
   // Links live document `seq` into the containment tables (the newest of
@@ -1378,9 +1375,8 @@ struct Index::State {
     ++epoch;
     UnlinkBands(seq);
     if (containment_on()) UnlinkContainment(seq);
-    if (boilerplate_on() && !defer_holders) {
+    if (boilerplate_on() && !defer_holders && seq != holders_damaged) {
       std::vector<uint64_t> fingerprints;
-      // A damaged set was never counted (BuildHolders).
       if (PayloadOk(seq) &&
           internal::DecodeFingerprints(EncodedFingerprints(seq), FpCount(seq),
                                        &fingerprints)) {
@@ -2242,6 +2238,8 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
     }
     uint32_t damaged = s.FindMatches(p, &matches);
     if (damaged == kNone) damaged = s.ScoreBoilerplate(p, &matches);
+    // Scores would miss what the damaged document holds.
+    if (damaged == kNone && s.boilerplate_on()) damaged = s.holders_damaged;
     if (damaged != kNone) return s.DamageError(damaged);
     roots = s.RootsOf(matches);
     decision = s.MakeDecision(id, matches, roots, options.max_matches);
@@ -2307,8 +2305,10 @@ absl::StatusOr<Decision> Index::Query(absl::string_view id,
     return s.ExistingDecision(id, seq, p);
   }
   std::vector<Verified> matches;
-  s.FindMatches(p, &matches);
-  if (s.ScoreBoilerplate(p, &matches) != kNone) {
+  const bool damaged = s.FindMatches(p, &matches) != kNone;
+  if ((s.ScoreBoilerplate(p, &matches) != kNone ||
+       (s.boilerplate_on() && s.holders_damaged != kNone)) &&
+      !damaged) {
     s.damaged_reads.fetch_add(1, std::memory_order_relaxed);
   }
   return s.MakeDecision(id, matches, s.RootsOf(matches), max_matches);

@@ -77,9 +77,11 @@ inline void CopyDirectory(const std::filesystem::path& from,
 // Builds an index in the empty or absent directory `dir` that has every kind
 // of state: clusters of copies, a removal before and after a compaction (so
 // both the snapshot and the log hold records), and a document re-added after
-// its removal.
-inline absl::StatusOr<FuzzSeed> BuildFuzzSeed(const std::string& dir) {
-  absl::Status created = Index::Create(dir, {});
+// its removal. `options` are the index's (the defaults, or for instance
+// boilerplate scoring, whose meta file is another version).
+inline absl::StatusOr<FuzzSeed> BuildFuzzSeed(
+    const std::string& dir, const IndexOptions& options = {}) {
+  absl::Status created = Index::Create(dir, options);
   if (!created.ok()) return created;
   auto index = Index::Open(dir, {});
   if (!index.ok()) return index.status();
