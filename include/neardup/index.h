@@ -180,8 +180,9 @@ struct Decision {
   // docs/index.md).
   std::string cluster;
   // Verified matches with Jaccard >= threshold (or containment >=
-  // IndexOptions::containment), best first (Jaccard descending, then oldest
-  // first), at most AddOptions::max_matches.
+  // IndexOptions::containment) and, with boilerplate scoring, weighted
+  // Jaccard >= IndexOptions::min_weighted_jaccard; best first (Jaccard
+  // descending, then oldest first), at most AddOptions::max_matches.
   std::vector<IndexMatch> matches;
   // Cluster ids absorbed into `cluster` by this document, oldest first.
   std::vector<std::string> merged;
