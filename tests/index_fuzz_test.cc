@@ -74,8 +74,8 @@ TEST_P(IndexFuzz, DamagedIndexIsRefusedOrConsistent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Options, IndexFuzz, ::testing::Bool(),
-                         [](const auto& info) {
-                           return info.param ? "Boilerplate" : "Defaults";
+                         [](const auto& test_info) {
+                           return test_info.param ? "Boilerplate" : "Defaults";
                          });
 
 // The undamaged seed passes the same checks, so a failure above is the

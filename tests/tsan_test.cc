@@ -72,7 +72,9 @@ std::unique_ptr<Corpus> MakeCorpus(const std::vector<testing::GeneratedDoc>& d,
   return corpus.ok() ? std::move(*corpus) : nullptr;
 }
 
-class TsanIndexTest : public ::testing::Test {
+// At the defaults, and with boilerplate scoring (whose counts adds and
+// removals change and queries read).
+class TsanIndexTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
@@ -83,8 +85,10 @@ class TsanIndexTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(TsanIndexTest, AddsQueriesRemovalsAndCompactionsAtOnce) {
-  ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
+TEST_P(TsanIndexTest, AddsQueriesRemovalsAndCompactionsAtOnce) {
+  IndexOptions options;
+  if (GetParam()) options.boilerplate_df = 2;
+  ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
   absl::StatusOr<std::unique_ptr<Index>> opened =
       Index::Open(dir_.string(), {});
   ASSERT_THAT(opened.status(), testing::IsOk());
@@ -186,6 +190,11 @@ TEST_F(TsanIndexTest, AddsQueriesRemovalsAndCompactionsAtOnce) {
   EXPECT_EQ((*again)->stats().documents, before.documents);
   EXPECT_EQ((*again)->stats().clusters, before.clusters);
 }
+
+INSTANTIATE_TEST_SUITE_P(Options, TsanIndexTest, ::testing::Bool(),
+                         [](const auto& test_info) {
+                           return test_info.param ? "Boilerplate" : "Defaults";
+                         });
 
 // The pieces of a result that must not depend on the thread count.
 struct Outcome {
