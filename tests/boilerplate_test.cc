@@ -20,7 +20,6 @@
 #include "neardup/normalize.h"
 #include "neardup/pipeline.h"
 #include "neardup/shingle.h"
-#include "src/internal/index_batch.h"
 #include "tests/support/describe_decision.h"
 #include "tests/support/generator.h"
 
@@ -283,17 +282,8 @@ TEST(BoilerplateIndex, LinksAndScoresWhatClusterDoes) {
         for (size_t i = 0; i < docs.size(); ++i) add(i);
       } else {
         constexpr size_t kFirst = 560;  // Two blocks of a batch.
-        std::vector<std::pair<std::string, std::string>> first(
-            docs.begin(), docs.begin() + kFirst);
-        auto part = Corpus::FromDocuments(first);
-        ASSERT_TRUE(part.ok());
-        internal::BatchOptions batch_add;
-        batch_add.max_matches = 100000;
-        batch_add.threads = 2;
-        internal::AddBatchResult added =
-            internal::AddCorpus(**index, **part, batch_add);
-        ASSERT_TRUE(added.failure.ok()) << added.failure;
-        for (const auto& m : testing::DecisionWeightedPairs(added.decisions)) {
+        for (const auto& m : testing::DecisionWeightedPairs(
+                 testing::AddFirstAsBatch(**index, docs, kFirst))) {
           index_pairs[{m.older, m.newer}] = m.weighted;
         }
         ASSERT_TRUE((*index)->Compact().ok());

@@ -21,7 +21,6 @@
 #include "neardup/exact_search.h"
 #include "neardup/index.h"
 #include "neardup/pipeline.h"
-#include "src/internal/index_batch.h"
 #include "tests/support/describe_decision.h"
 #include "tests/support/generator.h"
 
@@ -213,17 +212,8 @@ TEST(ContainmentRecall, IndexLinksWhatClusterLinks) {
       } else {
         // The first 560 as a batch (the second block prescreened while the
         // first is added), then a compaction.
-        std::vector<std::pair<std::string, std::string>> first(
-            docs.begin(), docs.begin() + static_cast<std::ptrdiff_t>(half));
-        auto part = Corpus::FromDocuments(first);
-        ASSERT_TRUE(part.ok());
-        internal::BatchOptions batch_add;
-        batch_add.max_matches = 100000;
-        batch_add.threads = 2;
-        internal::AddBatchResult added =
-            internal::AddCorpus(**index, **part, batch_add);
-        ASSERT_TRUE(added.failure.ok()) << added.failure;
-        for (const auto& pair : testing::DecisionPairs(added.decisions)) {
+        for (const auto& pair : testing::DecisionPairs(
+                 testing::AddFirstAsBatch(**index, docs, half))) {
           index_pairs[pair] = 0;
         }
         ASSERT_TRUE((*index)->Compact().ok());

@@ -34,6 +34,7 @@
 #include "src/internal/sketch_screen.h"
 #include "src/internal/snapshot.h"
 #include "src/internal/status_macros.h"
+#include "src/internal/validate.h"
 
 namespace neardup {
 namespace {
@@ -466,18 +467,8 @@ absl::Status ValidateIndexOptions(const IndexOptions& options) {
         absl::StrCat("--containment must be between 0 (off) and 1, got ",
                      options.containment));
   }
-  if (!(options.min_weighted_jaccard >= 0 &&
-        options.min_weighted_jaccard <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--min-weighted-jaccard must be between 0 and 1, got ",
-                     options.min_weighted_jaccard));
-  }
-  if (options.min_weighted_jaccard > 0 && options.boilerplate_df == 0) {
-    return absl::InvalidArgumentError(
-        "--min-weighted-jaccard needs --boilerplate-df (the document "
-        "frequency above which a shingle is boilerplate)");
-  }
-  return absl::OkStatus();
+  return internal::ValidateBoilerplateSettings(options.boilerplate_df,
+                                               options.min_weighted_jaccard);
 }
 
 struct Index::State {
@@ -937,28 +928,11 @@ struct Index::State {
         if (damaged == kNone) damaged = m.seq;
         continue;
       }
-      const std::vector<uint64_t>& a = s.decoded;
-      const std::vector<uint64_t>& b = p.fingerprints;
-      uint64_t na = 0, nb = 0, common = 0;
-      size_t i = 0, j = 0;
-      while (i < a.size() || j < b.size()) {
-        if (j == b.size() || (i < a.size() && a[i] < b[j])) {
-          na += held(a[i++]) <= df;
-        } else if (i == a.size() || b[j] < a[i]) {
-          nb += held(b[j++]) + 1 <= df;
-        } else {
-          const bool kept = held(a[i]) + 1 <= df;
-          na += kept;
-          nb += kept;
-          common += kept;
-          ++i;
-          ++j;
-        }
-      }
-      const uint64_t all = na + nb - common;
-      m.weighted = all == 0
-                       ? 0.0
-                       : static_cast<double>(common) / static_cast<double>(all);
+      // The new document, the second set, counts as a holder too.
+      m.weighted = internal::JaccardOfKept(
+          s.decoded, p.fingerprints, [&](uint64_t f, bool, bool in_x) {
+            return held(f) + (in_x ? 1 : 0) <= df;
+          });
       if (m.weighted >= options.min_weighted_jaccard) {
         (*matches)[kept_matches++] = m;
       }

@@ -214,6 +214,33 @@ std::vector<uint64_t> BoilerplateCrossings(
     std::vector<std::vector<uint64_t>>& packed_sets, uint32_t max_frequency,
     int threads);
 
+// The Jaccard of two sorted sets counting only the values for which
+// kept(value, in_a, in_b) is true (each value is asked once, in increasing
+// order); 0 when none is.
+template <typename Kept>
+double JaccardOfKept(absl::Span<const uint64_t> a, absl::Span<const uint64_t> b,
+                     Kept kept) {
+  uint64_t na = 0, nb = 0, common = 0;
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i] < b[j])) {
+      na += kept(a[i++], true, false);
+    } else if (i == a.size() || b[j] < a[i]) {
+      nb += kept(b[j++], false, true);
+    } else {
+      const bool k = kept(a[i], true, true);
+      na += k;
+      nb += k;
+      common += k;
+      ++i;
+      ++j;
+    }
+  }
+  const uint64_t all = na + nb - common;
+  return all == 0 ? 0.0
+                  : static_cast<double>(common) / static_cast<double>(all);
+}
+
 // Whether fingerprints are boilerplate for a pair whose later document is
 // `later`, by BoilerplateCrossings' answer, asked in non-decreasing order
 // (a merge of two sorted shingle sets asks so): each answer gallops on from

@@ -4,6 +4,8 @@
 #ifndef NEARDUP_SRC_INTERNAL_VALIDATE_H_
 #define NEARDUP_SRC_INTERNAL_VALIDATE_H_
 
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "neardup/lsh.h"
@@ -42,6 +44,23 @@ inline absl::Status ValidateMatchSettings(const MatchSettings& s) {
   if (s.threads < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--threads must be 0 (all cores) or more, got ", s.threads));
+  }
+  return absl::OkStatus();
+}
+
+// Boilerplate scoring (PipelineOptions and IndexOptions::boilerplate_df and
+// min_weighted_jaccard).
+inline absl::Status ValidateBoilerplateSettings(uint32_t boilerplate_df,
+                                                double min_weighted_jaccard) {
+  if (!(min_weighted_jaccard >= 0 && min_weighted_jaccard <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--min-weighted-jaccard must be between 0 and 1, got ",
+                     min_weighted_jaccard));
+  }
+  if (min_weighted_jaccard > 0 && boilerplate_df == 0) {
+    return absl::InvalidArgumentError(
+        "--min-weighted-jaccard needs --boilerplate-df (the document "
+        "frequency above which a shingle is boilerplate)");
   }
   return absl::OkStatus();
 }

@@ -66,26 +66,9 @@ double JaccardWithout(absl::Span<const uint64_t> a,
                       absl::Span<const uint64_t> b,
                       absl::Span<const uint64_t> crossings, uint32_t later) {
   internal::BoilerplateCursor boilerplate(crossings, later);
-  auto kept = [&](uint64_t v) { return !boilerplate.IsBoilerplate(v >> 32); };
-  uint64_t na = 0, nb = 0, common = 0;
-  size_t i = 0, j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && a[i] < b[j])) {
-      na += kept(a[i++]);
-    } else if (i == a.size() || b[j] < a[i]) {
-      nb += kept(b[j++]);
-    } else {
-      const bool k = kept(a[i]);
-      na += k;
-      nb += k;
-      common += k;
-      ++i;
-      ++j;
-    }
-  }
-  const uint64_t all = na + nb - common;
-  return all == 0 ? 0.0
-                  : static_cast<double>(common) / static_cast<double>(all);
+  return internal::JaccardOfKept(a, b, [&](uint64_t v, bool, bool) {
+    return !boilerplate.IsBoilerplate(v >> 32);
+  });
 }
 
 // The documents in some candidate pair, grouped by connected component of the
@@ -194,17 +177,8 @@ absl::Status ValidatePipelineOptions(const PipelineOptions& options) {
                                        .bands = options.bands,
                                        .rows = options.rows,
                                        .threads = options.threads}));
-  if (!(options.min_weighted_jaccard >= 0 &&
-        options.min_weighted_jaccard <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--min-weighted-jaccard must be between 0 and 1, got ",
-                     options.min_weighted_jaccard));
-  }
-  if (options.min_weighted_jaccard > 0 && options.boilerplate_df == 0) {
-    return absl::InvalidArgumentError(
-        "--min-weighted-jaccard needs --boilerplate-df (the document "
-        "frequency above which a shingle is boilerplate)");
-  }
+  NEARDUP_RETURN_IF_ERROR(internal::ValidateBoilerplateSettings(
+      options.boilerplate_df, options.min_weighted_jaccard));
   if (!(options.containment >= 0 && options.containment <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--containment must be between 0 (off) and 1, got ",

@@ -3,6 +3,7 @@
 #ifndef NEARDUP_TESTS_SUPPORT_DESCRIBE_DECISION_H_
 #define NEARDUP_TESTS_SUPPORT_DESCRIBE_DECISION_H_
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,7 +11,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "neardup/corpus.h"
 #include "neardup/index.h"
+#include "src/internal/index_batch.h"
 
 namespace neardup::testing {
 
@@ -78,6 +82,28 @@ inline std::vector<WeightedPair> DecisionWeightedPairs(
     }
   }
   return out;
+}
+
+// Adds the first `count` documents as one batch (internal::AddCorpus on two
+// threads: blocks of 512 prepared and prescreened while the one before is
+// added) and returns its decision lines; a failure is a test failure.
+inline std::string AddFirstAsBatch(
+    Index& index,
+    const std::vector<std::pair<std::string, std::string>>& documents,
+    size_t count) {
+  std::vector<std::pair<std::string, std::string>> first(
+      documents.begin(),
+      documents.begin() + static_cast<std::ptrdiff_t>(count));
+  auto part = Corpus::FromDocuments(first);
+  EXPECT_TRUE(part.ok()) << part.status();
+  if (!part.ok()) return "";
+  internal::BatchOptions batch_add;
+  batch_add.max_matches = 100000;
+  batch_add.threads = 2;
+  internal::AddBatchResult added =
+      internal::AddCorpus(index, **part, batch_add);
+  EXPECT_TRUE(added.failure.ok()) << added.failure;
+  return added.decisions;
 }
 
 }  // namespace neardup::testing
