@@ -40,10 +40,12 @@ size_t PlaceRanges(std::vector<size_t>& count, size_t ranges,
 // bucket_of(value), then sorts each bucket; the buckets' concatenation is the
 // sorted union (without repeats when `unique`). Where a value lands before
 // the sort never matters, so the result is the same for any thread count.
+// With `sort` false the buckets are left in input order, for callers that
+// sort them their own way.
 template <typename BucketOf>
 std::vector<std::vector<uint64_t>> BucketSort(
     std::vector<std::vector<uint64_t>>& parts, int threads, BucketOf bucket_of,
-    bool unique = true) {
+    bool unique = true, bool sort = true) {
   std::vector<std::vector<uint64_t>> buckets(kBuckets);
   // Counted per part range, so the scatter can run in parallel.
   constexpr size_t kRanges = 16;
@@ -69,6 +71,7 @@ std::vector<std::vector<uint64_t>> BucketSort(
       }
     }
   });
+  if (!sort) return buckets;
   ParallelFor(kBuckets, threads, 1, [&](size_t begin, size_t end, int) {
     for (size_t b = begin; b < end; ++b) {
       std::sort(buckets[b].begin(), buckets[b].end());
@@ -457,15 +460,30 @@ uint32_t EstimateDistinct(absl::Span<const uint64_t> hashes,
 std::vector<uint64_t> BoilerplateCrossings(
     std::vector<std::vector<uint64_t>>& packed_sets, uint32_t max_frequency,
     int threads) {
-  // Sorted, each fingerprint's holders are adjacent and in document order.
   std::vector<std::vector<uint64_t>> buckets = BucketSort(
       packed_sets, threads,
       [](uint64_t v) { return static_cast<size_t>(v >> 56); },
-      /*unique=*/false);
+      /*unique=*/false, /*sort=*/false);
   std::vector<std::vector<uint64_t>> frequent(kBuckets);
   ParallelFor(kBuckets, threads, 1, [&](size_t begin, size_t end, int) {
+    std::vector<uint64_t> list;
+    std::vector<size_t> starts(kBuckets + 1);
     for (size_t b = begin; b < end; ++b) {
-      const std::vector<uint64_t>& list = buckets[b];
+      // Sorted, each fingerprint's holders are adjacent and in document
+      // order. A bucket holds a 256th of the corpus's fingerprints, too many
+      // to sort in cache: one more counting pass on the next 8 bits leaves
+      // pieces that are.
+      const std::vector<uint64_t>& in = buckets[b];
+      std::fill(starts.begin(), starts.end(), 0);
+      for (uint64_t v : in) ++starts[((v >> 48) & 0xFF) + 1];
+      for (size_t k = 1; k <= kBuckets; ++k) starts[k] += starts[k - 1];
+      list.resize(in.size());
+      for (uint64_t v : in) list[starts[(v >> 48) & 0xFF]++] = v;
+      for (size_t k = 0, from = 0; k < kBuckets; from = starts[k++]) {
+        std::sort(list.begin() + static_cast<ptrdiff_t>(from),
+                  list.begin() + static_cast<ptrdiff_t>(starts[k]));
+      }
+      std::vector<uint64_t>().swap(buckets[b]);
       for (size_t x = 0; x < list.size();) {
         size_t y = x + 1;
         while (y < list.size() && (list[y] >> 32) == (list[x] >> 32)) ++y;
@@ -473,7 +491,6 @@ std::vector<uint64_t> BoilerplateCrossings(
           frequent[b].push_back(list[x + max_frequency]);
         x = y;
       }
-      std::vector<uint64_t>().swap(buckets[b]);
     }
   });
   std::vector<uint64_t> out;
