@@ -443,6 +443,9 @@ class OptionReader {
       if (name == "min_weighted_jaccard") {
         Double("min_weighted_jaccard", &s->min_weighted_jaccard);
       }
+      if (name == "boilerplate_whole_corpus") {
+        Bool("boilerplate_whole_corpus", &s->boilerplate_whole_corpus);
+      }
     }
   }
 
@@ -524,6 +527,9 @@ py::dict SettingsDict(const internal::EngineSettings& s,
     if (name == "min_weighted_jaccard") {
       out["min_weighted_jaccard"] = s.min_weighted_jaccard;
     }
+    if (name == "boilerplate_whole_corpus") {
+      out["boilerplate_whole_corpus"] = s.boilerplate_whole_corpus;
+    }
   }
   return out;
 }
@@ -542,7 +548,8 @@ constexpr const char* kClusterOptions[] = {"threshold",
                                            "keep",
                                            "linkage",
                                            "boilerplate_df",
-                                           "min_weighted_jaccard"};
+                                           "min_weighted_jaccard",
+                                           "boilerplate_whole_corpus"};
 // report() takes `neardup report`'s: cluster's without the boilerplate ones.
 constexpr const char* kReportOptions[] = {
     "threshold", "containment", "ngram", "num_perm", "normalize", "seed",

@@ -55,12 +55,14 @@ std::vector<std::pair<std::string, std::string>> MakeCorpus() {
 
 PipelineResult ClusterWith(
     const std::vector<std::pair<std::string, std::string>>& docs,
-    uint32_t boilerplate_df, double min_weighted, int threads) {
+    uint32_t boilerplate_df, double min_weighted, int threads,
+    bool whole_corpus = false) {
   auto corpus = Corpus::FromDocuments(docs);
   EXPECT_TRUE(corpus.ok()) << corpus.status();
   PipelineOptions options;
   options.boilerplate_df = boilerplate_df;
   options.min_weighted_jaccard = min_weighted;
+  options.boilerplate_whole_corpus = whole_corpus;
   options.threads = threads;
   auto result = RunPipeline(**corpus, options);
   EXPECT_TRUE(result.ok()) << result.status();
@@ -110,6 +112,15 @@ TEST(Boilerplate, TemplatePairsLoseTheirLinkOnceFrequentAndCopiesKeepIt) {
   }
   EXPECT_EQ(early, kDf * (kDf - 1) / 2);
   EXPECT_EQ(late, 40 * 39 / 2 - kDf * (kDf - 1) / 2);
+  // Counted over the whole input, the formula is boilerplate for the first
+  // cables too.
+  const PipelineResult whole = ClusterWith(docs, kDf, 0, 2, true);
+  for (size_t i = 0; i < whole.pairs.size(); ++i) {
+    if (whole.pairs[i].b < 40) {
+      EXPECT_LT(whole.weighted_jaccard[i], 0.2)
+          << whole.pairs[i].a << " " << whole.pairs[i].b;
+    }
+  }
   const PipelineResult cut = ClusterWith(docs, kDf, 0.3, 2);
   EXPECT_TRUE(HasPair(cut, 0, 1));
   EXPECT_FALSE(HasPair(cut, 0, kDf));
@@ -127,11 +138,14 @@ TEST(Boilerplate, TemplatePairsLoseTheirLinkOnceFrequentAndCopiesKeepIt) {
 }
 
 // Every weighted score equals a brute-force count: the documents up to the
-// later of the two holding each fingerprint (high 32 bits of a shingle hash).
+// later of the two (or, with boilerplate_whole_corpus, all of them) holding
+// each fingerprint (high 32 bits of a shingle hash).
 TEST(Boilerplate, WeightedScoresEqualABruteForceCount) {
   const auto docs = MakeCorpus();
-  for (uint32_t df : {3u, 20u, 39u}) {
-    const PipelineResult r = ClusterWith(docs, df, 0, 2);
+  for (const auto& [df, whole_corpus] : std::vector<std::pair<uint32_t, bool>>{
+           {3, false}, {20, false}, {39, false}, {20, true}}) {
+    SCOPED_TRACE(whole_corpus);
+    const PipelineResult r = ClusterWith(docs, df, 0, 2, whole_corpus);
     ASSERT_EQ(r.weighted_jaccard.size(), r.pairs.size());
     auto normalizer = Normalizer::Create({});
     ASSERT_TRUE(normalizer.ok());
@@ -165,7 +179,9 @@ TEST(Boilerplate, WeightedScoresEqualABruteForceCount) {
                      sets[p.b].end(), std::back_inserter(both));
       uint64_t common = 0, all = 0;
       for (uint64_t h : both) {
-        if (holders(h >> 32, p.b) > static_cast<ptrdiff_t>(df)) continue;
+        const uint32_t up_to =
+            whole_corpus ? static_cast<uint32_t>(docs.size() - 1) : p.b;
+        if (holders(h >> 32, up_to) > static_cast<ptrdiff_t>(df)) continue;
         ++all;
         common += std::binary_search(sets[p.a].begin(), sets[p.a].end(), h) &&
                   std::binary_search(sets[p.b].begin(), sets[p.b].end(), h);
@@ -471,6 +487,11 @@ TEST(Boilerplate, OptionsAreValidated) {
   options.boilerplate_df = 10;
   EXPECT_TRUE(ValidatePipelineOptions(options).ok());
   options.min_weighted_jaccard = 1.5;
+  EXPECT_FALSE(ValidatePipelineOptions(options).ok());
+  options.min_weighted_jaccard = 0;
+  options.boilerplate_whole_corpus = true;
+  EXPECT_TRUE(ValidatePipelineOptions(options).ok());
+  options.boilerplate_df = 0;  // Whole corpus without a cut.
   EXPECT_FALSE(ValidatePipelineOptions(options).ok());
 }
 

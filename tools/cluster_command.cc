@@ -222,6 +222,12 @@ Command AddClusterCommand(CLI::App* root) {
                   "With --boilerplate-df, link a pair only when its Jaccard "
                   "without boilerplate is at least this")
       ->capture_default_str();
+  app->add_flag("--boilerplate-whole-corpus",
+                flags->engine.boilerplate_whole_corpus,
+                "With --boilerplate-df, count each shingle's documents over "
+                "the whole input rather than up to the later document of "
+                "each pair: templates are caught from their first items, "
+                "but `neardup stream` cannot give the same scores");
   app->add_option("--dedup", flags->dedup_path,
                   "Write the input records minus non-representative cluster "
                   "members here, bytes untouched");

@@ -318,10 +318,13 @@ def cluster(texts: Iterable[Text], ids: Iterable[Id] | None = None,
     algorithm ("oph"), bands and rows (0: chosen from the threshold, or for
     Jaccard 0.5 when containment is on and the threshold is higher), keep
     ("first"), linkage ("center"), boilerplate_df (0: off; shingles held by
-    more documents are boilerplate and pairs get "weighted_jaccard", their
+    more documents up to the later of a pair's two are boilerplate, as an
+    :class:`Index` counts them, and pairs get "weighted_jaccard", their
     Jaccard without them), min_weighted_jaccard (0; with boilerplate_df, a
-    pair links only at this weighted Jaccard or more) and threads (0: every
-    core; the result is the same for any count).
+    pair links only at this weighted Jaccard or more),
+    boilerplate_whole_corpus (False; True counts over every text instead,
+    which no index can match) and threads (0: every core; the result is the
+    same for any count).
 
     Returns a :class:`ClusterResult` whose clusters and pairs equal the
     records ``neardup cluster`` writes for the same texts and options.

@@ -105,6 +105,7 @@ def cluster(
     linkage: Literal["single", "center"] = ...,
     boilerplate_df: int = ...,
     min_weighted_jaccard: float = ...,
+    boilerplate_whole_corpus: bool = ...,
     threads: int = ...,
 ) -> ClusterResult: ...
 def passages(

@@ -61,10 +61,14 @@ def sample_news():
 
 
 def cli_flags(options):
-    """Python keyword options as the CLI's flags."""
+    """Python keyword options as the CLI's flags (True: a bare flag)."""
     flags = []
     for name, value in options.items():
-        flags += ["--" + name.replace("_", "-"), str(value)]
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            flags.append(flag)
+        elif value is not False:
+            flags += [flag, str(value)]
     return flags
 
 

@@ -59,6 +59,8 @@ def test_equals_the_cli_on_sample_news_at_the_defaults(cli, tmp_path,
     {"threshold": 0.7, "bands": 16, "rows": 6, "seed": 12345},
     {"normalize": "none", "containment": 0.5, "threads": 1},
     {"boilerplate_df": 3, "min_weighted_jaccard": 0.3},
+    {"boilerplate_df": 3, "min_weighted_jaccard": 0.3,
+     "boilerplate_whole_corpus": True},
 ])
 def test_equals_the_cli_on_sample_news_with_options(cli, tmp_path,
                                                     sample_news, options):
@@ -149,6 +151,19 @@ def test_boilerplate_scores_and_links(sample_news):
     with pytest.raises(ValueError, match="--boilerplate-df"):
         neardup.cluster(texts, ids, boilerplate_df=-1)
     assert neardup.defaults("cluster")["boilerplate_df"] == 0
+    # Counted over every text, the same pairs are scored otherwise.
+    assert neardup.defaults("cluster")["boilerplate_whole_corpus"] is False
+    whole = neardup.cluster(texts, ids, boilerplate_df=3,
+                            boilerplate_whole_corpus=True)
+    assert [(p["a"], p["b"]) for p in whole.pairs] == \
+        [(p["a"], p["b"]) for p in plain.pairs]
+    assert [p["weighted_jaccard"] for p in whole.pairs] != \
+        [p["weighted_jaccard"] for p in scored.pairs]
+    with pytest.raises(ValueError, match="--boilerplate-whole-corpus needs"):
+        neardup.cluster(texts, ids, boilerplate_whole_corpus=True)
+    with pytest.raises(ValueError, match="True or False"):
+        neardup.cluster(texts, ids, boilerplate_df=3,
+                        boilerplate_whole_corpus=1)
 
 
 def test_defaults_are_the_libraries():

@@ -50,6 +50,7 @@ struct EngineSettings {
   // `neardup cluster` and neardup.cluster() only (PipelineOptions).
   uint32_t boilerplate_df;
   double min_weighted_jaccard;
+  bool boilerplate_whole_corpus;  // `neardup cluster` and cluster() only.
 };
 
 // PipelineOptions from the settings, validated: InvalidArgument naming the

@@ -34,6 +34,7 @@ EngineSettings::EngineSettings() {
   seed = defaults.seed;
   boilerplate_df = defaults.boilerplate_df;
   min_weighted_jaccard = defaults.min_weighted_jaccard;
+  boilerplate_whole_corpus = defaults.boilerplate_whole_corpus;
 }
 
 EngineSettings EngineSettings::ForPassages() {
@@ -88,6 +89,7 @@ absl::StatusOr<PipelineOptions> MakePipelineOptions(
   options.seed = settings.seed;
   options.boilerplate_df = settings.boilerplate_df;
   options.min_weighted_jaccard = settings.min_weighted_jaccard;
+  options.boilerplate_whole_corpus = settings.boilerplate_whole_corpus;
   NEARDUP_RETURN_IF_ERROR(ValidatePipelineOptions(options));
   NEARDUP_RETURN_IF_ERROR(CheckThreads(threads));
   return options;

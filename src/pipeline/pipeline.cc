@@ -179,6 +179,11 @@ absl::Status ValidatePipelineOptions(const PipelineOptions& options) {
                                        .threads = options.threads}));
   NEARDUP_RETURN_IF_ERROR(internal::ValidateBoilerplateSettings(
       options.boilerplate_df, options.min_weighted_jaccard));
+  if (options.boilerplate_whole_corpus && options.boilerplate_df == 0) {
+    return absl::InvalidArgumentError(
+        "--boilerplate-whole-corpus needs --boilerplate-df (the document "
+        "frequency above which a shingle is boilerplate)");
+  }
   if (!(options.containment >= 0 && options.containment <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--containment must be between 0 (off) and 1, got ",
@@ -462,7 +467,9 @@ absl::StatusOr<PipelineResult> RunPipeline(const Corpus& corpus,
     }
     Scored scored{*sim, -1};
     if (options.boilerplate_df > 0) {
-      scored.weighted = JaccardWithout(a, b, boilerplate, later);
+      scored.weighted =
+          JaccardWithout(a, b, boilerplate,
+                         options.boilerplate_whole_corpus ? UINT32_MAX : later);
       if (scored.weighted < options.min_weighted_jaccard) return std::nullopt;
     }
     return scored;
