@@ -214,9 +214,10 @@ Command AddClusterCommand(CLI::App* root) {
   app->add_option("--pairs", flags->pairs_path,
                   "Write every verified pair as JSON lines here");
   app->add_option("--boilerplate-df", flags->engine.boilerplate_df,
-                  "Treat shingles held by more than this many documents as "
-                  "boilerplate: pairs get \"weighted_jaccard\", their "
-                  "Jaccard without them (0: off)")
+                  "Treat shingles held by more than this many documents (up "
+                  "to the later of a pair's two, in input order, as an index "
+                  "counts them) as boilerplate: pairs get "
+                  "\"weighted_jaccard\", their Jaccard without them (0: off)")
       ->capture_default_str();
   app->add_option("--min-weighted-jaccard", flags->engine.min_weighted_jaccard,
                   "With --boilerplate-df, link a pair only when its Jaccard "
