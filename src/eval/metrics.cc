@@ -52,7 +52,7 @@ class TruthFile {
                                         const Corpus& corpus) {
     NEARDUP_ASSIGN_OR_RETURN(internal::InputBytes bytes,
                              internal::ReadInput(path));
-    TruthFile file(path, corpus);
+    TruthFile file(path);
     file.bytes_ = std::move(bytes);
     file.ids_.reserve(corpus.size());
     for (size_t i = 0; i < corpus.size(); ++i) {
@@ -124,11 +124,9 @@ class TruthFile {
   }
 
  private:
-  TruthFile(const std::string& path, const Corpus& corpus)
-      : path_(path), corpus_(&corpus) {}
+  explicit TruthFile(const std::string& path) : path_(path) {}
 
   std::string path_;
-  const Corpus* corpus_;
   internal::InputBytes bytes_;
   absl::flat_hash_map<absl::string_view, uint32_t> ids_;
 };

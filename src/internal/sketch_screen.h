@@ -42,8 +42,7 @@ class SketchScreen {
   // and shared: every Index::Open and pipeline run builds a screen, and the
   // index fuzzers open thousands of indexes. Thread-safe.
   explicit SketchScreen(int num_perm, double max_loss = 1e-6)
-      : num_perm_(num_perm),
-        prefix_(num_perm >= 2 * kMinPrefix ? num_perm / 2 : 0),
+      : prefix_(num_perm >= 2 * kMinPrefix ? num_perm / 2 : 0),
         tables_(SharedTables(num_perm, prefix_, max_loss)) {}
 
   // The fewest equal slots (of all num_perm) a pair with Jaccard >=
@@ -146,7 +145,6 @@ class SketchScreen {
     return tables;
   }
 
-  int num_perm_;
   int prefix_;  // Slots of the first test, or 0.
   std::shared_ptr<const Tables> tables_;
 };

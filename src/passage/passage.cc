@@ -769,12 +769,10 @@ std::string RemovePassages(absl::string_view text,
     }
     // White space after: on to the next text or the end.
     size_t after = end;
-    bool break_after = false;
     while (after < current.size()) {
       char32_t c;
       uint32_t len = Decode(current, after, &c);
       if (!IsSpace(c)) break;
-      break_after |= IsLineBreak(c);
       after += len;
     }
     const bool starts_line = before == 0 || break_before;

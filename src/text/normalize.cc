@@ -450,6 +450,7 @@ void NormalizeFull(const icu::Normalizer2& nfkc_cf, const FastTable* table,
     if constexpr (kUseTable) {
       return table->Find(c);
     } else {
+      (void)table;  // The reference path has no table.
       return nullptr;
     }
   };
