@@ -215,6 +215,21 @@ TEST_F(EvalCliTest, LabelsGiveF1AndTheBestThreshold) {
   r = Run("eval --labels labels.tsv --containment 1.5 corpus.jsonl");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--containment"));
+
+  // Boilerplate scoring reaches the engine: with D = 1 every shingle two
+  // copies share is boilerplate, so no copy keeps a weighted Jaccard of 0.5.
+  r =
+      Run("eval --labels labels.tsv --normalize none --no-sweep --json --quiet "
+          "--boilerplate-df 1 --min-weighted-jaccard 0.5 corpus.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(report["options"]["boilerplate_df"].get_uint64().value(), 1u);
+  EXPECT_EQ(report["labels"]["engine"]["true_positives"].get_uint64().value(),
+            0u);
+  r = Run("eval --labels labels.tsv --min-weighted-jaccard 0.5 corpus.jsonl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err,
+              HasSubstr("--min-weighted-jaccard needs --boilerplate-df"));
 }
 
 TEST_F(EvalCliTest, BadLabelLineExitsTwoNamingFileAndLine) {
@@ -611,6 +626,39 @@ TEST_F(EvalCliTest, SharedDataLabelledSetLoads) {
       report["labels"]["best_threshold"]["metrics"]["f1"].get_double().value();
   EXPECT_GT(f1, 0.0);
   EXPECT_LE(f1, 1.0);
+}
+
+// docs/quality.md's boilerplate table, from the tool itself: on the dev
+// labels the cut removes false copies and no true one, and counting over the
+// whole input removes more than counting up to each pair's later document.
+TEST_F(EvalCliTest, SharedDataBoilerplateCutRemovesFalseCopies) {
+  const fs::path corpus_path = fs::path(NEARDUP_SOURCE_DIR) /
+                               "../shared/data/saudinewsnet-dev.jsonl.zst";
+  const fs::path labels_path = fs::path(NEARDUP_SOURCE_DIR) /
+                               "tests/data/labels/saudinewsnet-dev-labels.tsv";
+  if (!fs::exists(corpus_path) || !fs::exists(labels_path)) {
+    GTEST_SKIP() << "no ../shared/data or no labelled set";
+  }
+  auto engine = [&](const std::string& flags) {
+    RunResult r = Run(absl::StrCat("eval --labels '", labels_path.string(),
+                                   "' --no-sweep --json --quiet ", flags, " '",
+                                   corpus_path.string(), "'"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    simdjson::dom::element report;
+    EXPECT_EQ(parser_.parse(r.out).get(report), simdjson::SUCCESS) << r.out;
+    simdjson::dom::element e = report["labels"]["engine"];
+    return std::make_pair(e["true_positives"].get_uint64().value(),
+                          e["false_positives"].get_uint64().value());
+  };
+  const auto plain = engine("");
+  const auto prefix = engine("--boilerplate-df 25 --min-weighted-jaccard 0.05");
+  const auto whole = engine(
+      "--boilerplate-df 25 --min-weighted-jaccard 0.05 "
+      "--boilerplate-whole-corpus");
+  EXPECT_EQ(prefix.first, plain.first);
+  EXPECT_EQ(whole.first, plain.first);
+  EXPECT_LT(prefix.second, plain.second);
+  EXPECT_LT(whole.second, prefix.second);
 }
 
 }  // namespace

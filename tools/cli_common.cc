@@ -125,6 +125,28 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags, unsigned groups,
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
   }
+  if (groups & kBoilerplateFlags) {
+    command
+        ->add_option("--boilerplate-df", flags->boilerplate_df,
+                     "Treat shingles held by more than this many documents "
+                     "(up to the later of a pair's two, in input order, as an "
+                     "index counts them) as boilerplate: pairs get "
+                     "\"weighted_jaccard\", their Jaccard without them (0: "
+                     "off)")
+        ->capture_default_str();
+    command
+        ->add_option("--min-weighted-jaccard", flags->min_weighted_jaccard,
+                     "With --boilerplate-df, link a pair only when its "
+                     "Jaccard without boilerplate is at least this")
+        ->capture_default_str();
+    command->add_flag("--boilerplate-whole-corpus",
+                      flags->boilerplate_whole_corpus,
+                      "With --boilerplate-df, count each shingle's documents "
+                      "over the whole input rather than up to the later "
+                      "document of each pair: templates are caught from "
+                      "their first items, but `neardup stream` cannot give "
+                      "the same scores");
+  }
 }
 
 int ReportError(absl::string_view command, const absl::Status& status) {

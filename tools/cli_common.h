@@ -60,6 +60,9 @@ enum EngineFlagGroups : unsigned {
   // --containment
   kContainmentFlags = 8,
   kAllEngineFlags = 15,
+  // --boilerplate-df --min-weighted-jaccard --boilerplate-whole-corpus
+  // (cluster and eval)
+  kBoilerplateFlags = 16,
 };
 
 // Registers the chosen groups; `threshold_help` says what the threshold

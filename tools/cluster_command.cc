@@ -204,7 +204,7 @@ Command AddClusterCommand(CLI::App* root) {
       "is verified with its exact Jaccard similarity over character n-gram "
       "shingles; LSH only proposes candidates.");
   AddInputFlags(app, &flags->input);
-  AddEngineFlags(app, &flags->engine, kAllEngineFlags,
+  AddEngineFlags(app, &flags->engine, kAllEngineFlags | kBoilerplateFlags,
                  "Report and link pairs whose exact Jaccard similarity is at "
                  "least this");
   app->add_option("--clusters", flags->clusters_path,
@@ -213,22 +213,6 @@ Command AddClusterCommand(CLI::App* root) {
       ->capture_default_str();
   app->add_option("--pairs", flags->pairs_path,
                   "Write every verified pair as JSON lines here");
-  app->add_option("--boilerplate-df", flags->engine.boilerplate_df,
-                  "Treat shingles held by more than this many documents (up "
-                  "to the later of a pair's two, in input order, as an index "
-                  "counts them) as boilerplate: pairs get "
-                  "\"weighted_jaccard\", their Jaccard without them (0: off)")
-      ->capture_default_str();
-  app->add_option("--min-weighted-jaccard", flags->engine.min_weighted_jaccard,
-                  "With --boilerplate-df, link a pair only when its Jaccard "
-                  "without boilerplate is at least this")
-      ->capture_default_str();
-  app->add_flag("--boilerplate-whole-corpus",
-                flags->engine.boilerplate_whole_corpus,
-                "With --boilerplate-df, count each shingle's documents over "
-                "the whole input rather than up to the later document of "
-                "each pair: templates are caught from their first items, "
-                "but `neardup stream` cannot give the same scores");
   app->add_option("--dedup", flags->dedup_path,
                   "Write the input records minus non-representative cluster "
                   "members here, bytes untouched");

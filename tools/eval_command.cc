@@ -219,7 +219,15 @@ std::string RenderJson(const Report& r, const EvalFlags& flags) {
   internal::AppendSimilarity(r.options.containment, &out);
   absl::StrAppend(&out, ",\"linkage\":\"",
                   LinkageName(r.options.cluster.linkage),
-                  "\",\"seed\":", r.options.seed, "}");
+                  "\",\"seed\":", r.options.seed);
+  if (r.options.boilerplate_df > 0) {
+    absl::StrAppend(&out, ",\"boilerplate_df\":", r.options.boilerplate_df,
+                    ",\"min_weighted_jaccard\":");
+    internal::AppendSimilarity(r.options.min_weighted_jaccard, &out);
+    absl::StrAppend(&out, ",\"boilerplate_whole_corpus\":",
+                    r.options.boilerplate_whole_corpus ? "true" : "false");
+  }
+  out += "}";
   if (r.have_truth) {
     out += ",\"truth\":{\"source\":";
     internal::AppendJsonString(r.truth_source, &out);
@@ -746,7 +754,7 @@ Command AddEvalCommand(CLI::App* root) {
       "pairs, over a sweep of thresholds; precision, recall and F1 against "
       "labelled pairs; agreement with reference clusters.");
   AddInputFlags(app, &flags->input);
-  AddEngineFlags(app, &flags->engine, kAllEngineFlags,
+  AddEngineFlags(app, &flags->engine, kAllEngineFlags | kBoilerplateFlags,
                  "The engine's threshold: pairs with exact Jaccard >= t are "
                  "reported and linked");
   CLI::Option* exact = app->add_flag(
