@@ -255,7 +255,14 @@ TEST_F(CliTest, InvalidOptions) {
                       BadFlag{"--seed -1", "is not a seed"},
                       BadFlag{"--seed 99999999999999999999", "is not a seed"},
                       BadFlag{"--pairs -", "both write to standard output"},
-                      BadFlag{"--pairs no/such/dir/p.jsonl", "no/such/dir"}}) {
+                      BadFlag{"--pairs no/such/dir/p.jsonl", "no/such/dir"},
+                      BadFlag{"--min-weighted-jaccard 0.5",
+                              "--min-weighted-jaccard needs --boilerplate-df"},
+                      BadFlag{"--boilerplate-df 3 --min-weighted-jaccard 2",
+                              "--min-weighted-jaccard must be between 0 and 1"},
+                      BadFlag{"--boilerplate-whole-corpus",
+                              "--boilerplate-whole-corpus needs "
+                              "--boilerplate-df"}}) {
     RunResult r = Run(absl::StrCat("cluster in.jsonl ", bad.args));
     EXPECT_EQ(r.exit_code, 2) << bad.args << ": " << r.err;
     EXPECT_THAT(r.err, HasSubstr(bad.message)) << bad.args;

@@ -131,6 +131,7 @@ TEST_F(IndexCli, BoilerplateScoresAsClusterDoes) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "other"));
   r = Run("index create other --boilerplate-df 3 --min-weighted-jaccard 2");
   EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--min-weighted-jaccard"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "other"));
 }
 
