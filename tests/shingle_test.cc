@@ -105,6 +105,28 @@ TEST(SortUnique, MatchesStdSortOnLargeAndRepetitiveInputs) {
   }
 }
 
+// Values that are not uniform (all in the lowest bucket, or piled at both
+// ends of the range) must still come out sorted, without the insertion pass
+// turning quadratic: their buckets are sorted first.
+TEST(SortUnique, SortsValuesCrowdedIntoFewBuckets) {
+  std::mt19937_64 rng(9);
+  for (size_t n : {300, 5000, 70000}) {
+    std::vector<uint64_t> low(n), ends(n);
+    for (auto& x : low) x = rng() % (uint64_t{1} << 40);
+    for (size_t i = 0; i < n; ++i) {
+      ends[i] = i % 2 == 0 ? rng() % 64 : ~uint64_t{0} - rng() % 64;
+    }
+    for (std::vector<uint64_t>* v : {&low, &ends}) {
+      std::vector<uint64_t> expected = *v;
+      std::sort(expected.begin(), expected.end());
+      expected.erase(std::unique(expected.begin(), expected.end()),
+                     expected.end());
+      SortUnique(v);
+      EXPECT_EQ(*v, expected) << "n=" << n;
+    }
+  }
+}
+
 TEST(ValidateShingleOptions, RejectsOutOfRangeNgram) {
   using ::neardup::testing::StatusIs;
   EXPECT_THAT(ValidateShingleOptions({.ngram = 0}),

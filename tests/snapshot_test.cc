@@ -59,6 +59,44 @@ TEST(VarintCount, CountsEncodedSetsAndRejectsAnyFlippedContinuationBit) {
   }
 }
 
+// The encoder writes each gap in one store; its bytes must be those of the
+// plain varint loop, which is what the format documents and older files hold.
+TEST(EncodeFingerprints, WritesPlainVarintGapsAndDecodesBack) {
+  testing::Rng rng(23);
+  const uint64_t edges[] = {1,          0x7f,       0x80,     0x3fff,
+                            0x4000,     0x1fffff,   0x200000, 0xfffffff,
+                            0x10000000, 0xffffffffu};
+  for (int round = 0; round < 200; ++round) {
+    std::vector<uint64_t> values;
+    uint64_t v = round % 2;  // A set may start at 0.
+    while (values.size() < 300) {
+      const uint64_t gap =
+          rng.Bernoulli(0.3) ? edges[rng.Uniform(std::size(edges))]
+                             : 1 + rng.Uniform(uint64_t{1} << rng.Uniform(33));
+      if (v + gap > 0xffffffffu) break;
+      values.push_back(v);
+      v += gap;
+    }
+    std::string expected = "prefix";
+    uint64_t previous = 0;
+    for (uint64_t value : values) {
+      uint64_t g = value - previous;
+      previous = value;
+      for (; g >= 0x80; g >>= 7) {
+        expected.push_back(static_cast<char>((g & 0x7f) | 0x80));
+      }
+      expected.push_back(static_cast<char>(g));
+    }
+    std::string bytes = "prefix";
+    internal::EncodeFingerprints(values, &bytes);
+    ASSERT_EQ(bytes, expected) << round;
+    std::vector<uint64_t> decoded;
+    ASSERT_TRUE(internal::DecodeFingerprints(absl::string_view(bytes).substr(6),
+                                             values.size(), &decoded));
+    EXPECT_EQ(decoded, values) << round;
+  }
+}
+
 TEST(KeyTable, FindsEveryEntryOfAKeyAndNothingElse) {
   testing::Rng rng(5);
   std::vector<std::pair<uint64_t, uint32_t>> entries;

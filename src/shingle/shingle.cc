@@ -93,10 +93,14 @@ void SortUnique(std::vector<uint64_t>* hashes) {
     return;
   }
   // Shingle hashes are uniform, so one counting pass on the top bits leaves
-  // about one value per bucket and the buckets need only insertion sort:
-  // about 4x faster than introsort here, and sorting is the largest cost of
-  // verification. Heavy duplication (a text repeating one shingle) makes big
-  // buckets, which fall back to std::sort.
+  // about one value per bucket, and the values are then out of order only
+  // inside their bucket. One insertion pass over the whole array finishes
+  // the sort: it moves a value only past the few before it in its bucket,
+  // and unlike a loop over the buckets it does not mispredict a branch at
+  // every bucket's size (3x faster than introsort, 1.6x faster than sorting
+  // bucket by bucket, on a news article's 3,300 shingles). Buckets of more
+  // than 16 values (a text repeating itself, or values that are not
+  // uniform) are sorted first, so the pass stays linear.
   const int bits = std::clamp(static_cast<int>(std::bit_width(n)) - 1, 8, 20);
   const size_t buckets = size_t{1} << bits;
   const int shift = 64 - bits;
@@ -110,38 +114,39 @@ void SortUnique(std::vector<uint64_t>* hashes) {
   uint64_t* const scattered = scattered_storage.data();
   uint64_t* const values = hashes->data();
   for (size_t i = 0; i < n; ++i) ++ends[(values[i] >> shift) + 1];
-  for (size_t b = 1; b <= buckets; ++b) ends[b] += ends[b - 1];
+  uint32_t largest = 0;
+  for (size_t b = 1; b <= buckets; ++b) {
+    largest = std::max(largest, ends[b]);
+    ends[b] += ends[b - 1];
+  }
   for (size_t i = 0; i < n; ++i) {
     scattered[ends[values[i] >> shift]++] = values[i];
   }
   // ends[b] is now the end of bucket b (and the start of bucket b + 1).
-  // Equal values share a bucket, so duplicates are only looked for inside
-  // one, and a bucket of one value (the most common) is copied as it is.
-  size_t out = 0;
-  size_t begin = 0;
-  for (size_t b = 0; b < buckets; ++b) {
-    const size_t end = ends[b];
-    uint64_t* const first = scattered + begin;
-    uint64_t* const last = scattered + end;
-    begin = end;
-    if (last - first <= 1) {
-      if (last != first) values[out++] = *first;
-      continue;
-    }
-    if (last - first > 16) {
-      std::sort(first, last);
-    } else {
-      for (uint64_t* i = first + 1; i < last; ++i) {
-        uint64_t v = *i;
-        uint64_t* j = i;
-        for (; j > first && *(j - 1) > v; --j) *j = *(j - 1);
-        *j = v;
+  if (largest > 16) {
+    for (size_t b = 0, begin = 0; b < buckets; begin = ends[b++]) {
+      if (ends[b] - begin > 16) {
+        std::sort(scattered + begin, scattered + ends[b]);
       }
     }
-    values[out++] = *first;
-    for (uint64_t* i = first + 1; i < last; ++i) {
-      if (*i != *(i - 1)) values[out++] = *i;
-    }
+  }
+  for (size_t i = 1; i < n; ++i) {
+    const uint64_t v = scattered[i];
+    if (scattered[i - 1] <= v) continue;
+    size_t j = i;
+    do {
+      scattered[j] = scattered[j - 1];
+      --j;
+    } while (j > 0 && scattered[j - 1] > v);
+    scattered[j] = v;
+  }
+  // Equal values are adjacent now; keep the first of each run.
+  values[0] = scattered[0];
+  size_t out = 1;
+  for (size_t i = 1; i < n; ++i) {
+    const uint64_t v = scattered[i];
+    values[out] = v;
+    out += v != scattered[i - 1];
   }
   hashes->resize(out);
 }
