@@ -1460,7 +1460,6 @@ class PyIndex {
     internal::BatchOptions batch;
     double compact_at_mb = internal::kDefaultCompactAtMb;
     ReadBatchOptions("Index.add", options, &batch, &compact_at_mb);
-    batch.compact_at_mb = compact_at_mb;
     auto documents = ToDocuments(texts, ids, /*ids_required=*/true);
     internal::AddBatchResult added;
     absl::Status status, compacted;
@@ -1483,9 +1482,7 @@ class PyIndex {
         NEARDUP_RETURN_IF_ERROR(index_->Sync());
         context = ErrorContext::kIndexData;
         NEARDUP_RETURN_IF_ERROR(added.failure);
-        compacted = added.compaction;
-        if (compacted.ok() &&
-            internal::CompactionDue(index_->FileSizes(), compact_at_mb)) {
+        if (internal::CompactionDue(index_->FileSizes(), compact_at_mb)) {
           compacted = index_->Compact();
         }
         return absl::OkStatus();

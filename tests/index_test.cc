@@ -19,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "neardup/pipeline.h"
+#include "neardup/verify.h"
 #include "src/internal/index_batch.h"
 #include "src/internal/index_format.h"
 #include "src/internal/index_json.h"
@@ -394,51 +395,105 @@ TEST_F(IndexTest, StreamingGivesBatchPairsAndClusters) {
   }
 }
 
-// A batch whose log outgrows BatchOptions::compact_at_mb is compacted
-// between its blocks, so its fingerprints do not all wait in memory for the
-// end: the decisions are those of a batch that never compacts, and the
-// index reopens whole.
-TEST_F(IndexTest, BatchCompactsBetweenBlocksWithTheSameDecisions) {
+// Once its log record is written, a document's fingerprint set (and
+// containment sketch) is read from the log's mapped bytes, and the memory
+// that held it is reused for later documents. Copies added after several
+// such writes must still meet their originals with the exact scores, before
+// and after a reopen.
+TEST_F(IndexTest, SetsAreReadFromTheLogOnceWritten) {
+  Rng rng(31);
+  std::vector<std::string> originals;
+  for (int i = 0; i < 2400; ++i) {
+    originals.push_back(GenerateArticle(
+        rng, i % 2 ? testing::Language::kArabic : testing::Language::kEnglish,
+        14));
+  }
+  for (double containment : {0.0, 0.8}) {
+    SCOPED_TRACE(absl::StrCat("containment ", containment));
+    fs::remove_all(dir_);
+    IndexOptions options;
+    options.containment = containment;
+    ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
+    auto index = OpenOrDie();
+    for (size_t i = 0; i < originals.size(); ++i) {
+      ASSERT_THAT(
+          index->Add(absl::StrCat("o", i), originals[i], {.sync = false}),
+          testing::IsOk());
+    }
+    // The log is written 8 MB at a time: the originals span several writes.
+    ASSERT_GT(index->FileSizes().log_bytes, uint64_t{16} << 20);
+    std::map<std::string, std::string> cluster_of;
+    for (size_t i = 0; i < originals.size(); i += 17) {
+      const std::string copy =
+          i % 2 ? testing::EditToJaccard(originals[i], 0.9, 5, rng)
+                : originals[i];
+      PreparedText a, b;
+      index->Prepare(originals[i], &a);
+      index->Prepare(copy, &b);
+      const double expected =
+          CompareSortedSets(a.fingerprints, b.fingerprints).jaccard;
+      auto decision = index->Add(absl::StrCat("c", i), copy, {.sync = false});
+      ASSERT_THAT(decision.status(), testing::IsOk());
+      ASSERT_FALSE(decision->matches.empty()) << i;
+      EXPECT_EQ(decision->matches[0].id, absl::StrCat("o", i));
+      EXPECT_NEAR(decision->matches[0].jaccard, expected, 1e-9) << i;
+      cluster_of[absl::StrCat("c", i)] = decision->cluster;
+    }
+    EXPECT_THAT(index->Verify(), testing::IsOk());
+    ASSERT_THAT(index->Sync(), testing::IsOk());
+    index.reset();
+    auto reopened = OpenOrDie();
+    EXPECT_THAT(reopened->Verify(), testing::IsOk());
+    for (const auto& [id, cluster] : cluster_of) {
+      EXPECT_EQ(*reopened->ClusterOf(id), cluster) << id;
+    }
+    // A query reads the same sets from the replayed log.
+    auto again = reopened->Query("q", originals[7], 1);
+    ASSERT_THAT(again.status(), testing::IsOk());
+    ASSERT_FALSE(again->matches.empty());
+    EXPECT_EQ(again->matches[0].jaccard, 1.0);
+  }
+}
+
+// A batch never compacts by itself (its sets are read back from the log),
+// and a compaction between two batches changes no decision of the second.
+TEST_F(IndexTest, CompactionBetweenBatchesKeepsTheDecisions) {
   std::vector<std::pair<std::string, std::string>> docs = GeneratedDocs(800, 5);
   ASSERT_GT(docs.size(), 2100u);  // Five blocks of 512 or more.
-  auto corpus = Corpus::FromDocuments(docs);
-  ASSERT_THAT(corpus.status(), testing::IsOk());
+  const size_t half = docs.size() / 2;
+  auto first =
+      Corpus::FromDocuments(std::vector<std::pair<std::string, std::string>>(
+          docs.begin(), docs.begin() + half));
+  auto second =
+      Corpus::FromDocuments(std::vector<std::pair<std::string, std::string>>(
+          docs.begin() + half, docs.end()));
+  ASSERT_THAT(first.status(), testing::IsOk());
+  ASSERT_THAT(second.status(), testing::IsOk());
   std::string decisions[2];
-  uint64_t compactions[2];
   for (int compact : {0, 1}) {
     fs::remove_all(dir_);
     ASSERT_THAT(Index::Create(dir_.string(), {}), testing::IsOk());
     auto index = OpenOrDie();
     internal::BatchOptions batch;
     batch.threads = 2;
-    batch.compact_at_mb = compact ? 0.000001 : 0;
-    // Whether a snapshot existed before the last block was added.
-    bool snapshot_before_end = false;
-    batch.progress = [&](double done) {
-      if (done < 1 && index->FileSizes().snapshot_bytes > 0) {
-        snapshot_before_end = true;
-      }
-    };
     internal::AddBatchResult added =
-        internal::AddCorpus(*index, **corpus, batch);
-    EXPECT_EQ(snapshot_before_end, compact == 1);
+        internal::AddCorpus(*index, **first, batch);
     ASSERT_THAT(added.failure, testing::IsOk());
-    ASSERT_THAT(added.compaction, testing::IsOk());
-    decisions[compact] = added.decisions;
-    compactions[compact] = added.compactions;
+    EXPECT_EQ(index->FileSizes().snapshot_bytes, 0u);
     if (compact) {
-      EXPECT_GT(index->FileSizes().snapshot_bytes, 0u);
-      EXPECT_EQ(index->FileSizes().snapshot_bytes,
-                index->stats().snapshot_bytes);
+      ASSERT_THAT(index->Compact(), testing::IsOk());
     }
+    added = internal::AddCorpus(*index, **second, batch);
+    ASSERT_THAT(added.failure, testing::IsOk());
+    decisions[compact] = added.decisions;
+    EXPECT_EQ(index->FileSizes().snapshot_bytes > 0, compact == 1);
     ASSERT_THAT(index->Sync(), testing::IsOk());
     index.reset();
     auto reopened = OpenOrDie();
     EXPECT_EQ(reopened->stats().documents, docs.size());
     EXPECT_THAT(reopened->Verify(), testing::IsOk());
   }
-  EXPECT_EQ(compactions[0], 0u);
-  EXPECT_GE(compactions[1], 1u);
+  EXPECT_THAT(decisions[0], HasSubstr("\"duplicate\""));
   EXPECT_EQ(decisions[0], decisions[1]);
 }
 
@@ -468,7 +523,6 @@ TEST_F(IndexTest, BatchDecisionsAreAddsWhateverTheThreadCount) {
     auto index = OpenOrDie();
     internal::BatchOptions batch;
     batch.threads = threads;
-    batch.compact_at_mb = 0;
     internal::AddBatchResult added =
         internal::AddCorpus(*index, **corpus, batch);
     ASSERT_THAT(added.failure, testing::IsOk());
@@ -643,6 +697,78 @@ TEST_F(IndexTest, OversizedBucketOffersOnlyItsOldestLiveMember) {
   EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d6"));
   ASSERT_THAT(index->Add("d12", text, {}).status(), testing::IsOk());
   EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d6"));
+}
+
+// Past 16,384 documents the chained band entries are merged into sorted
+// tables in memory (twice here). Buckets must keep their members: an
+// oversized bucket still offers its oldest live member, removals still
+// count, copies still meet their originals with the exact scores, and a
+// reopened index (which merges as it replays) answers the same.
+TEST_F(IndexTest, MergedBandTablesAnswerAsChainsDid) {
+  ASSERT_THAT(Index::Create(dir_.string(), {.containment = 0}),
+              testing::IsOk());
+  auto open = Index::Open(dir_.string(), {.max_bucket = 3});
+  ASSERT_THAT(open.status(), testing::IsOk());
+  std::unique_ptr<Index> index = std::move(*open);
+  const std::string text = Paragraphs(1, 9)[0];
+  auto match_ids = [](const Decision& d) {
+    std::vector<std::string> ids;
+    for (const IndexMatch& m : d.matches) ids.push_back(m.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_THAT(index->Add(absl::StrCat("d", i), text, {.sync = false}),
+                testing::IsOk());
+  }
+  Rng rng(41);
+  std::vector<std::string> others;
+  auto add_others = [&](size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+      others.push_back(GenerateArticle(rng, testing::Language::kEnglish, 1));
+      ASSERT_THAT(index->Add(absl::StrCat("u", others.size() - 1),
+                             others.back(), {.sync = false}),
+                  testing::IsOk());
+    }
+  };
+  add_others(17000);  // One merge, at 16,384 documents.
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d0"));
+  ASSERT_THAT(index->Remove("d0"), testing::IsOk());
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d1"));
+  for (const char* id : {"d1", "d2", "d3", "d4"}) {
+    ASSERT_THAT(index->Remove(id), testing::IsOk());
+  }
+  for (const char* id : {"d6", "d7"}) {
+    ASSERT_THAT(index->Add(id, text, {.sync = false}), testing::IsOk());
+  }
+  // Below the cap: the merged member and the chained ones.
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)),
+              ElementsAre("d5", "d6", "d7"));
+  add_others(16500);  // A second merge, into the first's tables.
+  ASSERT_THAT(index->Add("d8", text, {.sync = false}), testing::IsOk());
+  EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d5"));
+  for (size_t i = 0; i < others.size(); i += 1999) {
+    const std::string copy = testing::EditToJaccard(others[i], 0.9, 5, rng);
+    PreparedText a, b;
+    index->Prepare(others[i], &a);
+    index->Prepare(copy, &b);
+    auto decision = index->Query("copy", copy, 1);
+    ASSERT_THAT(decision.status(), testing::IsOk());
+    ASSERT_FALSE(decision->matches.empty()) << i;
+    EXPECT_EQ(decision->matches[0].id, absl::StrCat("u", i));
+    EXPECT_NEAR(decision->matches[0].jaccard,
+                CompareSortedSets(a.fingerprints, b.fingerprints).jaccard,
+                1e-9);
+  }
+  ASSERT_THAT(index->Sync(), testing::IsOk());
+  index.reset();
+  auto reopened = Index::Open(dir_.string(), {.max_bucket = 3});
+  ASSERT_THAT(reopened.status(), testing::IsOk());
+  EXPECT_THAT(match_ids(*(*reopened)->Query("q", text, 100)),
+              ElementsAre("d5"));
+  ASSERT_THAT((*reopened)->Remove("d5"), testing::IsOk());
+  EXPECT_THAT(match_ids(*(*reopened)->Query("q", text, 100)),
+              ElementsAre("d6", "d7", "d8"));
 }
 
 TEST_F(IndexTest, CompactKeepsEverythingAndShrinksLog) {
@@ -930,7 +1056,6 @@ TEST_P(IndexSharedData, StreamEqualsClusterAtTheSameOptions) {
   ASSERT_THAT(index.status(), testing::IsOk());
   internal::BatchOptions add_options;
   add_options.max_matches = 1000000;
-  add_options.compact_at_mb = 64;  // The CLI's default.
   internal::AddBatchResult added =
       internal::AddCorpus(**index, **corpus, add_options);
   ASSERT_THAT(added.failure, testing::IsOk());

@@ -72,10 +72,10 @@ class StreamCli : public CliFixture {
   }
 };
 
-// `index add` compacts inside its batch too (between blocks of records) and
-// says so on stderr, unless quiet; the decisions are those of a batch that
-// never compacts.
-TEST_F(StreamCli, IndexAddNotesCompactionsInsideItsBatch) {
+// `index add` compacts after its batch when the log has outgrown the
+// snapshot and --compact-at-mb, and says so on stderr before its summary,
+// unless quiet; the decisions are those of a batch that never compacts.
+TEST_F(StreamCli, IndexAddNotesItsCompaction) {
   std::vector<GeneratedDoc> docs = Corpus(20, 7);
   const std::string input = WriteInput(docs, 0, "in.jsonl");
   ASSERT_EQ(Run("index create plain -q").exit_code, 0);

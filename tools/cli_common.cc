@@ -336,9 +336,11 @@ std::string Megabytes(uint64_t bytes) {
 void AddCompactFlag(CLI::App* command, double* compact_at_mb) {
   command
       ->add_option("--compact-at-mb", *compact_at_mb,
-                   "Compact the index when its log outgrows its snapshot and "
-                   "this many megabytes, so a restart maps the snapshot "
-                   "instead of replaying the log (0 = never)")
+                   "Compact the index (after the batch, or between reads) "
+                   "when its log outgrows its snapshot and this many "
+                   "megabytes, so a restart maps the snapshot instead of "
+                   "replaying the log (0 = never; `neardup index compact` "
+                   "does it later)")
       ->capture_default_str()
       ->check(AtLeast(0));
 }

@@ -88,21 +88,8 @@ int RunAdd(const IndexFlags& f) {
              std::fprintf(stderr, "neardup index add: skipped %s\n",
                           std::string(skipped.message()).c_str());
            },
-       .progress = [&progress](double done) { progress.Update("add", done); },
-       .compact_at_mb = f.compact_at_mb,
-       .before_compaction =
-           [&] {
-             if (f.input.quiet) return;
-             progress.Clear();
-             NoteCompaction(**index, "index add");
-           }});
+       .progress = [&progress](double done) { progress.Update("add", done); }});
   progress.Clear();
-  if (!batch.compaction.ok()) {
-    std::fprintf(stderr,
-                 "neardup index add: warning: the index was not compacted: "
-                 "%s\n",
-                 std::string(batch.compaction.message()).c_str());
-  }
   // What was added before any failure is kept, made durable and reported.
   absl::Status synced = (*index)->Sync();
   if (!synced.ok()) {
@@ -136,13 +123,11 @@ int RunAdd(const IndexFlags& f) {
     }
     return ReportError("index add", batch.failure);
   }
-  // A compaction that already failed between blocks was reported above and
-  // is not tried again.
-  if (batch.compaction.ok()) {
-    absl::Status compacted =
-        MaybeCompact(**index, f.compact_at_mb, "index add", f.input.quiet);
-    if (!compacted.ok()) return ReportError("index add", compacted);
-  }
+  // Once, after the batch: each document is then written to a snapshot
+  // once, rather than at every doubling of the log.
+  absl::Status compacted =
+      MaybeCompact(**index, f.compact_at_mb, "index add", f.input.quiet);
+  if (!compacted.ok()) return ReportError("index add", compacted);
   if (!f.input.quiet) {
     std::fprintf(
         stderr,

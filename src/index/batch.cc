@@ -140,15 +140,6 @@ AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
       prepare(&upcoming, helpers);
       for (std::thread& t : pool) t.join();
     }
-    // Between blocks, so no add is under way; the next block's screening
-    // is then void (the compaction bumps the index's epoch) and its adds
-    // verify in full, for one block per compaction.
-    if (result.failure.ok() && result.compaction.ok() &&
-        CompactionDue(index.FileSizes(), options.compact_at_mb)) {
-      if (options.before_compaction) options.before_compaction();
-      result.compaction = index.Compact();
-      ++result.compactions;
-    }
     if (options.progress) {
       options.progress(static_cast<double>(block + current.prepared.size()) /
                        static_cast<double>(n));

@@ -42,6 +42,9 @@ namespace {
 using internal::Reader;
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+// Chains of at least this many documents are merged (Index::State::
+// MergeChains): below it, walking them costs less than merging.
+constexpr uint32_t kMinMerge = 16384;
 constexpr size_t kMaxIdBytes = 65535;
 // Pending log bytes written out even before Sync(), to bound memory.
 constexpr size_t kFlushBytes = size_t{8} << 20;
@@ -476,7 +479,7 @@ struct Index::State {
   // Add): seq >= base.
   struct DeltaDoc {
     std::string id;
-    const char* fp_data = nullptr;  // In `mapped` or `blocks`.
+    const char* fp_data = nullptr;  // In `mapped`, or `blocks` until flushed.
     uint32_t fp_bytes = 0;
     uint32_t fp_count = 0;
     const char* sketch_data = nullptr;  // Containment sketch, likewise.
@@ -533,28 +536,65 @@ struct Index::State {
   std::vector<DeltaDoc> delta;
   std::vector<uint32_t> signatures;  // num_perm per delta doc.
   // Encoded sets read from disk stay inside the mapped files (snapshot and
-  // log); new ones go to fixed blocks that never move, so DeltaDoc::fp_data
-  // stays valid. Mapping the log rather than reading it spares a replay the
-  // copy and the zeroed anonymous pages, a third of its time. The mapping
-  // stays valid: a log is only ever appended to, replaced by rename, or cut
-  // back to a torn tail that lies past every record a reader accepted.
+  // log). New ones go to fixed blocks that never move, so DeltaDoc::fp_data
+  // stays valid, until their records are written to the log: then they are
+  // read from the log's newly written bytes, mapped, and the blocks are
+  // reused. Mapping the log rather than reading it spares a replay the
+  // copy and the zeroed anonymous pages, a third of its time; in a backfill
+  // it keeps the sets out of the heap (5.5 GB at a million news articles,
+  // and a tenth of the writer's time faulting in fresh pages for them). The
+  // mappings stay valid: a log is only ever appended to, replaced by
+  // rename, or cut back to a torn tail that lies past every record a reader
+  // accepted.
   std::vector<std::unique_ptr<internal::MappedFile>> mapped;
-  std::vector<std::unique_ptr<char[]>> blocks;
+  struct StoreBlock {
+    std::unique_ptr<char[]> data;
+    size_t size = 0;
+  };
+  static constexpr size_t kStoreBlockBytes = size_t{4} << 20;
+  std::vector<StoreBlock> blocks;
+  std::vector<StoreBlock> spare_blocks;  // Emptied blocks, for reuse.
+  // Blocks whose documents could not be pointed at the log: kept as long
+  // as the documents are.
+  std::vector<StoreBlock> pinned_blocks;
   size_t block_used = 0;
-  size_t block_size = 0;
+  // Documents added since the last write of `pending`, with where their
+  // sets start in it, so that the write can point them at the log.
+  struct Unflushed {
+    uint32_t seq;
+    size_t fp_at;
+    size_t sketch_at;
+  };
+  std::vector<Unflushed> unflushed;
   uint64_t fingerprint_bytes = 0;
   // Live delta documents by id; live snapshot documents are found through
   // the snapshot's id table.
   absl::flat_hash_map<std::string, uint32_t> live_ids;
-  // Delta documents, per band: key -> newest and oldest doc in the bucket;
-  // next[band][doc - base] is the next older doc in the same bucket, or
-  // kNone. Snapshot documents are in the snapshot's sorted band tables.
+  // Delta documents from chain_base on, per band: key -> newest and oldest
+  // doc in the bucket; next[band][doc - base] is the next older doc in the
+  // same bucket, or kNone. Snapshot documents are in the snapshot's sorted
+  // band tables, and delta documents below chain_base in `merged`, sorted
+  // tables of the same kind held in memory.
   struct Bucket {
     uint32_t newest;
     uint32_t oldest;  // What an oversized bucket offers (max_bucket).
   };
   std::vector<absl::flat_hash_map<uint64_t, Bucket>> heads;
   std::vector<std::vector<uint32_t>> next;
+  // Walking a chain reads one scattered document per member, and at
+  // t = 0.5 (the bands of an index with containment) a bucket holds
+  // hundreds of unrelated articles once there are a million: the chains
+  // are therefore merged into sorted per-band tables, where a bucket's
+  // members are adjacent, whenever they hold a quarter as many documents
+  // as the tables (MergeChains). A compaction did this before, by writing
+  // every set again.
+  struct MergedBand {
+    std::vector<uint64_t> keys;
+    std::vector<uint32_t> values;
+    internal::KeyTable table;
+  };
+  std::vector<MergedBand> merged;
+  uint32_t chain_base = 0;
   // Cluster names that are not the id of the cluster's live root (the root
   // was removed, or its id was taken when it opened) -> root.
   absl::flat_hash_map<std::string, uint32_t> reserved_names;
@@ -721,15 +761,68 @@ struct Index::State {
 
   // Copies a new document's encoded set into the block arena.
   const char* Store(absl::string_view bytes) {
-    if (blocks.empty() || block_size - block_used < bytes.size()) {
-      block_size = std::max<size_t>(size_t{4} << 20, bytes.size());
-      blocks.push_back(std::unique_ptr<char[]>(new char[block_size]));
+    if (blocks.empty() || blocks.back().size - block_used < bytes.size()) {
+      StoreBlock block;
+      if (bytes.size() <= kStoreBlockBytes && !spare_blocks.empty()) {
+        block = std::move(spare_blocks.back());
+        spare_blocks.pop_back();
+      } else {
+        block.size = std::max(kStoreBlockBytes, bytes.size());
+        block.data.reset(new char[block.size]);
+      }
+      blocks.push_back(std::move(block));
       block_used = 0;
     }
-    char* out = blocks.back().get() + block_used;
+    char* out = blocks.back().data.get() + block_used;
     if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
     block_used += bytes.size();
     return out;
+  }
+
+  // After `pending` was written to the log from `offset`: the documents in
+  // it read their sets from the log from now on (mapped), and the blocks
+  // that held them are kept for reuse. If the bytes cannot be mapped, the
+  // documents stay in their blocks, which are then never reused.
+  void ReadUnflushedFromLog(uint64_t offset, size_t length) {
+    if (unflushed.empty()) return;
+    auto file = internal::MappedFile::MapRange(log_fd, offset, length,
+                                               Path(internal::kLogFile));
+    std::lock_guard<std::shared_mutex> write(mu);
+    if (!file.ok()) {
+      for (StoreBlock& block : blocks)
+        pinned_blocks.push_back(std::move(block));
+      blocks.clear();
+      block_used = 0;
+      unflushed.clear();
+      return;
+    }
+    const char* bytes = (*file)->bytes().data();
+    for (const Unflushed& u : unflushed) {
+      DeltaDoc& d = delta[u.seq - base];
+      d.fp_data = bytes + u.fp_at;
+      d.sketch_data = bytes + u.sketch_at;
+    }
+    unflushed.clear();
+    mapped.push_back(std::move(*file));
+    if (mapped.size() % 16 == 0) {
+      // Verifying candidates reads their sets, so over a backfill nearly
+      // every page of the log would come to count as resident (8 GB at a
+      // million articles with containment). Every 16 writes, the pages of
+      // all but the newest mappings are dropped from the resident set; the
+      // page cache keeps them, and a later read faults them back in.
+      for (size_t i = 0; i + 4 < mapped.size(); ++i) {
+        size_t from = 0;
+        mapped[i]->Release(nullptr, 0, &from);
+      }
+    }
+    for (StoreBlock& block : blocks) {
+      // A few blocks cover the records between two writes.
+      if (block.size == kStoreBlockBytes && spare_blocks.size() < 4) {
+        spare_blocks.push_back(std::move(block));
+      }
+    }
+    blocks.clear();
+    block_used = 0;
   }
 
   // --- Clusters ------------------------------------------------------------
@@ -825,6 +918,12 @@ struct Index::State {
           return members() <= max_bucket;
         });
       }
+      if (!merged.empty() && members() <= max_bucket) {
+        merged[band].table.ForEachWhile(key, [&](uint32_t d) {
+          if (Alive(d)) s.candidates.push_back(d);
+          return members() <= max_bucket;
+        });
+      }
       auto it = heads[band].find(key);
       if (it != heads[band].end()) {
         for (uint32_t d = it->second.newest;
@@ -833,12 +932,14 @@ struct Index::State {
         }
       }
       if (members() <= max_bucket) continue;
-      // The oldest live member: snapshot documents are older than delta
-      // ones and come in seq order, so it is the first gathered if the
-      // snapshot had one, else the delta chain's tail.
+      // The oldest live member: snapshot documents are older than merged
+      // ones, and those older than chained ones, and the tables give them
+      // in seq order, so it is the first gathered if a table had one, else
+      // the chain's tail.
       if (count) capped_buckets.fetch_add(1, std::memory_order_relaxed);
-      const uint32_t oldest =
-          s.candidates[first] < base ? s.candidates[first] : it->second.oldest;
+      const uint32_t oldest = s.candidates[first] < chain_base
+                                  ? s.candidates[first]
+                                  : it->second.oldest;
       s.candidates.resize(first);
       s.candidates.push_back(oldest);
     }
@@ -1253,12 +1354,61 @@ struct Index::State {
       next[band].push_back(inserted ? kNone : it->second.newest);
       it->second.newest = seq;
     }
+    const uint32_t chained = DocCount() - chain_base;
+    if (chained >= kMinMerge && chained >= (chain_base - base) / 4) {
+      MergeChains();
+    }
+  }
+
+  // Moves the chained documents' band entries into the merged tables. The
+  // buckets keep their members (live ones: lookups skip the others, as in
+  // the snapshot's tables), so a prescreening stays valid.
+  void MergeChains() {
+    const uint32_t n = DocCount();
+    merged.resize(static_cast<size_t>(bands.bands));
+    std::vector<std::pair<uint64_t, uint32_t>> added;
+    for (int band = 0; band < bands.bands; ++band) {
+      added.clear();
+      for (uint32_t seq = chain_base; seq < n; ++seq) {
+        if (!Alive(seq) || !Present(seq)) continue;
+        added.emplace_back(BandKey(SignatureOf(seq), bands, band, options.seed),
+                           seq);
+      }
+      std::sort(added.begin(), added.end());
+      MergedBand& m = merged[band];
+      std::vector<uint64_t> keys;
+      std::vector<uint32_t> values;
+      keys.reserve(m.keys.size() + added.size());
+      values.reserve(m.keys.size() + added.size());
+      size_t i = 0;
+      for (const auto& [key, seq] : added) {
+        // Entries of the same key keep seq order: older ones are all
+        // below chain_base.
+        for (; i < m.keys.size() && m.keys[i] <= key; ++i) {
+          if (!Alive(m.values[i])) continue;
+          keys.push_back(m.keys[i]);
+          values.push_back(m.values[i]);
+        }
+        keys.push_back(key);
+        values.push_back(seq);
+      }
+      for (; i < m.keys.size(); ++i) {
+        if (!Alive(m.values[i])) continue;
+        keys.push_back(m.keys[i]);
+        values.push_back(m.values[i]);
+      }
+      m.keys = std::move(keys);
+      m.values = std::move(values);
+      m.table.Init(m.keys.data(), m.values.data(), m.keys.size(), n);
+      heads[band] = {};
+    }
+    chain_base = n;
   }
 
   // Snapshot documents stay in the mapped band tables; lookups skip them
   // once they are no longer alive.
   void UnlinkBands(uint32_t seq) {
-    if (seq < base || !Present(seq)) return;
+    if (seq < chain_base || !Present(seq)) return;
     for (int band = 0; band < bands.bands; ++band) {
       std::vector<uint32_t>& chain = next[band];
       const uint64_t key = BandKey(SignatureOf(seq), bands, band, options.seed);
@@ -1391,7 +1541,9 @@ struct Index::State {
       write_error = s;
       return s;
     }
-    log_bytes.fetch_add(pending.size(), std::memory_order_relaxed);
+    const uint64_t offset =
+        log_bytes.fetch_add(pending.size(), std::memory_order_relaxed);
+    ReadUnflushedFromLog(offset, pending.size());
     pending.clear();
     unsynced = true;
     return absl::OkStatus();
@@ -1530,6 +1682,7 @@ struct Index::State {
     NEARDUP_ASSIGN_OR_RETURN(
         snap, internal::SnapshotView::Open(std::move(file), path, Shape(0)));
     base = snap->doc_count();
+    chain_base = base;
     parent.resize(base);
     flags.resize(base);
     for (uint32_t seq = 0; seq < base; ++seq) {
@@ -1691,11 +1844,51 @@ struct Index::State {
       heads[band] = {};
       next[band] = {};
     }
+    merged.clear();
+    chain_base = base;
     mapped.clear();
     blocks.clear();
+    pinned_blocks.clear();
     block_used = 0;
-    block_size = 0;
+    unflushed.clear();
   }
+
+  // Follows a pass over the documents' stored bytes in seq order (a
+  // compaction's), dropping the mapped log's pages behind it: the log is
+  // mapped in the order it was written, so the pass moves from one mapping
+  // to the next. Without it a compaction's resident set would count every
+  // page of the log it read (7.6 GB at a million news articles), though the
+  // kernel may drop them at will.
+  class ReleaseBehind {
+   public:
+    explicit ReleaseBehind(
+        const std::vector<std::unique_ptr<internal::MappedFile>>& files)
+        : files_(files) {}
+    ReleaseBehind(const ReleaseBehind&) = delete;
+    ReleaseBehind& operator=(const ReleaseBehind&) = delete;
+    ~ReleaseBehind() {
+      if (at_ < files_.size()) files_[at_]->Release(nullptr, 0, &released_);
+    }
+
+    void Passed(const char* p) {
+      if (at_ >= files_.size()) return;
+      if (!files_[at_]->Holds(p)) {
+        // Only the next mapping is looked at: bytes held elsewhere (the
+        // arena, a snapshot) leave the cursor where it is.
+        if (at_ + 1 >= files_.size() || !files_[at_ + 1]->Holds(p)) return;
+        files_[at_]->Release(nullptr, 0, &released_);
+        ++at_;
+        released_ = 0;
+      }
+      files_[at_]->Release(p, kStep, &released_);
+    }
+
+   private:
+    static constexpr size_t kStep = size_t{64} << 20;
+    const std::vector<std::unique_ptr<internal::MappedFile>>& files_;
+    size_t at_ = 0;
+    size_t released_ = 0;
+  };
 
   // Writes the whole state as a version-2 snapshot. Payloads read from a
   // mapped snapshot are checked as they are copied, so damage is reported
@@ -1707,6 +1900,7 @@ struct Index::State {
     const std::vector<uint32_t> zeros(num_perm, 0);
     std::vector<internal::SnapshotDoc> entries(n);
     uint64_t fp_offset = 0;
+    std::optional<ReleaseBehind> behind(std::in_place, mapped);
     for (uint32_t seq = 0; seq < n; ++seq) {
       internal::SnapshotDoc& e = entries[seq];
       const bool alive = Alive(seq);
@@ -1718,6 +1912,7 @@ struct Index::State {
       if (alive) {
         if (!PayloadOk(seq)) return DamageError(seq);
         const absl::string_view fps = EncodedFingerprints(seq);
+        behind->Passed(fps.data());
         e.fp_bytes = static_cast<uint32_t>(fps.size());
         e.fp_count = FpCount(seq);
         e.checksum = seq < base
@@ -1810,8 +2005,11 @@ struct Index::State {
       w.AppendArray(absl::MakeConstSpan(offsets));
       offsets = {};
       w.BeginSection(internal::kContainmentSection);
+      behind.emplace(mapped);
       for (uint32_t seq = 0; seq < n; ++seq) {
-        if (Alive(seq)) w.Append(EncodedSketch(seq));
+        if (!Alive(seq)) continue;
+        w.Append(EncodedSketch(seq));
+        behind->Passed(EncodedSketch(seq).data());
       }
     }
 
@@ -1820,9 +2018,13 @@ struct Index::State {
       w.AppendArray(Alive(seq) ? SignatureOf(seq) : absl::MakeConstSpan(zeros));
     }
     w.BeginSection(internal::kFingerprintsSection);
+    behind.emplace(mapped);
     for (uint32_t seq = 0; seq < n; ++seq) {
-      if (Alive(seq)) w.Append(EncodedFingerprints(seq));
+      if (!Alive(seq)) continue;
+      w.Append(EncodedFingerprints(seq));
+      behind->Passed(EncodedFingerprints(seq).data());
     }
+    behind.reset();
     absl::Status status = w.Finish();
     *written = w.bytes_written();
     return status;
@@ -2117,7 +2319,7 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& dir,
       internal::KillPoint("open-log-reset");
       good_end = fresh.size();
     }
-    s.log_fd = ::open(log_path.c_str(), O_WRONLY | O_CLOEXEC);
+    s.log_fd = ::open(log_path.c_str(), O_RDWR | O_CLOEXEC);
     if (s.log_fd < 0) return IoError("cannot open for writing", log_path);
     if (!reset_log && good_end != log.size()) {
       if (::ftruncate(s.log_fd, static_cast<off_t>(good_end)) != 0 ||
@@ -2237,12 +2439,17 @@ absl::StatusOr<Decision> Index::AddPrepared(absl::string_view id,
   }
   internal::PutVarint(p.fingerprints.size(), &record);
   internal::PutString(encoded, &record);
+  const size_t fp_at = record.size() - encoded.size();
   internal::PutVarint(roots.size(), &record);
   for (uint32_t root : roots) internal::PutVarint(root, &record);
   if (s.containment_on()) internal::PutString(p.containment, &record);
+  const size_t sketch_at = record.size() - p.containment.size();
+  // Where the record's payload will start in `pending`.
+  const size_t at = s.pending.size() + internal::kRecordLengthBytes;
   internal::AppendRecord(record, &s.pending);
   {
     std::lock_guard<std::shared_mutex> write(s.mu);
+    s.unflushed.push_back({s.DocCount(), at + fp_at, at + sketch_at});
     s.ApplyAdd(id, p.present, p.signature, encoded, /*stable=*/false,
                static_cast<uint32_t>(p.fingerprints.size()), roots,
                p.containment);
@@ -2351,7 +2558,7 @@ absl::Status Index::Compact() {
   internal::KillPoint("log-replaced");
   ::close(s.log_fd);
   const std::string log_path = s.Path(internal::kLogFile);
-  s.log_fd = ::open(log_path.c_str(), O_WRONLY | O_CLOEXEC);
+  s.log_fd = ::open(log_path.c_str(), O_RDWR | O_CLOEXEC);
   if (s.log_fd < 0 ||
       ::lseek(s.log_fd, static_cast<off_t>(fresh.size()), SEEK_SET) < 0) {
     s.write_error = IoError("cannot reopen", log_path);

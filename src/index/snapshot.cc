@@ -115,6 +115,33 @@ absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Map(
   return std::unique_ptr<MappedFile>(new MappedFile(data, size));
 }
 
+absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::MapRange(
+    int fd, uint64_t offset, size_t length, const std::string& path) {
+  if (length == 0)
+    return std::unique_ptr<MappedFile>(new MappedFile(nullptr, 0));
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t start = offset - offset % page;
+  const size_t skip = static_cast<size_t>(offset - start);
+  void* p = ::mmap(nullptr, skip + length, PROT_READ, MAP_PRIVATE, fd,
+                   static_cast<off_t>(start));
+  if (p == MAP_FAILED) {
+    return absl::InternalError(
+        absl::StrCat(path, ": cannot map: ", strerror(errno)));
+  }
+  return std::unique_ptr<MappedFile>(
+      new MappedFile(static_cast<const char*>(p), skip + length, skip));
+}
+
+void MappedFile::Release(const char* p, size_t step, size_t* released) const {
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  size_t upto = p == nullptr ? size_ : static_cast<size_t>(p - data_);
+  if (p != nullptr) upto -= upto % page;
+  if (upto <= *released || (p != nullptr && upto - *released < step)) return;
+  ::madvise(const_cast<char*>(data_) + *released, upto - *released,
+            MADV_DONTNEED);
+  *released = upto;
+}
+
 MappedFile::~MappedFile() {
   if (size_ > 0) ::munmap(const_cast<char*>(data_), size_);
 }

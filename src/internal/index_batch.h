@@ -47,15 +47,6 @@ struct BatchOptions {
   std::function<void(const absl::Status&)> on_skip;
   // Called now and then with the fraction of documents done.
   std::function<void(double)> progress;
-  // AddCorpus only: when above 0, the index is compacted between blocks
-  // whenever CompactionDue(stats, compact_at_mb) says so. The added
-  // documents' fingerprints then move to the mapped snapshot instead of
-  // staying in memory until the batch ends (8 GB for a million news
-  // articles). Compaction makes every document added so far durable, which
-  // the batch's contract allows (the caller syncs before reporting).
-  double compact_at_mb = 0;
-  // Called before each such compaction, from the batch's thread.
-  std::function<void()> before_compaction = nullptr;
 };
 
 struct AddBatchResult {
@@ -68,20 +59,15 @@ struct AddBatchResult {
   // The first error that stopped the batch, prefixed with the document's
   // Corpus::Location(). Documents before it stay added.
   absl::Status failure;
-  // Compactions done between blocks (BatchOptions::compact_at_mb), and the
-  // error of one that failed; none is tried again. A compaction that failed
-  // writing its snapshot leaves the index as it was and the adds go on; one
-  // whose log sync or log replacement failed leaves the index refusing
-  // writes (Index::Compact), so the next add fails with that error, located
-  // at its document, and stops the batch as a failed log write would.
-  uint64_t compactions = 0;
-  absl::Status compaction;
 };
 
 // Adds every document of `corpus` in input order. Texts are prepared in
 // parallel a block at a time (the costly part) and added one by one, so the
 // decisions do not depend on the thread count. Not synced: call
-// Index::Sync() before reporting the decisions.
+// Index::Sync() before reporting the decisions. Never compacts: the index
+// reads the added sets back from its log once written, so a batch's memory
+// does not grow with them, and one compaction after the batch
+// (CompactionDue) writes each document once instead of at every doubling.
 AddBatchResult AddCorpus(Index& index, const Corpus& corpus,
                          const BatchOptions& options);
 

@@ -31,6 +31,8 @@ inline constexpr size_t kFileHeaderBytes = 32;
 // length(u32) | payload(length bytes, first byte = type) | xxh3(u64) of
 // length and payload.
 inline constexpr size_t kRecordOverhead = 12;
+// The length before a record's payload.
+inline constexpr size_t kRecordLengthBytes = 4;
 // Sanity limit on one record; a larger length is damage.
 inline constexpr uint32_t kMaxRecordBytes = 1u << 30;
 

@@ -97,16 +97,31 @@ class MappedFile {
  public:
   static absl::StatusOr<std::unique_ptr<MappedFile>> Map(
       const std::string& path);
+  // Maps `length` bytes of the open file `fd` (opened for reading) from
+  // `offset`, which need not be page aligned; bytes() starts at `offset`.
+  // The bytes must lie inside the file. `path` names it in errors.
+  static absl::StatusOr<std::unique_ptr<MappedFile>> MapRange(
+      int fd, uint64_t offset, size_t length, const std::string& path);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 
-  absl::string_view bytes() const { return {data_, size_}; }
+  absl::string_view bytes() const { return {data_ + skip_, size_ - skip_}; }
+
+  // Whether `p` points into the mapping.
+  bool Holds(const char* p) const { return p >= data_ && p < data_ + size_; }
+  // Drops the mapping's pages below `p` (or all, for nullptr) that lie at or
+  // past `*released` from the resident set, in steps of at least `step`
+  // bytes, and advances *released. The pages stay in the page cache; a later
+  // read faults them back in. Precondition: Holds(p) or p == nullptr.
+  void Release(const char* p, size_t step, size_t* released) const;
 
  private:
-  MappedFile(const char* data, size_t size) : data_(data), size_(size) {}
-  const char* data_;
+  MappedFile(const char* data, size_t size, size_t skip = 0)
+      : data_(data), size_(size), skip_(skip) {}
+  const char* data_;  // The mapping, page aligned.
   size_t size_;
+  size_t skip_;  // Bytes of the mapping before bytes().
 };
 
 // A sorted array of (key, value) pairs used in place, with a directory on
