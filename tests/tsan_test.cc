@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <map>
@@ -189,6 +190,59 @@ TEST_P(TsanIndexTest, AddsQueriesRemovalsAndCompactionsAtOnce) {
   ASSERT_THAT(again.status(), testing::IsOk());
   EXPECT_EQ((*again)->stats().documents, before.documents);
   EXPECT_EQ((*again)->stats().clusters, before.clusters);
+}
+
+// Past 16,384 documents a writer merges its chained band entries into
+// sorted tables (and its log writes point the new documents at the log's
+// mapped bytes) while readers query.
+TEST_P(TsanIndexTest, QueriesRunWhileTheWriterMergesItsBandTables) {
+  IndexOptions options;
+  options.containment = 0;
+  if (GetParam()) options.boilerplate_df = 2;
+  ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
+  absl::StatusOr<std::unique_ptr<Index>> opened =
+      Index::Open(dir_.string(), {});
+  ASSERT_THAT(opened.status(), testing::IsOk());
+  Index& index = **opened;
+  testing::Rng rng(3);
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (int i = 0; i < 17000; ++i) {
+    // Short texts, so that the adds are quick under ThreadSanitizer; every
+    // tenth repeats an earlier one.
+    docs.emplace_back(absl::StrCat("d", i),
+                      i % 10 == 9 ? docs[i / 2].second
+                                  : testing::GenerateArticle(
+                                        rng, testing::Language::kEnglish, 1));
+  }
+  auto corpus = Corpus::FromDocuments(docs);
+  ASSERT_THAT(corpus.status(), testing::IsOk());
+  std::atomic<bool> done{false};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&, r] {
+      size_t i = static_cast<size_t>(r);
+      do {
+        absl::StatusOr<Decision> q =
+            index.Query("q", docs[i % docs.size()].second, 3);
+        EXPECT_THAT(q.status(), testing::IsOk());
+        i += 997;
+        // Readers that never pause would starve the writer of its lock.
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      } while (!done.load());
+    });
+  }
+  internal::BatchOptions batch;
+  batch.threads = 2;
+  internal::AddBatchResult added = internal::AddCorpus(index, **corpus, batch);
+  done = true;
+  for (std::thread& t : readers) t.join();
+  ASSERT_THAT(added.failure, testing::IsOk());
+  EXPECT_GT(added.duplicates, 1000u);
+  // A repeated text added after the merge still finds its original.
+  absl::StatusOr<Decision> q = index.Query("q", docs[8000].second, 1);
+  ASSERT_THAT(q.status(), testing::IsOk());
+  ASSERT_FALSE(q->matches.empty());
+  EXPECT_EQ(q->matches[0].jaccard, 1.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Options, TsanIndexTest, ::testing::Bool(),
