@@ -699,14 +699,16 @@ TEST_F(IndexTest, OversizedBucketOffersOnlyItsOldestLiveMember) {
   EXPECT_THAT(match_ids(*index->Query("q", text, 100)), ElementsAre("d6"));
 }
 
-// Past 16,384 documents the chained band entries are merged into sorted
-// tables in memory (twice here). Buckets must keep their members: an
-// oversized bucket still offers its oldest live member, removals still
-// count, copies still meet their originals with the exact scores, and a
+// Past 16,384 documents the chained band entries of bands with few rows
+// are merged into sorted tables in memory (twice here). Buckets must keep their
+// members: an oversized bucket still offers its oldest live member, removals
+// still count, copies still meet their originals with the exact scores, and a
 // reopened index (which merges as it replays) answers the same.
 TEST_F(IndexTest, MergedBandTablesAnswerAsChainsDid) {
-  ASSERT_THAT(Index::Create(dir_.string(), {.containment = 0}),
-              testing::IsOk());
+  // Bands of 3 rows (t = 0.5), where buckets grow large enough to merge.
+  ASSERT_THAT(
+      Index::Create(dir_.string(), {.threshold = 0.5, .containment = 0}),
+      testing::IsOk());
   auto open = Index::Open(dir_.string(), {.max_bucket = 3});
   ASSERT_THAT(open.status(), testing::IsOk());
   std::unique_ptr<Index> index = std::move(*open);

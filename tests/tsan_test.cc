@@ -197,6 +197,7 @@ TEST_P(TsanIndexTest, AddsQueriesRemovalsAndCompactionsAtOnce) {
 // mapped bytes) while readers query.
 TEST_P(TsanIndexTest, QueriesRunWhileTheWriterMergesItsBandTables) {
   IndexOptions options;
+  options.threshold = 0.5;  // Bands of 3 rows: their chains are merged.
   options.containment = 0;
   if (GetParam()) options.boilerplate_df = 2;
   ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
