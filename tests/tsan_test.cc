@@ -83,17 +83,23 @@ class TsanIndexTest : public ::testing::TestWithParam<bool> {
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
+  // Creates the index with `options` (and boilerplate scoring when the
+  // parameter says so) and opens it for writing; null on failure.
+  std::unique_ptr<Index> CreateAndOpen(IndexOptions options) {
+    if (GetParam()) options.boilerplate_df = 2;
+    EXPECT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
+    absl::StatusOr<std::unique_ptr<Index>> opened =
+        Index::Open(dir_.string(), {});
+    EXPECT_THAT(opened.status(), testing::IsOk());
+    return opened.ok() ? std::move(*opened) : nullptr;
+  }
   fs::path dir_;
 };
 
 TEST_P(TsanIndexTest, AddsQueriesRemovalsAndCompactionsAtOnce) {
-  IndexOptions options;
-  if (GetParam()) options.boilerplate_df = 2;
-  ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
-  absl::StatusOr<std::unique_ptr<Index>> opened =
-      Index::Open(dir_.string(), {});
-  ASSERT_THAT(opened.status(), testing::IsOk());
-  Index& index = **opened;
+  std::unique_ptr<Index> opened = CreateAndOpen({});
+  ASSERT_NE(opened, nullptr);
+  Index& index = *opened;
   // Two writers with their own ids, as two Python threads calling
   // Index.add; a third set is added first and then removed under load.
   const std::vector<testing::GeneratedDoc> docs = Documents(12, 7);
@@ -184,7 +190,7 @@ TEST_P(TsanIndexTest, AddsQueriesRemovalsAndCompactionsAtOnce) {
   }
   // What was synced is what a reopen sees.
   const IndexStats before = index.stats();
-  opened->reset();
+  opened.reset();
   absl::StatusOr<std::unique_ptr<Index>> again =
       Index::Open(dir_.string(), {.read_only = true});
   ASSERT_THAT(again.status(), testing::IsOk());
@@ -196,15 +202,11 @@ TEST_P(TsanIndexTest, AddsQueriesRemovalsAndCompactionsAtOnce) {
 // sorted tables (and its log writes point the new documents at the log's
 // mapped bytes) while readers query.
 TEST_P(TsanIndexTest, QueriesRunWhileTheWriterMergesItsBandTables) {
-  IndexOptions options;
-  options.threshold = 0.5;  // Bands of 3 rows: their chains are merged.
-  options.containment = 0;
-  if (GetParam()) options.boilerplate_df = 2;
-  ASSERT_THAT(Index::Create(dir_.string(), options), testing::IsOk());
-  absl::StatusOr<std::unique_ptr<Index>> opened =
-      Index::Open(dir_.string(), {});
-  ASSERT_THAT(opened.status(), testing::IsOk());
-  Index& index = **opened;
+  // Bands of 3 rows (t = 0.5): their chains are merged.
+  std::unique_ptr<Index> opened =
+      CreateAndOpen({.threshold = 0.5, .containment = 0});
+  ASSERT_NE(opened, nullptr);
+  Index& index = *opened;
   testing::Rng rng(3);
   std::vector<std::pair<std::string, std::string>> docs;
   for (int i = 0; i < 17000; ++i) {
