@@ -51,6 +51,45 @@ struct KeyedDocument {
 
 constexpr size_t kDocumentsPerChunk = 64;
 
+// Sorts `keyed`, which comes in document order, by (key, document): a
+// stable sort by key keeps the document order within each key. Three
+// counting passes of 11 bits each; introsort of the same pairs was 7 % of
+// `neardup cluster`'s CPU at a million articles. Falls back to std::sort
+// if the input is not in document order.
+void SortKeyedDocuments(std::vector<KeyedDocument>* keyed,
+                        std::vector<KeyedDocument>* scratch) {
+  const size_t n = keyed->size();
+  for (size_t i = 1; i < n; ++i) {
+    if ((*keyed)[i].document < (*keyed)[i - 1].document) {
+      std::sort(keyed->begin(), keyed->end());
+      return;
+    }
+  }
+  constexpr int kBits = 11;
+  constexpr size_t kBuckets = size_t{1} << kBits;
+  std::vector<uint32_t> counts(3 * kBuckets, 0);
+  for (const KeyedDocument& k : *keyed) {
+    ++counts[k.key & (kBuckets - 1)];
+    ++counts[kBuckets + ((k.key >> kBits) & (kBuckets - 1))];
+    ++counts[2 * kBuckets + (k.key >> (2 * kBits))];
+  }
+  scratch->resize(n);
+  for (int pass = 0; pass < 3; ++pass) {
+    uint32_t* count = counts.data() + pass * kBuckets;
+    uint32_t sum = 0;
+    for (size_t b = 0; b < kBuckets; ++b) {
+      const uint32_t c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    const int shift = pass * kBits;
+    for (const KeyedDocument& k : *keyed) {
+      (*scratch)[count[(k.key >> shift) & (kBuckets - 1)]++] = k;
+    }
+    keyed->swap(*scratch);
+  }
+}
+
 }  // namespace
 
 namespace internal {
@@ -157,6 +196,7 @@ absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
   std::vector<uint64_t> filtered(num_bands, 0);
   // Per worker, reused for every band it takes.
   std::vector<std::vector<KeyedDocument>> keyed_by_worker(threads);
+  std::vector<std::vector<KeyedDocument>> scratch_by_worker(threads);
   {
     internal::StageProgress stage(progress, "candidates", num_bands);
     internal::ParallelFor(
@@ -172,7 +212,7 @@ absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
                               chunk.documents[p]};
               }
             }
-            std::sort(keyed.begin(), keyed.end());
+            SortKeyedDocuments(&keyed, &scratch_by_worker[worker]);
             std::vector<uint64_t>& out = band_pairs[band];
             auto emit = [&](uint32_t a, uint32_t b) {
               if (keep && !keep(a, b)) {
@@ -213,6 +253,7 @@ absl::StatusOr<std::vector<DocPair>> FindContainmentCandidates(
   }
   std::vector<ChunkKeys>().swap(chunks);
   std::vector<std::vector<KeyedDocument>>().swap(keyed_by_worker);
+  std::vector<std::vector<KeyedDocument>>().swap(scratch_by_worker);
   std::vector<uint64_t> merged;
   for (size_t band = 0; band < num_bands; ++band) {
     local_stats.filtered += filtered[band];
