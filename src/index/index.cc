@@ -797,8 +797,9 @@ struct Index::State {
                                                Path(internal::kLogFile));
     std::lock_guard<std::shared_mutex> write(mu);
     if (!file.ok()) {
-      for (StoreBlock& block : blocks)
+      for (StoreBlock& block : blocks) {
         pinned_blocks.push_back(std::move(block));
+      }
       blocks.clear();
       block_used = 0;
       unflushed.clear();

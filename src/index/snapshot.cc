@@ -117,8 +117,9 @@ absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Map(
 
 absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::MapRange(
     int fd, uint64_t offset, size_t length, const std::string& path) {
-  if (length == 0)
+  if (length == 0) {
     return std::unique_ptr<MappedFile>(new MappedFile(nullptr, 0));
+  }
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const uint64_t start = offset - offset % page;
   const size_t skip = static_cast<size_t>(offset - start);
