@@ -33,6 +33,7 @@
 #include "src/internal/json_writer.h"
 #include "tests/support/cli_harness.h"
 #include "tests/support/generator.h"
+#include "tests/support/labelled_data.h"
 
 namespace neardup {
 namespace {
@@ -596,21 +597,14 @@ TEST_F(EvalCliTest, SharedDataExactPairsMatchGroundTruth) {
   EXPECT_EQ(report["result"]["precision"].get_double().value(), 1.0);
 }
 
-// The dev month of ../shared/data (optional) and its committed labels.
-fs::path SharedCorpus() {
-  return fs::path(NEARDUP_SOURCE_DIR) /
-         "../shared/data/saudinewsnet-dev.jsonl.zst";
-}
-fs::path SharedLabels() {
-  return fs::path(NEARDUP_SOURCE_DIR) /
-         "tests/data/labels/saudinewsnet-dev-labels.tsv";
-}
+using ::neardup::testing::SaudiNewsNetDevLabelsPath;
+using ::neardup::testing::SaudiNewsNetDevPath;
 
 // The committed labelled set (tests/data/labels/) reads cleanly against the
 // corpus it was drawn from: every id exists, every line is counted.
 TEST_F(EvalCliTest, SharedDataLabelledSetLoads) {
-  const fs::path corpus_path = SharedCorpus();
-  const fs::path labels_path = SharedLabels();
+  const fs::path corpus_path = SaudiNewsNetDevPath();
+  const fs::path labels_path = SaudiNewsNetDevLabelsPath();
   if (!fs::exists(corpus_path) || !fs::exists(labels_path)) {
     GTEST_SKIP() << "no ../shared/data or no labelled set";
   }
@@ -640,8 +634,8 @@ TEST_F(EvalCliTest, SharedDataLabelledSetLoads) {
 // labels the cut removes false copies and no true one, and counting over the
 // whole input removes more than counting up to each pair's later document.
 TEST_F(EvalCliTest, SharedDataBoilerplateCutRemovesFalseCopies) {
-  const fs::path corpus_path = SharedCorpus();
-  const fs::path labels_path = SharedLabels();
+  const fs::path corpus_path = SaudiNewsNetDevPath();
+  const fs::path labels_path = SaudiNewsNetDevLabelsPath();
   if (!fs::exists(corpus_path) || !fs::exists(labels_path)) {
     GTEST_SKIP() << "no ../shared/data or no labelled set";
   }

@@ -22,32 +22,20 @@
 #include "neardup/normalize.h"
 #include "neardup/shingle.h"
 #include "neardup/verify.h"
+#include "tests/support/labelled_data.h"
 
 namespace neardup {
 namespace {
 
 namespace fs = std::filesystem;
+using ::neardup::testing::SaudiNewsNetDevLabelsPath;
+using ::neardup::testing::SaudiNewsNetDevPath;
+using ::neardup::testing::SaudiNewsNetDevReadingsPath;
 
 // The labels were sampled in 0.1-wide bands of full-normalisation Jaccard
 // from 0.2 to 1.0 (band 8 holds J = 1.0 as well).
 constexpr double kLowestBand = 0.2;
 constexpr int kBands = 8;
-
-fs::path LabelsPath() {
-  return fs::path(NEARDUP_SOURCE_DIR) /
-         "tests/data/labels/saudinewsnet-dev-labels.tsv";
-}
-
-// Every reading of every pair; the label is their majority.
-fs::path ReadingsPath() {
-  return fs::path(NEARDUP_SOURCE_DIR) /
-         "tests/data/labels/saudinewsnet-dev-readings.tsv";
-}
-
-fs::path CorpusPath() {
-  return fs::path(NEARDUP_SOURCE_DIR) /
-         "../shared/data/saudinewsnet-dev.jsonl.zst";
-}
 
 struct Label {
   std::string a;
@@ -75,7 +63,8 @@ std::vector<std::vector<std::string>> ReadRows(const fs::path& path,
 
 std::vector<Label> ReadLabels() {
   std::vector<int> numbers;
-  std::vector<std::vector<std::string>> rows = ReadRows(LabelsPath(), &numbers);
+  std::vector<std::vector<std::string>> rows =
+      ReadRows(SaudiNewsNetDevLabelsPath(), &numbers);
   std::vector<Label> labels;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].size() != 3) continue;
@@ -85,9 +74,11 @@ std::vector<Label> ReadLabels() {
 }
 
 TEST(LabelsFile, EveryRowHasTwoDistinctIdsAndAKnownLabel) {
-  ASSERT_TRUE(fs::exists(LabelsPath())) << LabelsPath();
+  ASSERT_TRUE(fs::exists(SaudiNewsNetDevLabelsPath()))
+      << SaudiNewsNetDevLabelsPath();
   std::vector<int> numbers;
-  std::vector<std::vector<std::string>> rows = ReadRows(LabelsPath(), &numbers);
+  std::vector<std::vector<std::string>> rows =
+      ReadRows(SaudiNewsNetDevLabelsPath(), &numbers);
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::vector<std::string>& f = rows[i];
     ASSERT_EQ(f.size(), 3u)
@@ -138,10 +129,11 @@ TEST(LabelsFile, IsSortedWithTheSmallerIdFirst) {
 // (README.md, "Three readings"), and the readings cover exactly the labelled
 // pairs, so neither file can drift from the other.
 TEST(ReadingsFile, EveryLabelIsTheMajorityOfThreeReadings) {
-  ASSERT_TRUE(fs::exists(ReadingsPath())) << ReadingsPath();
+  ASSERT_TRUE(fs::exists(SaudiNewsNetDevReadingsPath()))
+      << SaudiNewsNetDevReadingsPath();
   std::vector<int> numbers;
   const std::vector<std::vector<std::string>> rows =
-      ReadRows(ReadingsPath(), &numbers);
+      ReadRows(SaudiNewsNetDevReadingsPath(), &numbers);
   std::set<std::pair<std::string, std::string>> read;
   absl::flat_hash_map<std::string, std::string> majority;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -176,8 +168,8 @@ TEST(ReadingsFile, EveryLabelIsTheMajorityOfThreeReadings) {
 class LabelsOnCorpusTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (!fs::exists(CorpusPath())) return;
-    auto corpus = LoadCorpus({CorpusPath().string()}, {});
+    if (!fs::exists(SaudiNewsNetDevPath())) return;
+    auto corpus = LoadCorpus({SaudiNewsNetDevPath().string()}, {});
     ASSERT_TRUE(corpus.ok()) << corpus.status();
     corpus_ = corpus->release();
     index_ = new absl::flat_hash_map<std::string, size_t>();
@@ -193,7 +185,8 @@ class LabelsOnCorpusTest : public ::testing::Test {
   }
   void SetUp() override {
     if (corpus_ == nullptr) {
-      GTEST_SKIP() << "no " << CorpusPath() << " (../shared/data is optional)";
+      GTEST_SKIP() << "no " << SaudiNewsNetDevPath()
+                   << " (../shared/data is optional)";
     }
   }
 
